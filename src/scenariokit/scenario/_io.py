@@ -1,0 +1,116 @@
+"""Scenarios to and from YAML and JSON files, validated against the models; JSON Schema export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import ValidationError
+
+from scenariokit.scenario._errors import ScenarioFileError
+from scenariokit.scenario._scenario import Scenario
+
+FileFormat = Literal["yaml", "json"]
+"""Formats a scenario file can have."""
+
+_SUFFIXES: dict[str, FileFormat] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def _format_of(path: Path, fmt: FileFormat | None) -> FileFormat:
+    if fmt is not None:
+        return fmt
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise ScenarioFileError(
+            f"{path}: cannot tell the format from the suffix {path.suffix!r}; use .yaml, .yml or .json, "
+            "or pass format='yaml' / 'json'"
+        ) from None
+
+
+def scenario_from_data(data: Any, *, source: str = "<data>") -> Scenario:
+    """Validate plain data (a mapping, as read from YAML or JSON) into a ``Scenario``.
+
+    Raises:
+        ScenarioFileError: If the data is not a valid scenario; the message lists each problem with its
+            location (e.g. ``personas.2.email``) and unknown keys are rejected.
+    """
+    if not isinstance(data, dict):
+        raise ScenarioFileError(
+            f"{source}: a scenario must be a mapping at the top level, not {type(data).__name__}"
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = ".".join(str(part) for part in err["loc"]) or "(top level)"
+            problems.append(f"  {loc}: {err['msg']}")
+        raise ScenarioFileError(
+            f"{source}: not a valid scenario ({len(problems)} problem{'s' if len(problems) != 1 else ''}):\n"
+            + "\n".join(problems)
+        ) from None
+
+
+def loads_scenario(text: str, *, format: FileFormat = "yaml", source: str = "<string>") -> Scenario:
+    """Parse a scenario from YAML or JSON text.
+
+    Raises:
+        ScenarioFileError: If the text is malformed or the scenario invalid.
+    """
+    try:
+        data = json.loads(text) if format == "json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ScenarioFileError(f"{source}: malformed {format.upper()}: {_one_line(exc)}") from None
+    return scenario_from_data(data, source=source)
+
+
+def load_scenario(path: str | Path, *, format: FileFormat | None = None) -> Scenario:
+    """Read a scenario from a ``.yaml``/``.yml`` or ``.json`` file.
+
+    Raises:
+        ScenarioFileError: If the file cannot be read, is malformed, or holds an invalid scenario.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from scenariokit.scenario import blackmail
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.yaml"
+        >>> save_scenario(blackmail(), path)
+        >>> load_scenario(path) == blackmail()
+        True
+    """
+    path = Path(path)
+    fmt = _format_of(path, format)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    return loads_scenario(text, format=fmt, source=str(path))
+
+
+def dumps_scenario(scenario: Scenario, *, format: FileFormat = "yaml") -> str:
+    """Serialise a scenario to YAML or JSON text that ``loads_scenario`` reads back to an equal scenario."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    if format == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_scenario(scenario: Scenario, path: str | Path, *, format: FileFormat | None = None) -> None:
+    """Write a scenario to a ``.yaml``/``.yml`` or ``.json`` file."""
+    path = Path(path)
+    path.write_text(dumps_scenario(scenario, format=_format_of(path, format)), encoding="utf-8")
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file (for editors and validators)."""
+    schema = Scenario.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "scenariokit Scenario"
+    return schema
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
