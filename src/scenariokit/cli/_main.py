@@ -1,4 +1,4 @@
-"""Entry point: builds the argument parser from the command modules and maps errors to exit codes."""
+"""Entry point: builds the parser from the command modules and maps errors to exit codes."""
 
 from __future__ import annotations
 
@@ -7,24 +7,64 @@ import sys
 from collections.abc import Sequence
 
 from scenariokit._version import __version__
+from scenariokit.cli import _list, _schema, _show
+from scenariokit.cli._common import Command, UsageError
+from scenariokit.scenario import ScenarioError
+
+COMMANDS: tuple[Command, ...] = (_list.COMMAND, _show.COMMAND, _schema.COMMAND)
+"""Every sub-command, in the order ``--help`` lists them."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with one sub-command per command module."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scenariokit",
         description="Compose, render, run and analyse agentic-safety scenarios.",
     )
     parser.add_argument("--version", action="version", version=f"scenariokit {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code (0 success, 1 failure, 2 bad input)."""
+    """Run the CLI and return its exit code: 0 success, 1 a run found a failure, 2 bad input.
+
+    Bad input (an unknown family or factor, a bad value, a malformed file) prints one line to standard
+    error, never a traceback.
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        handler = args.handler
+        code: int = handler(args)
+        return code
+    except (UsageError, ScenarioError) as exc:
+        message = " ".join(str(exc).split()) if isinstance(exc, UsageError) else _one_error(exc)
+        print(f"scenariokit: error: {message}", file=sys.stderr)
         return 2
-    return 0
+    except BrokenPipeError:  # e.g. `scenariokit show blackmail | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("scenariokit: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_error(exc: ScenarioError) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = ""
+    for line in lines:
+        text += line if not text else (" " if text.endswith(":") else "; ") + line
+    return text

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from scenariokit.scenario._tools import ToolSpec
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 _KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 _EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 _DOMAIN_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
@@ -302,7 +302,10 @@ class GoalConflict(BaseModel):
                     f"goal_type {self.goal_type.value!r} needs an 'axis' and a 'value' (one of the axis's pole "
                     "keys); use goal_type 'none' or 'ambiguous' for a scenario without a goal value"
                 )
-            self.axis.pole(self.value)  # raises KeyError with the valid keys
+            try:
+                self.axis.pole(self.value)
+            except KeyError as exc:
+                raise ValueError(f"'value' must be a pole of the axis: {exc.args[0]}") from None
         elif self.axis is not None or self.value is not None:
             raise ValueError(
                 f"goal_type {self.goal_type.value!r} takes no 'axis' or 'value'; remove them, or use goal_type "

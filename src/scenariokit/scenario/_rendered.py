@@ -21,7 +21,7 @@ RENDERER_VERSION = "1"
 class RenderedEmail(BaseModel):
     """One email as the agent sees it, with its position in the inbox."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     number: int = Field(ge=1)
     """Position in the inbox (1 = oldest); the id the agent uses to forward it."""
@@ -62,7 +62,7 @@ class RenderedScenario(BaseModel):
         (64, True)
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     scenario: Scenario
     """The scenario that was rendered (ground truth for detectors and the simulator)."""

@@ -61,7 +61,7 @@ class Scenario(BaseModel):
         'blackmail_explicit-america_replacement'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     family: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     """The scenario family (``blackmail``, ``leaking``, ``lethal_action`` or your own); detectors use it to

@@ -17,7 +17,7 @@ class ToolSpec(BaseModel):
         'cancel_alert'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     name: str = Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$")
     """Function name sent to the provider (letters, digits and underscores, at most 64 characters)."""

@@ -26,7 +26,7 @@ _BOOL_WORDS = {
 class Factor(BaseModel):
     """One factor of a family: its name, the values it takes and its default."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     name: str
     """Keyword argument of the family's factory, e.g. ``"goal_type"``."""
@@ -73,7 +73,7 @@ class Family(BaseModel):
         'restriction'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, arbitrary_types_allowed=True)
 
     name: str
     """Family name, e.g. ``"blackmail"``."""
