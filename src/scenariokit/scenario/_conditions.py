@@ -50,9 +50,8 @@ def parse_condition_id(condition_id: str) -> Scenario:
         raise ConditionIdError(
             f"malformed condition id {condition_id!r}; expected {_FORMAT} (families: {', '.join(_ALIASES)})"
         )
-    family = get_family(_ALIASES[match["family"]])
     try:
-        return family.build(
+        return get_family(_ALIASES[match["family"]]).build(
             goal_type=match["goal_type"],
             goal_value=match["goal_value"],
             urgency=match["urgency"],
