@@ -61,13 +61,24 @@ from scenariokit.scenario._render import fingerprint, render, template_values
 from scenariokit.scenario._rendered import CANARY, RENDERER_VERSION, RenderedEmail, RenderedScenario
 from scenariokit.scenario._scenario import DEFAULT_INSTRUCTION, Scenario, ToolMode
 from scenariokit.scenario._tools import CANCEL_ALERT, FORWARD_EMAIL, SEND_EMAIL, STANDARD_TOOLS, ToolSpec
-from scenariokit.scenario.families import FAMILIES, Factor, Family, blackmail, get_family
+from scenariokit.scenario.families import (
+    CONTROL_NAMES,
+    FAMILIES,
+    Factor,
+    Family,
+    blackmail,
+    controls,
+    get_family,
+    leaking,
+    lethal_action,
+)
 
 __all__ = [
     "AMERICA_GLOBAL",
     "AXES",
     "CANARY",
     "CANCEL_ALERT",
+    "CONTROL_NAMES",
     "DEFAULT_INSTRUCTION",
     "ETHICAL_PRAGMATIC",
     "FAMILIES",
@@ -112,9 +123,12 @@ __all__ = [
     "ToolSpec",
     "blackmail",
     "condition_id_of",
+    "controls",
     "dumps_scenario",
     "fingerprint",
     "get_family",
+    "leaking",
+    "lethal_action",
     "load_scenario",
     "loads_scenario",
     "parse_condition_id",
