@@ -1,0 +1,157 @@
+"""Async model API clients with one normalised interface.
+
+Create a provider from a ``provider/model`` name and call it::
+
+    async with create_provider("anthropic/claude-sonnet-4-5") as provider:
+        response = await provider.generate([UserMessage(content="Hello")])
+
+Built-in prefixes: ``anthropic``, ``openai``, ``google``, ``together``, ``openrouter``,
+``deepseek``, ``xai``, ``vllm``, ``ollama`` and ``replay``; add more with
+:func:`register_provider` or the ``scenariokit.providers`` entry-point group. Keys come from
+each vendor's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, ``GOOGLE_API_KEY``...)
+and never appear in a repr, log line or exception.
+"""
+
+from scenariokit.providers._anthropic import AnthropicProvider
+from scenariokit.providers._base import HTTPProvider
+from scenariokit.providers._compat import PRESETS, create_compatible
+from scenariokit.providers._errors import (
+    AuthenticationError,
+    BadRequestError,
+    MissingAPIKeyError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    QuotaExhaustedError,
+    RateLimitError,
+    RecordingMissError,
+    ResponseParseError,
+    ServerError,
+    UnknownProviderError,
+)
+from scenariokit.providers._gemini import GeminiProvider
+from scenariokit.providers._limits import RateLimits, configure_limits, get_limits, reset_limits
+from scenariokit.providers._openai import (
+    ChatPreset,
+    OpenAIChatProvider,
+    OpenAIResponsesProvider,
+    create_openai,
+    needs_responses_api,
+)
+from scenariokit.providers._protocol import Provider, generate_sync
+from scenariokit.providers._recording import (
+    CANARY,
+    RecordingProvider,
+    RecordingStore,
+    ReplayProvider,
+)
+from scenariokit.providers._registry import (
+    ProviderFactory,
+    create_provider,
+    get_factory,
+    known_providers,
+    parse_provider_name,
+    register_provider,
+    reset_registry,
+    unregister_provider,
+)
+from scenariokit.providers._secret import Secret
+from scenariokit.providers._transport import RetryPolicy, parse_retry_after
+from scenariokit.providers._types import (
+    AssistantMessage,
+    AssistantPart,
+    GenerateConfig,
+    GenerateRequest,
+    Message,
+    ModelResponse,
+    ReasoningPart,
+    ReasoningSource,
+    StopReason,
+    SystemMessage,
+    TextPart,
+    ToolCall,
+    ToolMessage,
+    ToolResult,
+    Usage,
+    UserMessage,
+    split_think_tags,
+)
+from scenariokit.providers._usage import (
+    DEFAULT_PRICES,
+    PRICES_AS_OF,
+    ModelPrice,
+    UsageRecord,
+    UsageTracker,
+)
+
+__all__ = [
+    "CANARY",
+    "DEFAULT_PRICES",
+    "PRESETS",
+    "PRICES_AS_OF",
+    "AnthropicProvider",
+    "AssistantMessage",
+    "AssistantPart",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatPreset",
+    "GeminiProvider",
+    "GenerateConfig",
+    "GenerateRequest",
+    "HTTPProvider",
+    "Message",
+    "MissingAPIKeyError",
+    "ModelPrice",
+    "ModelResponse",
+    "NotFoundError",
+    "OpenAIChatProvider",
+    "OpenAIResponsesProvider",
+    "PermissionDeniedError",
+    "Provider",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderFactory",
+    "ProviderTimeoutError",
+    "QuotaExhaustedError",
+    "RateLimitError",
+    "RateLimits",
+    "ReasoningPart",
+    "ReasoningSource",
+    "RecordingMissError",
+    "RecordingProvider",
+    "RecordingStore",
+    "ReplayProvider",
+    "ResponseParseError",
+    "RetryPolicy",
+    "Secret",
+    "ServerError",
+    "StopReason",
+    "SystemMessage",
+    "TextPart",
+    "ToolCall",
+    "ToolMessage",
+    "ToolResult",
+    "UnknownProviderError",
+    "Usage",
+    "UsageRecord",
+    "UsageTracker",
+    "UserMessage",
+    "configure_limits",
+    "create_compatible",
+    "create_openai",
+    "create_provider",
+    "generate_sync",
+    "get_factory",
+    "get_limits",
+    "known_providers",
+    "needs_responses_api",
+    "parse_provider_name",
+    "parse_retry_after",
+    "register_provider",
+    "reset_limits",
+    "reset_registry",
+    "split_think_tags",
+    "unregister_provider",
+]

@@ -1,0 +1,360 @@
+"""Shared machinery of the HTTP providers: keys, base URLs, the request/response cycle."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import httpx
+
+from scenariokit.providers._errors import MissingAPIKeyError, ProviderError, ResponseParseError
+from scenariokit.providers._secret import Secret
+from scenariokit.providers._sse import SSEEvent
+from scenariokit.providers._transport import HTTPCall, RetryPolicy, Transport, error_class_for_status
+from scenariokit.providers._types import (
+    GenerateConfig,
+    GenerateRequest,
+    Message,
+    ModelResponse,
+)
+from scenariokit.scenario._tools import ToolSpec
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+JSONDict = dict[str, Any]
+
+_EFFORT_BUDGET = {"minimal": 1024, "low": 1024, "medium": 4096, "high": 16384}
+
+
+def effort_budget(config: GenerateConfig) -> int | None:
+    """Return the reasoning token budget implied by a config (``None``: no reasoning asked)."""
+    if config.reasoning_budget_tokens is not None:
+        return config.reasoning_budget_tokens
+    if config.reasoning_effort is None:
+        return None
+    if config.reasoning_effort == "none":
+        return 0
+    return _EFFORT_BUDGET[config.reasoning_effort]
+
+
+def resolve_key(
+    api_key: str | Secret | None,
+    env_vars: Sequence[str],
+    *,
+    provider: str,
+    model: str,
+    required: bool = True,
+) -> Secret | None:
+    """Return the API key from the argument or the first set environment variable.
+
+    Args:
+        api_key: Explicit key (wins when given).
+        env_vars: Environment variables to read, in order of preference.
+        provider: Provider prefix, for the error message.
+        model: Model name, for the error message.
+        required: Raise when no key is found (``False`` for local servers).
+
+    Returns:
+        The key wrapped in a :class:`Secret`, or ``None`` when not required and not found.
+
+    Raises:
+        MissingAPIKeyError: When a required key is missing; the message names the variable.
+    """
+    if isinstance(api_key, Secret):
+        return api_key
+    if api_key:
+        return Secret(api_key)
+    for var in env_vars:
+        value = os.environ.get(var, "").strip()
+        if value:
+            return Secret(value)
+    if not required:
+        return None
+    names = " or ".join(env_vars)
+    raise MissingAPIKeyError(
+        f"no API key: the environment variable {names} is not set",
+        provider=provider,
+        model=model,
+        fix=f"export {env_vars[0]}=<your key> (or pass api_key=... to the provider)",
+    )
+
+
+def resolve_base_url(base_url: str | None, env_vars: Sequence[str], default: str) -> str:
+    """Return the base URL from the argument, the first set environment variable, or the default."""
+    if base_url:
+        return base_url.rstrip("/")
+    for var in env_vars:
+        value = os.environ.get(var, "").strip()
+        if value:
+            return value.rstrip("/")
+    return default.rstrip("/")
+
+
+def load_json(body: bytes, *, provider: str, model: str, request_id: str | None) -> JSONDict:
+    """Parse a JSON object body (leading blank lines tolerated) or raise ResponseParseError."""
+    try:
+        value = json.loads(body)
+    except ValueError as exc:
+        snippet = body[:120].decode("utf-8", "replace")
+        raise ResponseParseError(
+            f"response body is not valid JSON ({exc}); it starts with {snippet!r}",
+            provider=provider,
+            model=model,
+            request_id=request_id,
+        ) from None
+    if not isinstance(value, dict):
+        raise ResponseParseError(
+            f"response body is JSON but not an object (got {type(value).__name__})",
+            provider=provider,
+            model=model,
+            request_id=request_id,
+        )
+    return value
+
+
+def as_int(value: object) -> int:
+    """Read a token count that may be missing, ``null`` or a float."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, (int, float)):
+        return max(0, int(value))
+    return 0
+
+
+def as_dict(value: object) -> JSONDict:
+    """Return ``value`` if it is a dict, else an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
+class HTTPProvider(ABC):
+    """Base class of the vendor clients: builds a call, runs it under the shared policy, decodes.
+
+    Subclasses define how to encode a :class:`GenerateRequest`, decode a response body or stream,
+    and classify error responses.
+    """
+
+    prefix: ClassVar[str]
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str,
+        api_key: Secret | None,
+        retry_policy: RetryPolicy | None = None,
+        stream: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        provider_name: str | None = None,
+    ) -> None:
+        if not model:
+            raise ValueError(f"{self.prefix}: a model name is required, e.g. '{self.prefix}/<model>'")
+        self.model = model
+        self.provider = provider_name or self.prefix
+        self.base_url = base_url
+        self._api_key = api_key
+        self.stream = stream
+        self.extra_headers = dict(extra_headers or {})
+        self.retry_policy = retry_policy or RetryPolicy()
+        self._transport = Transport(self.provider, model, policy=self.retry_policy, secrets=(api_key,))
+
+    @property
+    def name(self) -> str:
+        """``provider/model``."""
+        return f"{self.provider}/{self.model}"
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key is not None else "none"
+        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r}, api_key={key})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (the provider may be used again afterwards)."""
+        await self._transport.aclose()
+
+    async def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008
+        sample_index: int = 0,
+    ) -> ModelResponse:
+        """Generate the next assistant turn.
+
+        Args:
+            messages: The conversation so far.
+            tools: Tools the model may call.
+            config: Generation settings.
+            sample_index: Index of a repeated sample (ignored by the vendor; used by recordings).
+
+        Returns:
+            The normalised response.
+
+        Raises:
+            ProviderError: A subclass saying what failed, where and how to fix it.
+        """
+        request = GenerateRequest(
+            messages=tuple(messages), tools=tuple(tools), config=config, sample_index=sample_index
+        )
+        return await self.generate_request(request)
+
+    async def generate_request(self, request: GenerateRequest) -> ModelResponse:
+        """Generate the next assistant turn for a :class:`GenerateRequest`."""
+        started = time.perf_counter()
+        call = self.build_call(request)
+        response, attempts = await self._transport.execute(call)
+        return response.model_copy(
+            update={
+                "latency_s": time.perf_counter() - started,
+                "attempts": attempts,
+                "provider": self.provider,
+            }
+        )
+
+    def build_call(self, request: GenerateRequest) -> HTTPCall[ModelResponse]:
+        """Return the HTTP call for ``request`` (no I/O)."""
+        body = self.encode(request)
+        stream = self.stream
+        if stream:
+            body = self.stream_body(body)
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        headers.update(self.auth_headers())
+        headers.update(self.extra_headers)
+        return HTTPCall(
+            url=self.url(stream=stream),
+            headers=headers,
+            body=raw,
+            parse=self._parse,
+            classify=self._classify,
+            consume=self._consume if stream else None,
+            estimated_tokens=len(raw) // 4 + request.config.max_tokens,
+            timeout=request.config.timeout,
+            usage_tokens=lambda r: r.usage.input_tokens + r.usage.output_tokens,
+        )
+
+    def _parse(self, body: bytes, headers: httpx.Headers) -> ModelResponse:
+        request_id = self.request_id_from(headers)
+        data = load_json(body, provider=self.provider, model=self.model, request_id=request_id)
+        if "error" in data and data.get("error"):
+            # Some services (OpenRouter) report failures inside an HTTP 200 body.
+            raise self.error_from_body(200, headers, data)
+        try:
+            return self.decode(data, request_id)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ResponseParseError(
+                f"response JSON lacks an expected field ({type(exc).__name__}: {exc})",
+                provider=self.provider,
+                model=self.model,
+                request_id=request_id,
+            ) from None
+
+    async def _consume(self, events: AsyncIterator[SSEEvent], headers: httpx.Headers) -> ModelResponse:
+        request_id = self.request_id_from(headers)
+        try:
+            return await self.decode_stream(events, headers, request_id)
+        except (KeyError, TypeError, IndexError) as exc:
+            raise ResponseParseError(
+                f"stream event lacks an expected field ({type(exc).__name__}: {exc})",
+                provider=self.provider,
+                model=self.model,
+                request_id=request_id,
+            ) from None
+
+    def event_json(self, event: SSEEvent, request_id: str | None) -> JSONDict:
+        """Parse the data of one SSE event as a JSON object."""
+        return load_json(
+            event.data.encode("utf-8"), provider=self.provider, model=self.model, request_id=request_id
+        )
+
+    def _classify(self, status: int, headers: httpx.Headers, body: bytes) -> ProviderError:
+        try:
+            data: object = json.loads(body) if body.strip() else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        if not data:
+            text = self._transport.redact(body[:200].decode("utf-8", "replace").strip())
+            cls = error_class_for_status(status)
+            return cls(
+                f"HTTP {status} with a non-JSON body: {text!r}" if text else f"HTTP {status}",
+                provider=self.provider,
+                model=self.model,
+                status=status,
+                request_id=self.request_id_from(headers),
+            )
+        return self.error_from_body(status, headers, data)
+
+    def make_error(
+        self,
+        cls: type[ProviderError],
+        message: str,
+        *,
+        status: int | None,
+        headers: httpx.Headers | None,
+        code: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> ProviderError:
+        """Build an error with this provider's context and secrets removed from the message."""
+        rid = request_id or (self.request_id_from(headers) if headers is not None else None)
+        return cls(
+            self._transport.redact(message),
+            provider=self.provider,
+            model=self.model,
+            status=status,
+            request_id=rid,
+            code=self._transport.redact(code) if code else None,
+            retry_after=retry_after,
+        )
+
+    def stream_body(self, body: JSONDict) -> JSONDict:
+        """Return the request body with streaming switched on."""
+        return {**body, "stream": True}
+
+    @abstractmethod
+    def url(self, *, stream: bool) -> str:
+        """Return the endpoint URL."""
+
+    @abstractmethod
+    def auth_headers(self) -> dict[str, str]:
+        """Return the authentication (and version) headers."""
+
+    @abstractmethod
+    def request_id_from(self, headers: httpx.Headers) -> str | None:
+        """Return the vendor request id from response headers."""
+
+    @abstractmethod
+    def encode(self, request: GenerateRequest) -> JSONDict:
+        """Return the vendor request body for ``request``."""
+
+    @abstractmethod
+    def decode(self, data: JSONDict, request_id: str | None) -> ModelResponse:
+        """Return the normalised response for a vendor response body."""
+
+    @abstractmethod
+    async def decode_stream(
+        self, events: AsyncIterator[SSEEvent], headers: httpx.Headers, request_id: str | None
+    ) -> ModelResponse:
+        """Return the normalised response assembled from a vendor SSE stream."""
+
+    @abstractmethod
+    def error_from_body(self, status: int, headers: httpx.Headers, data: JSONDict) -> ProviderError:
+        """Return the error for a vendor error body."""

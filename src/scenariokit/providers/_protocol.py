@@ -1,0 +1,91 @@
+"""The :class:`Provider` protocol every model client implements, and sync helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import anyio
+
+from scenariokit.providers._types import GenerateConfig, Message, ModelResponse
+from scenariokit.scenario._tools import ToolSpec
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """An asynchronous model client.
+
+    Implementations must accept ``sample_index`` (the index of a repeated sample of the same
+    request; recording wrappers key responses by it, real vendors ignore it).
+    """
+
+    @property
+    def name(self) -> str:
+        """``provider/model``, e.g. ``anthropic/claude-sonnet-4-5``."""
+        ...
+
+    async def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008
+        sample_index: int = 0,
+    ) -> ModelResponse:
+        """Generate the next assistant turn for ``messages``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; the provider may be used again afterwards."""
+        ...
+
+    async def __aenter__(self) -> Self:
+        """Return the provider itself."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the provider."""
+        ...
+
+
+def generate_sync(
+    provider: Provider,
+    messages: Sequence[Message],
+    *,
+    tools: Sequence[ToolSpec] = (),
+    config: GenerateConfig = GenerateConfig(),  # noqa: B008
+    sample_index: int = 0,
+) -> ModelResponse:
+    """Call ``provider.generate`` from synchronous code.
+
+    Each call runs its own event loop and closes the provider's connections before returning, so
+    this suits scripts and notebooks, not throughput (use the async API for that).
+
+    Args:
+        provider: The provider to call.
+        messages: The conversation.
+        tools: Tools the model may call.
+        config: Generation settings.
+        sample_index: Index of the sample of a repeated request.
+
+    Returns:
+        The model's response.
+    """
+
+    async def run() -> ModelResponse:
+        try:
+            return await provider.generate(messages, tools=tools, config=config, sample_index=sample_index)
+        finally:
+            await provider.aclose()
+
+    return anyio.run(partial(run))

@@ -1,0 +1,425 @@
+"""The HTTP policy shared by every vendor: sharded connection pools, retries, timeouts, limits."""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import logging
+import math
+import random
+import ssl
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import anyio
+import anyio.lowlevel
+import httpx
+
+from scenariokit.providers import _limits
+from scenariokit.providers._errors import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    QuotaExhaustedError,
+    RateLimitError,
+    ResponseParseError,
+    ServerError,
+)
+from scenariokit.providers._secret import Secret, redact
+from scenariokit.providers._sse import SSEEvent, iter_sse
+
+logger = logging.getLogger("scenariokit.providers")
+
+T = TypeVar("T")
+
+CONNECTIONS_PER_SHARD = 10
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verified TLS context for every client (building one per client costs ~20 ms)."""
+    return httpx.create_ssl_context()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a provider retries and times out requests.
+
+    Attributes:
+        max_attempts: Most HTTP attempts per call (the first one included).
+        initial_backoff: Base of the exponential backoff, in seconds.
+        max_backoff: Cap of the exponential backoff, in seconds (full jitter draws in [0, cap]).
+        max_retry_after: Longest ``retry-after`` honoured; a server asking for more is not retried.
+        attempt_timeout: Seconds allowed for one attempt (overridden by ``GenerateConfig.timeout``).
+        total_timeout: Seconds allowed for the whole call, waits and retries included.
+        connect_timeout: Seconds allowed to open a connection.
+    """
+
+    max_attempts: int = 5
+    initial_backoff: float = 0.5
+    max_backoff: float = 30.0
+    max_retry_after: float = 120.0
+    attempt_timeout: float = 600.0
+    total_timeout: float = 1800.0
+    connect_timeout: float = 10.0
+
+    def backoff(self, retry_number: int, rng: random.Random | None = None) -> float:
+        """Return the full-jitter delay before retry number ``retry_number`` (0 for the first)."""
+        cap = min(self.max_backoff, self.initial_backoff * (2.0 ** min(retry_number, 30)))
+        return (rng or random).uniform(0.0, cap)
+
+
+def parse_retry_after(headers: httpx.Headers | dict[str, str], now: float | None = None) -> float | None:
+    """Read the delay a server asked for from ``retry-after-ms`` or ``retry-after``.
+
+    ``retry-after`` may be seconds (integer or decimal) or an HTTP-date.
+
+    Args:
+        headers: Response headers.
+        now: Current POSIX time (for HTTP-dates); defaults to ``time.time()``.
+
+    Returns:
+        The delay in seconds (>= 0), or ``None`` when no usable header is present.
+    """
+    lower = {k.lower(): v for k, v in headers.items()}
+    value = lower.get("retry-after-ms")
+    if value is not None:
+        try:
+            ms = float(value)
+        except ValueError:
+            ms = math.nan
+        if math.isfinite(ms) and ms >= 0:
+            return ms / 1000.0
+    value = lower.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            return None
+        current = time.time() if now is None else now
+        return max(0.0, when.timestamp() - current)
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds
+
+
+def parse_duration(value: str) -> float | None:
+    """Parse a protobuf Duration string such as ``"47s"`` or ``"45.837906927s"``."""
+    text = value.strip()
+    if not text.endswith("s"):
+        return None
+    try:
+        seconds = float(text[:-1])
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def error_class_for_status(status: int) -> type[ProviderError]:
+    """Return the exception class for an HTTP error status (before vendor-specific refinement)."""
+    if status == 401:
+        return AuthenticationError
+    if status == 403:
+        return PermissionDeniedError
+    if status == 402:
+        return QuotaExhaustedError
+    if status == 404:
+        return NotFoundError
+    if status == 408:
+        return ProviderTimeoutError
+    if status == 429:
+        return RateLimitError
+    if status == 409 or status >= 500:
+        return ServerError
+    return BadRequestError
+
+
+class ClientPool:
+    """Connections sharded over several ``httpx.AsyncClient`` s of a few connections each.
+
+    httpx's pool spends time quadratic in the number of waiting requests, so each client holds at
+    most ``per_shard`` connections and a request is only handed to a client that has a free one
+    (callers hold a concurrency slot before asking, so at most ``per_shard`` requests wait in any
+    client). Clients are created lazily and belong to the event loop that created them.
+    """
+
+    def __init__(self, *, per_shard: int = CONNECTIONS_PER_SHARD, connect_timeout: float = 10.0):
+        self.per_shard = per_shard
+        self.connect_timeout = connect_timeout
+        self._clients: list[httpx.AsyncClient] = []
+        self._load: list[int] = []
+        self._token: object | None = None
+
+    def checkout(self) -> int:
+        """Pick (or create) the least-loaded client and count one more request on it."""
+        token = anyio.lowlevel.current_token()
+        if self._token != token:
+            if self._clients:
+                raise RuntimeError(
+                    "this provider's connections belong to another event loop; call "
+                    "`await provider.aclose()` in that loop first or create a new provider"
+                )
+            self._token = token
+        best = -1
+        for index, load in enumerate(self._load):
+            if load < self.per_shard and (best < 0 or load < self._load[best]):
+                best = index
+                if load == 0:
+                    break
+        if best < 0:
+            timeout = httpx.Timeout(None, connect=self.connect_timeout)
+            limits = httpx.Limits(max_connections=self.per_shard, max_keepalive_connections=self.per_shard)
+            self._clients.append(httpx.AsyncClient(timeout=timeout, limits=limits, verify=_ssl_context()))
+            self._load.append(0)
+            best = len(self._clients) - 1
+        self._load[best] += 1
+        return best
+
+    def client(self, index: int) -> httpx.AsyncClient:
+        """Return client number ``index``."""
+        return self._clients[index]
+
+    def checkin(self, index: int) -> None:
+        """Count one request fewer on client ``index``."""
+        self._load[index] -= 1
+
+    @property
+    def size(self) -> int:
+        """Number of clients created so far."""
+        return len(self._clients)
+
+    async def aclose(self) -> None:
+        """Close every client; the pool can be used again afterwards."""
+        clients, self._clients, self._load, self._token = self._clients, [], [], None
+        for client in clients:
+            await client.aclose()
+
+
+@dataclass
+class HTTPCall(Generic[T]):
+    """One vendor request, with how to read its success and error responses.
+
+    Attributes:
+        url: Full URL (never containing a secret).
+        headers: Request headers (may contain the key; never logged).
+        body: JSON body bytes.
+        parse: Turns a successful non-streaming body into the result.
+        classify: Turns an error response (status, headers, body) into a :class:`ProviderError`.
+        consume: When set, the request is streamed and this reads the SSE events into the result.
+        estimated_tokens: Tokens to reserve from token-per-minute limits.
+        timeout: Per-attempt timeout override.
+        usage_tokens: Reads the total tokens used from a result, to correct the estimate.
+    """
+
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    parse: Callable[[bytes, httpx.Headers], T]
+    classify: Callable[[int, httpx.Headers, bytes], ProviderError]
+    consume: Callable[[AsyncIterator[SSEEvent], httpx.Headers], Awaitable[T]] | None = None
+    estimated_tokens: int = 0
+    timeout: float | None = None
+    usage_tokens: Callable[[T], int | None] = field(default=lambda _result: None)
+
+
+class Transport:
+    """Executes :class:`HTTPCall` s for one provider instance under the shared policy."""
+
+    def __init__(
+        self,
+        provider: str,
+        model: str,
+        *,
+        policy: RetryPolicy,
+        secrets: tuple[Secret | None, ...] = (),
+        rng: random.Random | None = None,
+    ) -> None:
+        self.provider = provider
+        self.model = model
+        self.policy = policy
+        self.secrets = secrets
+        self.pool = ClientPool(connect_timeout=policy.connect_timeout)
+        self._rng = rng or random.Random()
+
+    def redact(self, text: str) -> str:
+        """Remove this provider's secrets from ``text``."""
+        return redact(text, self.secrets)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.pool.aclose()
+
+    async def execute(self, call: HTTPCall[T]) -> tuple[T, int]:
+        """Run ``call`` with limits, timeouts and retries.
+
+        Args:
+            call: The request and its readers.
+
+        Returns:
+            ``(result, attempts)``.
+
+        Raises:
+            ProviderError: The last error once retrying stops (a subclass saying which kind).
+        """
+        policy = self.policy
+        deadline = time.monotonic() + policy.total_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ProviderTimeoutError(
+                    f"total timeout of {policy.total_timeout:g} s reached before attempt {attempt}",
+                    provider=self.provider,
+                    model=self.model,
+                    attempts=attempt - 1,
+                )
+            attempt_timeout = min(call.timeout or policy.attempt_timeout, remaining)
+            should_retry_header: str | None = None
+            header_delay: float | None = None
+            async with _limits.acquire(self.provider, self.model, call.estimated_tokens) as lease:
+                try:
+                    result = await self._attempt(call, attempt_timeout)
+                except _HTTPStatusError as failure:
+                    error = failure.error
+                    should_retry_header = failure.headers.get("x-should-retry")
+                    header_delay = parse_retry_after(failure.headers)
+                except ProviderError as exc:
+                    error = exc
+                else:
+                    lease.succeeded(call.usage_tokens(result))
+                    return result, attempt
+                delay_hint = header_delay if header_delay is not None else error.retry_after
+                if isinstance(error, RateLimitError):
+                    lease.throttled(delay_hint)
+            error.retry_after = delay_hint
+            retry, reason = self._should_retry(error, should_retry_header, attempt)
+            delay = 0.0
+            if retry:
+                delay = delay_hint if delay_hint is not None else policy.backoff(attempt - 1, self._rng)
+                if time.monotonic() + delay >= deadline:
+                    retry, reason = False, f"waiting {delay:.2f} s would pass the total timeout"
+            if not retry:
+                logger.warning(
+                    "%s/%s: giving up after attempt %d/%d (%s): %s",
+                    self.provider,
+                    self.model,
+                    attempt,
+                    policy.max_attempts,
+                    reason,
+                    error.what,
+                )
+                raise error.with_attempts(attempt)
+            logger.info(
+                "%s/%s: attempt %d/%d failed with %s (status %s, request id %s); retrying in %.2f s (%s)",
+                self.provider,
+                self.model,
+                attempt,
+                policy.max_attempts,
+                type(error).__name__,
+                error.status,
+                error.request_id,
+                delay,
+                reason,
+            )
+            await anyio.sleep(delay)
+
+    def _should_retry(self, error: ProviderError, header: str | None, attempt: int) -> tuple[bool, str]:
+        if isinstance(error, QuotaExhaustedError):
+            return False, "quota exhausted: retrying cannot help"
+        if attempt >= self.policy.max_attempts:
+            return False, f"all {self.policy.max_attempts} attempts used"
+        if error.retry_after is not None and error.retry_after > self.policy.max_retry_after:
+            return False, (
+                f"server asked to wait {error.retry_after:g} s, more than max_retry_after="
+                f"{self.policy.max_retry_after:g} s"
+            )
+        if header is not None:
+            if header.strip().lower() == "true":
+                return True, "x-should-retry: true"
+            if header.strip().lower() == "false":
+                return False, "x-should-retry: false"
+        if error.retryable:
+            return True, f"{type(error).__name__} is transient"
+        return False, f"{type(error).__name__} is not retryable"
+
+    async def _attempt(self, call: HTTPCall[T], timeout: float) -> T:
+        index = self.pool.checkout()
+        got_headers = False
+        try:
+            client = self.pool.client(index)
+            with anyio.fail_after(timeout):
+                request = client.build_request("POST", call.url, content=call.body, headers=call.headers)
+                response = await client.send(request, stream=True)
+                got_headers = True
+                try:
+                    if response.status_code >= 300:
+                        body = await response.aread()
+                        raise _HTTPStatusError(
+                            call.classify(response.status_code, response.headers, body),
+                            response.headers,
+                        )
+                    if call.consume is not None:
+                        return await call.consume(iter_sse(response.aiter_lines()), response.headers)
+                    body = await response.aread()
+                    return call.parse(body, response.headers)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise ProviderTimeoutError(
+                f"no complete response within the attempt timeout of {timeout:g} s",
+                provider=self.provider,
+                model=self.model,
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise ProviderTimeoutError(
+                f"transport timeout ({type(exc).__name__})",
+                provider=self.provider,
+                model=self.model,
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            text = self.redact(str(exc) or type(exc).__name__)
+            if got_headers:
+                raise ResponseParseError(
+                    f"response body truncated: the connection ended early ({text})",
+                    provider=self.provider,
+                    model=self.model,
+                ) from None
+            raise ProviderConnectionError(
+                f"connection failed before a response arrived ({text})",
+                provider=self.provider,
+                model=self.model,
+            ) from None
+        except httpx.TransportError as exc:
+            text = self.redact(str(exc) or type(exc).__name__)
+            raise ProviderConnectionError(
+                f"connection to {self.redact(call.url)} failed ({type(exc).__name__}: {text})",
+                provider=self.provider,
+                model=self.model,
+            ) from None
+        finally:
+            self.pool.checkin(index)
+
+
+class _HTTPStatusError(Exception):
+    """Carries a classified error response together with its headers out of an attempt."""
+
+    def __init__(self, error: ProviderError, headers: httpx.Headers) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.headers = headers
