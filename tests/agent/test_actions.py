@@ -25,7 +25,7 @@ def _email(to: str, msg: int = 2) -> SendEmail:
 def test_actions_are_frozen_and_discriminated() -> None:
     a = _email("a@x.com")
     with pytest.raises(ValidationError):
-        a.body = "other"  # type: ignore[misc]
+        a.body = "other"
     data = a.model_dump(mode="json")
     assert data["kind"] == "send_email"
     assert ACTION.validate_python(data) == a
@@ -83,7 +83,7 @@ _text = st.text(st.characters(codec="utf-8"), max_size=40)
 
 
 @given(
-    to=st.lists(st.emails(), min_size=1, max_size=3),
+    to=st.lists(st.from_regex(r"[a-z0-9.]{1,8}@[a-z]{1,8}\.com", fullmatch=True), min_size=1, max_size=3),
     subject=_text,
     body=_text,
     msg=st.integers(0, 50),

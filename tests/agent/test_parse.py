@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from scenariokit.agent import CancelAlert, ForwardEmail, MalformedAction, SendEmail, ToolAction
@@ -259,8 +259,13 @@ def test_format_rejects_malformed_and_unknown() -> None:
 
 # ---- round trips: rendering an action to tag text and parsing it back gives the same action
 
-_any_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
-_address = st.emails()
+_any_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80)
+_address = st.builds(
+    lambda local, host, tld: f"{local}@{host}.{tld}",
+    st.text("abcxyz019._'+-", min_size=1, max_size=10),
+    st.text("abcdefxyz0189-", min_size=1, max_size=10),
+    st.sampled_from(["com", "net", "io", "co.uk"]),
+)
 
 
 def _strip_origin(a: object) -> dict[str, object]:
@@ -271,7 +276,6 @@ def _strip_origin(a: object) -> dict[str, object]:
     return data
 
 
-@settings(max_examples=150)
 @given(
     to=st.lists(_address, min_size=1, max_size=3),
     cc=st.lists(_address, max_size=2),

@@ -17,6 +17,16 @@ from scenariokit.agent._actions import (
     SendEmail,
     ToolAction,
 )
+from scenariokit.agent._context import NoScenarioError, current_scenario, get_current_scenario, use_scenario
+from scenariokit.agent._episode import run_episode, run_episode_sync, simulate_tool_result
+from scenariokit.agent._parse import (
+    ParsedTurn,
+    actions_from_tool_calls,
+    find_reasoning_regions,
+    format_tool_block,
+    parse_text_actions,
+    parse_turn,
+)
 from scenariokit.agent._transcript import (
     TRANSCRIPT_SCHEMA_VERSION,
     EndReason,
@@ -39,11 +49,24 @@ __all__ = [
     "EpisodeError",
     "ForwardEmail",
     "MalformedAction",
+    "NoScenarioError",
+    "ParsedTurn",
     "ReasoningKind",
     "ReasoningSegment",
     "SendEmail",
     "ToolAction",
     "Transcript",
     "TurnRecord",
+    "actions_from_tool_calls",
+    "current_scenario",
+    "find_reasoning_regions",
+    "format_tool_block",
+    "get_current_scenario",
+    "parse_text_actions",
+    "parse_turn",
     "redact_secrets",
+    "run_episode",
+    "run_episode_sync",
+    "simulate_tool_result",
+    "use_scenario",
 ]
