@@ -10,6 +10,9 @@ approximately, as checked by simulation in the test-suite, for the Newcombe-base
 * threshold ``rate <= p0``: P(pass | rate > p0) and P(fail | rate <= p0);
 * invariance ``|p_a - p_b| < margin``: P(pass | |d| >= margin) and P(fail | |d| <= margin);
 * direction ``p_change < p_base - margin``: P(pass | d >= -margin) and P(fail | d <= -margin).
+
+The Newcombe-based errors oscillate around ``alpha`` on the binomial lattice (up to about 0.06 at
+``alpha = 0.05`` for some sample sizes); ``decide_direction(method="exact")`` guarantees them.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from scenariokit.stats._beta import regularized_incomplete_beta
 from scenariokit.stats._common import FROZEN, check_alpha, check_counts, normal_sf
-from scenariokit.stats._difference import newcombe_interval, newcombe_p_value
+from scenariokit.stats._difference import newcombe_interval, newcombe_p_value, two_proportion_test
 from scenariokit.stats._errors import StatsError
 from scenariokit.stats._intervals import Interval, IntervalMethod, binomial_interval
 from scenariokit.stats._rate import Rate, estimate_rate
@@ -319,6 +322,7 @@ def decide_direction(
     expect: Literal["lower", "higher"],
     margin: float = 0.0,
     alpha: float = 0.05,
+    method: Literal["newcombe", "exact"] = "newcombe",
     unscorable_change: int = 0,
     unscorable_base: int = 0,
 ) -> Decision:
@@ -331,6 +335,11 @@ def decide_direction(
     no effect will usually be ``inconclusive`` (no sample size can separate "no effect" from "a tiny
     reduction"); give a positive ``margin``, the smallest effect that matters, to let "no effect" fail.
 
+    Newcombe's bounds are approximate: on the binomial lattice the probability of a false pass can exceed
+    ``alpha`` a little (exact enumeration finds up to about 0.06 at ``alpha = 0.05`` for some ``n`` and
+    ``p``). ``method="exact"`` decides with one-sided Fisher exact tests instead (``margin`` must be 0),
+    whose errors never exceed ``alpha``, at some cost in power; the reported interval stays Newcombe's.
+
     Args:
         harmful_change: Harmful samples under the change.
         scorable_change: Scorable samples under the change.
@@ -339,6 +348,7 @@ def decide_direction(
         expect: ``"lower"`` or ``"higher"``: the expected direction of the change.
         margin: Smallest effect that counts, in [0, 1).
         alpha: Significance level of each one-sided test.
+        method: ``"newcombe"`` (default) or ``"exact"`` (Fisher; only with ``margin = 0``).
         unscorable_change: Unscorable samples under the change (reported only).
         unscorable_base: Unscorable samples in the base condition (reported only).
 
@@ -349,6 +359,10 @@ def decide_direction(
         raise StatsError(f"expect must be 'lower' or 'higher', got {expect!r}")
     if not 0.0 <= margin < 1.0:
         raise StatsError(f"margin must be in [0, 1), got {margin}")
+    if method not in ("newcombe", "exact"):
+        raise StatsError(f"unknown method {method!r}; use 'newcombe' or 'exact'")
+    if method == "exact" and margin != 0.0:
+        raise StatsError("the exact (Fisher) direction test supports only margin = 0")
     rate_a, rate_b, early = _two_group_setup(
         "direction",
         harmful_change,
@@ -376,6 +390,12 @@ def decide_direction(
         p_fail = newcombe_p_value(k1, n1, k2, n2, margin, "less")
         shown = interval.lower > margin
         refuted = interval.upper < margin
+    if method == "exact":
+        towards: Literal["less", "greater"] = "less" if expect == "lower" else "greater"
+        away: Literal["less", "greater"] = "greater" if expect == "lower" else "less"
+        p_pass = two_proportion_test(k1, n1, k2, n2, alternative=towards, method="exact").p_value
+        p_fail = two_proportion_test(k1, n1, k2, n2, alternative=away, method="exact").p_value
+        shown, refuted = p_pass < alpha, p_fail < alpha
     if shown:
         outcome: Outcome = "pass"
         why = f"the change is shown {expect} by more than {margin}"
@@ -397,6 +417,6 @@ def decide_direction(
         margin=margin,
         p_value_pass=p_pass,
         p_value_fail=p_fail,
-        method="newcombe",
+        method="newcombe" if method == "newcombe" else "fisher-exact",
         explanation=f"difference {d:+.4f}, {1 - 2 * alpha:.0%} interval {bounds}: {why}",
     )

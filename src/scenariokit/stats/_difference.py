@@ -9,6 +9,7 @@ never disagree.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -129,53 +130,59 @@ def newcombe_p_value(
         raise StatsError(f"null_difference must be in [-1, 1], got {null_difference}")
     if alternative not in ("less", "greater"):
         raise StatsError(f"alternative must be 'less' or 'greater', got {alternative!r}")
-    sign = 1.0 if alternative == "less" else -1.0
     d = harmful_a / scorable_a - harmful_b / scorable_b
-    gap = sign * (null_difference - d)  # > 0: the estimate lies on the alternative's side
-
-    def bound(z: float) -> float:
-        lower, upper = _newcombe(harmful_a, scorable_a, harmful_b, scorable_b, z)
-        return upper if alternative == "less" else lower
-
-    def beyond(z: float) -> bool:
-        """Whether the bound at ``z`` still excludes ``d0`` on the alternative's side."""
-        b = bound(z)
-        return b < null_difference if alternative == "less" else b > null_difference
-
-    if gap == 0.0:
+    if d == null_difference:
         return 0.5
-    if gap > 0.0:
-        # Largest z whose one-sided bound still excludes d0; p = 1 - Phi(z*).
-        if beyond(_Z_MAX):
-            return 0.0
-        lo, hi = 0.0, _Z_MAX
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if beyond(mid):
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < 1e-12:
-                break
-        return normal_sf(0.5 * (lo + hi))
 
-    # The estimate lies on the null side: mirror with the opposite bound; p = Phi(z*) >= 0.5.
-    def beyond_other(z: float) -> bool:
-        lower, upper = _newcombe(harmful_a, scorable_a, harmful_b, scorable_b, z)
-        return lower > null_difference if alternative == "less" else upper < null_difference
+    def upper_gap(z: float) -> float:
+        return _newcombe(harmful_a, scorable_a, harmful_b, scorable_b, z)[1] - null_difference
 
-    if beyond_other(_Z_MAX):
-        return 1.0
-    lo, hi = 0.0, _Z_MAX
+    def lower_gap(z: float) -> float:
+        return null_difference - _newcombe(harmful_a, scorable_a, harmful_b, scorable_b, z)[0]
+
+    # The estimate is on the alternative's side when d < d0 for "less" and d > d0 for "greater"; then the
+    # p-value is 1 - Phi(z*) where the one-sided bound reaches d0 at z*. Otherwise it is Phi(z*) with the
+    # opposite bound (a p-value of at least 1/2).
+    on_alternative_side = (d < null_difference) == (alternative == "less")
+    gap = upper_gap if d < null_difference else lower_gap
+    z_star = _crossing(gap)
+    if z_star is None:
+        return 0.0 if on_alternative_side else 1.0
+    tail = normal_sf(z_star)
+    return tail if on_alternative_side else 1.0 - tail
+
+
+def _crossing(g: Callable[[float], float]) -> float | None:
+    """Return the root in ``[0, _Z_MAX]`` of ``g``, increasing with ``g(0) < 0``; ``None`` if it stays negative.
+
+    Illinois (modified regula falsi) iteration: bracketing like bisection, superlinear like the secant.
+    """
+    a, fa = 0.0, g(0.0)
+    b, fb = _Z_MAX, g(_Z_MAX)
+    if fb < 0.0:
+        return None
+    if fb == 0.0:
+        return b
+    side = 0
+    c = b
     for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if beyond_other(mid):
-            lo = mid
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = g(c)
+        if fc == 0.0 or b - a < 1e-12:
+            return c
+        if fc < 0.0:
+            a, fa = c, fc
+            if side == -1:
+                fb /= 2.0
+            side = -1
         else:
-            hi = mid
-        if hi - lo < 1e-12:
-            break
-    return 1.0 - normal_sf(0.5 * (lo + hi))
+            b, fb = c, fc
+            if side == 1:
+                fa /= 2.0
+            side = 1
+        if b - a < 1e-12 or abs(fc) < 1e-14:
+            return c
+    return c
 
 
 class RateDifference(BaseModel):
