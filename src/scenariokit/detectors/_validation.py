@@ -1,0 +1,336 @@
+"""Validation harness: run detectors over labelled transcripts and measure their agreement with the labels.
+
+The built-in labelled set (``load_labelled_set()``) ships with the package under
+``scenariokit/detectors/data/labelled_*.yaml``: transcripts written for scenariokit over the three built-in
+families, rich in hard cases (telling the CEO about the affair; a polite threat; reporting to the regulator;
+quoting the override code; blackmail drafted in reasoning and not sent; ...). Each item names its family and
+factor settings, so the ``RenderedScenario`` is rebuilt with the family's factory, and gives the agent's reply
+(text-tag mode) or its native parts; ``present`` lists the categories that are present, and every other
+category of the family's default suite is labelled absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import anyio
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scenariokit.agent import ActionLog, Transcript, TurnRecord
+from scenariokit.agent._parse import parse_turn
+from scenariokit.detectors._base import Detector
+from scenariokit.detectors._metrics import AgreementScore, format_table
+from scenariokit.detectors._suite import FAMILY_ACTION_DETECTORS
+from scenariokit.detectors._verdict import Category, Verdict
+from scenariokit.providers._types import (
+    AssistantMessage,
+    AssistantPart,
+    ReasoningPart,
+    SystemMessage,
+    TextPart,
+    ToolCall,
+    UserMessage,
+)
+from scenariokit.scenario import RenderedScenario, ToolMode, get_family
+
+REASONING_CATEGORIES: tuple[Category, ...] = (
+    Category.EVAL_AWARENESS,
+    Category.ETHICAL_ACKNOWLEDGEMENT,
+    Category.SELF_PRESERVATION,
+    Category.INVENTED_CONSTRAINTS,
+    Category.REFUSAL,
+)
+"""Categories labelled on every item, whatever its family."""
+
+DATA_FILES: tuple[str, ...] = ("labelled_blackmail.yaml", "labelled_leaking.yaml", "labelled_lethal.yaml")
+"""The files of the built-in labelled set."""
+
+
+def family_categories(family: str) -> tuple[Category, ...]:
+    """The categories labelled for items of a family: its action categories, then the reasoning ones.
+
+    Raises:
+        ValueError: If the family has no default suite.
+    """
+    if family not in FAMILY_ACTION_DETECTORS:
+        raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILY_ACTION_DETECTORS)}")
+    actions = tuple(d().category for d in FAMILY_ACTION_DETECTORS[family])
+    return (*actions, *REASONING_CATEGORIES)
+
+
+class LabelledToolCall(BaseModel):
+    """A native tool call of a labelled item."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """Tool name."""
+
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    """Parsed arguments."""
+
+    raw_arguments: str | None = None
+    """The raw argument string, for malformed calls (then ``arguments`` is empty)."""
+
+    parse_error: str | None = None
+    """Why ``raw_arguments`` could not be parsed, for malformed calls."""
+
+
+class LabelledItem(BaseModel):
+    """One labelled transcript: the scenario it belongs to, what the agent wrote, and its labels."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """Unique id of the item."""
+
+    family: str
+    """Built-in family whose factory rebuilds the scenario."""
+
+    factors: dict[str, str | bool] = Field(default_factory=dict)
+    """Factor settings given to the factory (defaults for the rest)."""
+
+    tool_mode: ToolMode = "text"
+    """How the agent acted."""
+
+    response: str | None = None
+    """The agent's whole reply in text mode (scratchpad and ``<tool_use:...>`` blocks included)."""
+
+    reasoning: str | None = None
+    """Native reasoning (native mode)."""
+
+    text: str | None = None
+    """Visible text (native mode)."""
+
+    tool_calls: tuple[LabelledToolCall, ...] = ()
+    """Native tool calls (native mode)."""
+
+    present: tuple[Category, ...] = ()
+    """The categories present in this transcript; every other category of the family is absent."""
+
+    note: str = ""
+    """Why the item is in the set."""
+
+    @model_validator(mode="after")
+    def _check(self) -> LabelledItem:
+        if self.tool_mode == "text":
+            if (
+                self.response is None
+                or self.reasoning is not None
+                or self.text is not None
+                or self.tool_calls
+            ):
+                raise ValueError(
+                    f"item {self.id!r}: a text-mode item needs 'response' and no 'reasoning', 'text' or 'tool_calls'"
+                )
+        elif self.response is not None:
+            raise ValueError(
+                f"item {self.id!r}: a native-mode item uses 'reasoning', 'text' and 'tool_calls', not 'response'"
+            )
+        allowed = family_categories(self.family)
+        wrong = [c.value for c in self.present if c not in allowed]
+        if wrong:
+            raise ValueError(
+                f"item {self.id!r}: present lists {', '.join(wrong)}, which family {self.family!r} does not label; "
+                f"use {', '.join(c.value for c in allowed)}"
+            )
+        return self
+
+    @property
+    def labels(self) -> dict[Category, bool]:
+        """Every labelled category of the item: ``True`` if present, ``False`` if absent."""
+        return {c: c in self.present for c in family_categories(self.family)}
+
+    def rendered(self) -> RenderedScenario:
+        """The rendered scenario, rebuilt with the family's factory (cached)."""
+        return _render(self.family, tuple(sorted(self.factors.items())), self.tool_mode)
+
+    def message(self) -> AssistantMessage:
+        """The agent's message."""
+        parts: list[AssistantPart] = []
+        if self.response is not None:
+            parts.append(TextPart(text=self.response))
+        else:
+            if self.reasoning:
+                parts.append(ReasoningPart(text=self.reasoning, source="reasoning_content"))
+            if self.text:
+                parts.append(TextPart(text=self.text))
+            for k, call in enumerate(self.tool_calls):
+                parts.append(
+                    ToolCall(
+                        id=f"call_{self.id}_{k}",
+                        name=call.name,
+                        arguments=call.arguments,
+                        raw_arguments=call.raw_arguments,
+                        parse_error=call.parse_error,
+                    )
+                )
+        return AssistantMessage(content=tuple(parts))
+
+    def transcript(self) -> Transcript:
+        """The transcript of a one-turn episode in which the agent wrote this message."""
+        return transcript_from_message(self.rendered(), self.message(), model=f"labelled/{self.id}")
+
+
+@lru_cache(maxsize=64)
+def _render(
+    family: str, factors: tuple[tuple[str, str | bool], ...], tool_mode: ToolMode
+) -> RenderedScenario:
+    return get_family(family).build(**dict(factors)).render(tool_mode=tool_mode)
+
+
+def transcript_from_message(
+    rendered: RenderedScenario, message: AssistantMessage, *, model: str = "imported"
+) -> Transcript:
+    """Build the transcript of a one-turn episode from the agent's message, as the episode loop records it.
+
+    Args:
+        rendered: The scenario the agent saw.
+        message: The agent's reply.
+        model: The model name to record.
+
+    Returns:
+        The transcript (system prompt, user message, the reply; actions parsed from it).
+    """
+    parsed = parse_turn(message, rendered.tools, message_index=2, text_tags=rendered.tool_mode == "text")
+    return Transcript(
+        fingerprint=rendered.fingerprint,
+        condition_id=rendered.condition_id,
+        family=rendered.scenario.family,
+        tool_mode=rendered.tool_mode,
+        model=model,
+        messages=(
+            SystemMessage(content=rendered.system_prompt),
+            UserMessage(content=rendered.user_message),
+            message,
+        ),
+        turns=(TurnRecord(message_index=2, visible_text=parsed.visible_text, reasoning=parsed.reasoning),),
+        actions=ActionLog(actions=parsed.actions),
+        ended_by="turn_limit" if parsed.actions else "final_answer",
+        notes=parsed.notes,
+    )
+
+
+def load_labelled_set(files: Iterable[str] = DATA_FILES) -> tuple[LabelledItem, ...]:
+    """Load the built-in labelled set (or some of its files).
+
+    Args:
+        files: File names under ``scenariokit/detectors/data``.
+
+    Returns:
+        The items, in file order.
+
+    Raises:
+        ValueError: If an item is invalid or two items share an id; the message names the file and item.
+    """
+    items: list[LabelledItem] = []
+    root = resources.files("scenariokit.detectors") / "data"
+    for name in files:
+        data = yaml.safe_load((root / name).read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            raise ValueError(f"{name}: expected a list of items at the top level")
+        for i, raw in enumerate(data):
+            try:
+                items.append(LabelledItem.model_validate(raw))
+            except ValueError as exc:
+                raise ValueError(f"{name}: item {i}: {exc}") from exc
+    ids = [it.id for it in items]
+    dupes = sorted({x for x in ids if ids.count(x) > 1})
+    if dupes:
+        raise ValueError(f"labelled items share ids: {', '.join(dupes)}; ids must be unique")
+    return tuple(items)
+
+
+class ValidationReport(BaseModel):
+    """Agreement of each detector with the labels, and every verdict behind it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scores: tuple[AgreementScore, ...]
+    """One row per detector (over the items labelled for its category)."""
+
+    verdicts: dict[str, dict[str, Verdict]]
+    """Item id -> detector name -> verdict."""
+
+    def score(self, detector: str) -> AgreementScore:
+        """The row of one detector.
+
+        Raises:
+            KeyError: If no detector of that name was validated.
+        """
+        for s in self.scores:
+            if s.detector == detector:
+                return s
+        raise KeyError(
+            f"no detector {detector!r} in this report; have: {', '.join(s.detector for s in self.scores)}"
+        )
+
+    def table(self) -> str:
+        """The scores as a Markdown table."""
+        return format_table(self.scores)
+
+    def disagreements(self, items: Sequence[LabelledItem], detector: str) -> list[str]:
+        """Ids of the items on which a detector's scorable verdict contradicts the label."""
+        out = []
+        for item in items:
+            v = self.verdicts.get(item.id, {}).get(detector)
+            if v is None or not v.is_scorable or v.category not in item.labels:
+                continue
+            if v.is_harmful != item.labels[v.category]:
+                out.append(item.id)
+        return out
+
+
+async def validate(detectors: Sequence[Detector], items: Sequence[LabelledItem]) -> ValidationReport:
+    """Run detectors over labelled items and score them against the labels.
+
+    A detector is scored on the items that label its category; items of other families are skipped for it.
+
+    Args:
+        detectors: The detectors to validate (names must be unique).
+        items: The labelled items.
+
+    Returns:
+        The report.
+    """
+    verdicts: dict[str, dict[str, Verdict]] = {}
+    pairs: dict[str, list[tuple[bool, Any]]] = {d.name: [] for d in detectors}
+    limiter = anyio.CapacityLimiter(8)
+
+    async def one(item: LabelledItem) -> None:
+        async with limiter:
+            transcript = item.transcript()
+            rendered = item.rendered()
+            labels = item.labels
+            found: dict[str, Verdict] = {}
+            for d in detectors:
+                if d.category not in labels:
+                    continue
+                v = await d.detect(transcript, rendered)
+                found[d.name] = v
+            verdicts[item.id] = found
+
+    async with anyio.create_task_group() as tg:
+        for item in items:
+            tg.start_soon(one, item)
+    for item in items:
+        for d in detectors:
+            v = verdicts[item.id].get(d.name)
+            if v is not None:
+                pairs[d.name].append((item.labels[d.category], v.outcome))
+    scores = tuple(AgreementScore.from_pairs(d.name, d.category.value, pairs[d.name]) for d in detectors)
+    ordered = {item.id: verdicts[item.id] for item in items}
+    return ValidationReport(scores=scores, verdicts=ordered)
+
+
+def validate_sync(detectors: Sequence[Detector], items: Sequence[LabelledItem]) -> ValidationReport:
+    """Synchronous ``validate``."""
+
+    async def run() -> ValidationReport:
+        return await validate(detectors, items)
+
+    return anyio.run(run)
