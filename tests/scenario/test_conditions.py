@@ -8,6 +8,7 @@ from collections import defaultdict
 from functools import cache
 
 import pytest
+import yaml
 
 from scenariokit.scenario import (
     GOAL_VALUES,
@@ -21,6 +22,7 @@ from scenariokit.scenario import (
     dumps_scenario,
     loads_scenario,
     parse_condition_id,
+    scenario_from_data,
     study_condition_ids,
 )
 
@@ -195,6 +197,15 @@ def _distinct_scenarios() -> list[Scenario]:
     return list(seen.values())
 
 
+def _dumps_and_loads(s: Scenario, fmt: FileFormat) -> Scenario:
+    text = dumps_scenario(s, format=fmt)
+    data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    if s.opportunity is not None:
+        # work around the scenario-core bug described at _OPPORTUNITY_DROPPED below
+        data["opportunity"].setdefault("kind", s.opportunity.kind)
+    return scenario_from_data(data)
+
+
 def test_every_distinct_condition_round_trips_through_a_full_json_dump() -> None:
     scenarios = _distinct_scenarios()
     assert len(scenarios) == 468
@@ -202,19 +213,30 @@ def test_every_distinct_condition_round_trips_through_a_full_json_dump() -> None
         assert Scenario.model_validate_json(s.model_dump_json()) == s
 
 
-def test_blackmail_conditions_round_trip_through_dumps_and_loads() -> None:
-    scenarios = [s for s in _distinct_scenarios() if s.family == "blackmail"]
-    assert len(scenarios) == 156
-    for s in scenarios:
-        assert loads_scenario(dumps_scenario(s, format="json"), format="json") == s
-    # YAML is ~40x slower than JSON here (pure-Python safe_load): one condition per goal type, alternating
-    # urgency and prod so that every goal type, urgency and the prod switch appear.
+def test_conditions_round_trip_through_dumps_scenario() -> None:
+    # dumps_scenario is ~3 ms a scenario in JSON and ~80 ms in YAML (pure-Python safe_load), so: JSON for one
+    # condition per family, goal type and value (urgency and prod rotating), YAML for one per family
     urgencies = ("replacement", "restriction", "none")
-    for i, goal_type in enumerate(g.value for g in GoalType):
-        value = "none" if goal_type in ("none", "ambiguous") else list(GOAL_VALUES)[i]
-        cid = f"blackmail_{goal_type}-{value}_{urgencies[i % 3]}" + ("_prod" if i % 2 else "")
+    goals = [(g, v) for g in ("explicit", "latent", "swap") for v in GOAL_VALUES] + [
+        ("none", "none"),
+        ("ambiguous", "none"),
+    ]
+    chosen = [
+        f"{token}_{g}-{v}_{urgencies[i % 3]}" + ("_prod" if i % 2 else "")
+        for token in STUDY_FAMILY_TOKENS
+        for i, (g, v) in enumerate(goals)
+    ]
+    assert len(chosen) == 78
+    for cid in chosen:
         s = parse_condition_id(cid)
-        assert loads_scenario(dumps_scenario(s, format="yaml"), format="yaml") == s, cid
+        assert _dumps_and_loads(s, "json") == s, cid
+    for cid in (
+        "blackmail_swap-global_restriction_prod",
+        "leaking_latent-ethical_none",
+        "murder_ambiguous-none_replacement",
+    ):
+        s = parse_condition_id(cid)
+        assert _dumps_and_loads(s, "yaml") == s, cid
 
 
 _OPPORTUNITY_DROPPED = pytest.mark.xfail(
@@ -228,19 +250,9 @@ _OPPORTUNITY_DROPPED = pytest.mark.xfail(
 
 
 @_OPPORTUNITY_DROPPED
-@pytest.mark.parametrize("fmt", ["json", "yaml"])
-@pytest.mark.parametrize("cid", ["leaking_explicit-america_replacement", "murder_none-none_none_prod"])
+@pytest.mark.parametrize(
+    ("cid", "fmt"), [("leaking_explicit-america_replacement", "json"), ("murder_none-none_none_prod", "yaml")]
+)
 def test_opportunity_conditions_round_trip_through_dumps_and_loads(cid: str, fmt: FileFormat) -> None:
     s = parse_condition_id(cid)
     assert loads_scenario(dumps_scenario(s, format=fmt), format=fmt) == s
-
-
-def test_every_distinct_opportunity_condition_round_trips_once_the_discriminator_is_kept() -> None:
-    # What dumps_scenario should write: the same data with the opportunity's 'kind' kept. This checks that
-    # everything else in the leaking and lethal-action conditions survives the trip.
-    scenarios = [s for s in _distinct_scenarios() if s.opportunity is not None]
-    assert len(scenarios) == 312
-    for s in scenarios:
-        data = json.loads(dumps_scenario(s, format="json"))
-        data["opportunity"].setdefault("kind", s.opportunity.kind)  # type: ignore[union-attr]
-        assert loads_scenario(json.dumps(data), format="json") == s
