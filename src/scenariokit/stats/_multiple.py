@@ -86,7 +86,7 @@ def benjamini_hochberg(p_values: Sequence[float], alpha: float = 0.05) -> Adjust
     running = 1.0
     for rank in range(m - 1, -1, -1):
         i = order[rank]
-        running = min(running, min(1.0, m * values[i] / (rank + 1)))
+        running = min(running, 1.0, max(values[i], m * values[i] / (rank + 1)))
         adjusted[i] = running
     return AdjustedPValues(
         method="benjamini-hochberg",
