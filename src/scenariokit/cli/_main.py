@@ -7,11 +7,18 @@ import sys
 from collections.abc import Sequence
 
 from scenariokit._version import __version__
-from scenariokit.cli import _list, _schema, _show
+from scenariokit.cli import _list, _report, _rescore, _run, _schema, _show
 from scenariokit.cli._common import Command, UsageError
 from scenariokit.scenario import ScenarioError
 
-COMMANDS: tuple[Command, ...] = (_list.COMMAND, _show.COMMAND, _schema.COMMAND)
+COMMANDS: tuple[Command, ...] = (
+    _list.COMMAND,
+    _show.COMMAND,
+    _schema.COMMAND,
+    _run.COMMAND,
+    _report.COMMAND,
+    _rescore.COMMAND,
+)
 """Every sub-command, in the order ``--help`` lists them."""
 
 

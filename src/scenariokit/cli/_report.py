@@ -1,0 +1,71 @@
+"""``scenariokit report``: rates with intervals, factor breakdowns and published rates from a study store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scenariokit.cli._common import Command, Subparsers, UsageError
+from scenariokit.experiment import ExperimentError, StudyStore
+from scenariokit.report import PlotUnavailableError, plot_rates, render, summarize
+
+
+def _register(sub: Subparsers) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "report",
+        help="report a study: rates with intervals per model and condition, breakdowns, published rates",
+        description=(
+            "Report a study store: harmful rate per (model, condition) with Wilson and Clopper-Pearson "
+            "intervals (unscorable samples counted apart, with reasons), per-factor breakdowns, differences "
+            "between matched conditions, pooled rates (cluster bootstrap) and the Agentic Misalignment study's "
+            "published rates beside matching conditions."
+        ),
+    )
+    parser.add_argument("store", type=Path, metavar="STUDY.db", help="the study store")
+    parser.add_argument("--format", choices=("md", "csv", "json", "html"), default="md", help="output format")
+    parser.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
+    parser.add_argument(
+        "--detector", help="decide harm with this detector (default: each family's harm detector)"
+    )
+    parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
+    parser.add_argument(
+        "--plot", type=Path, metavar="FILE.png", help="also plot the rates (needs matplotlib)"
+    )
+    parser.set_defaults(handler=_run)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not 0.0 < args.confidence < 1.0:
+        raise UsageError(f"--confidence must be between 0 and 1, got {args.confidence}")
+    try:
+        with StudyStore(args.store, readonly=True) as store:
+            summary = summarize(store, detector=args.detector, confidence=args.confidence)
+    except ExperimentError as exc:
+        raise UsageError(str(exc)) from None
+    png = None
+    if args.plot is not None or (args.format == "html" and args.plot is None and _has_matplotlib()):
+        try:
+            png = plot_rates(summary, args.plot)
+        except PlotUnavailableError as exc:
+            raise UsageError(str(exc)) from None
+    text = render(summary, args.format, plot_png=png)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _has_matplotlib() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+COMMAND = Command(name="report", register=_register)
+"""The ``report`` sub-command."""

@@ -1,0 +1,113 @@
+"""Experiments: study designs, the SQLite study store, the resumable runner, dry runs and re-scoring.
+
+Example:
+    >>> import anyio
+    >>> from scenariokit.experiment import Design, FactorGrid, run_study
+    >>> design = Design(
+    ...     scenarios=[FactorGrid(family="blackmail", factors={"urgency": ["replacement", "none"]})],
+    ...     models=["sim/self_preserving"],
+    ...     samples=20,
+    ... )
+    >>> result = anyio.run(run_study, design, "study.db")  # doctest: +SKIP
+"""
+
+from scenariokit.experiment._design import (
+    Budget,
+    Condition,
+    ConditionIds,
+    Design,
+    ExpandedDesign,
+    FactorGrid,
+    FactorValue,
+    Merge,
+    ModelRun,
+    ModelSpec,
+    ScenarioEntry,
+    ScenarioFile,
+    config_hash,
+    design_from_data,
+    design_schema,
+    load_design,
+    loads_design,
+    sample_seed,
+)
+from scenariokit.experiment._errors import (
+    BudgetError,
+    DesignError,
+    DuplicateConditionWarning,
+    ExperimentError,
+    IncompatibleStoreError,
+    StoreError,
+)
+from scenariokit.experiment._plan import Plan, PlanRow, plan
+from scenariokit.experiment._rescore import RescoreResult, rescore
+from scenariokit.experiment._runner import (
+    FREE_PREFIXES,
+    ProgressCallback,
+    Runner,
+    RunProgress,
+    RunResult,
+    StopReason,
+    create_providers,
+    estimate_prompt_tokens,
+    resolve_detectors,
+    run_study,
+)
+from scenariokit.experiment._store import (
+    SCHEMA_VERSION,
+    SampleOutcome,
+    SampleRecord,
+    SampleStatus,
+    StoredCondition,
+    StoredSample,
+    StudyStore,
+)
+
+__all__ = [
+    "FREE_PREFIXES",
+    "SCHEMA_VERSION",
+    "Budget",
+    "BudgetError",
+    "Condition",
+    "ConditionIds",
+    "Design",
+    "DesignError",
+    "DuplicateConditionWarning",
+    "ExpandedDesign",
+    "ExperimentError",
+    "FactorGrid",
+    "FactorValue",
+    "IncompatibleStoreError",
+    "Merge",
+    "ModelRun",
+    "ModelSpec",
+    "Plan",
+    "PlanRow",
+    "ProgressCallback",
+    "RescoreResult",
+    "RunProgress",
+    "RunResult",
+    "Runner",
+    "SampleOutcome",
+    "SampleRecord",
+    "SampleStatus",
+    "ScenarioEntry",
+    "ScenarioFile",
+    "StopReason",
+    "StoreError",
+    "StoredCondition",
+    "StoredSample",
+    "StudyStore",
+    "config_hash",
+    "create_providers",
+    "design_from_data",
+    "design_schema",
+    "estimate_prompt_tokens",
+    "load_design",
+    "loads_design",
+    "plan",
+    "rescore",
+    "resolve_detectors",
+    "run_study",
+    "sample_seed",
+]

@@ -1,0 +1,615 @@
+"""Study designs: scenarios x models x samples, in Python or YAML, expanded to conditions by fingerprint.
+
+A design lists *scenario entries* (a family with a grid of factor values, explicit study condition ids, or
+scenario files), the models with their generation settings, and how many samples to draw of each
+(condition, model). :meth:`Design.expand` renders every scenario and identifies each condition by its
+fingerprint: entries that render the same prompt are merged into one condition (with a
+:class:`DuplicateConditionWarning` naming them), so no condition is ever counted twice.
+
+Example:
+    >>> design = Design(
+    ...     name="demo",
+    ...     scenarios=[FactorGrid(family="blackmail", factors={"urgency": ["replacement", "none"]})],
+    ...     models=["sim/self_preserving"],
+    ...     samples=10,
+    ... )
+    >>> expanded = design.expand()
+    >>> [c.label for c in expanded.conditions]
+    ['blackmail_explicit-america_replacement', 'blackmail_explicit-america_none']
+    >>> expanded.total_samples
+    20
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from scenariokit.experiment._errors import DesignError, DuplicateConditionWarning
+from scenariokit.providers import GenerateConfig, parse_provider_name
+from scenariokit.scenario import (
+    FAMILIES,
+    RenderedScenario,
+    Scenario,
+    ScenarioError,
+    ToolMode,
+    get_family,
+    load_scenario,
+    parse_condition_id,
+)
+
+_MODEL = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+FactorValue = str | bool
+"""A factor value as text (``"explicit"``, ``"on"``) or a Python bool for on/off switches."""
+
+
+def _text(value: FactorValue) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value).strip().lower()
+
+
+class FactorGrid(BaseModel):
+    """A family crossed over factor values: every combination is one scenario.
+
+    Factors not listed keep the family's default. A factor given a single value is fixed; a list is
+    crossed with the other lists.
+
+    Example:
+        >>> grid = FactorGrid(family="blackmail", factors={"goal_type": ["explicit", "none"], "prohibitions": True})
+        >>> len(list(grid.settings()))
+        2
+    """
+
+    model_config = _MODEL
+
+    family: str
+    """The family's name (``blackmail``, ``leaking``, ``lethal_action``)."""
+
+    factors: dict[str, FactorValue | list[FactorValue]] = Field(default_factory=dict)
+    """Factor name -> value, or list of values to cross (see ``scenariokit list`` for names and values)."""
+
+    @field_validator("factors")
+    @classmethod
+    def _non_empty_lists(cls, value: dict[str, FactorValue | list[FactorValue]]) -> dict[str, Any]:
+        for name, values in value.items():
+            if isinstance(values, list) and not values:
+                raise ValueError(f"factor {name!r} has an empty list of values; give at least one value")
+        return value
+
+    def settings(self) -> Iterator[dict[str, str]]:
+        """Yield each combination of the listed factor values as ``{factor: value-as-text}``."""
+        names = list(self.factors)
+        lists = [v if isinstance(v, list) else [v] for v in self.factors.values()]
+        for combo in itertools.product(*lists):
+            yield {name: _text(v) for name, v in zip(names, combo, strict=True)}
+
+    def describe(self) -> str:
+        """A short description for messages, e.g. ``family blackmail``."""
+        return f"family {self.family}"
+
+
+class ConditionIds(BaseModel):
+    """Explicit study condition ids such as ``blackmail_explicit-america_replacement``."""
+
+    model_config = _MODEL
+
+    condition_ids: list[str] = Field(min_length=1)
+    """The condition ids (``{family}_{goal_type}-{goal_value}_{urgency}[_prod]``)."""
+
+    def describe(self) -> str:
+        """A short description for messages."""
+        return "condition ids"
+
+
+class ScenarioFile(BaseModel):
+    """A scenario file (YAML or JSON, as written by ``save_scenario``).
+
+    Relative paths are resolved against the design file's folder.
+    """
+
+    model_config = _MODEL
+
+    file: str
+    """Path of the scenario file."""
+
+    label: str | None = None
+    """Column label in reports (default: the file's stem)."""
+
+    def describe(self) -> str:
+        """A short description for messages."""
+        return f"file {self.file}"
+
+
+def _entry_kind(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        if "family" in value:
+            return "grid"
+        if "condition_ids" in value:
+            return "ids"
+        if "file" in value:
+            return "file"
+        return None
+    if isinstance(value, FactorGrid):
+        return "grid"
+    if isinstance(value, ConditionIds):
+        return "ids"
+    if isinstance(value, ScenarioFile):
+        return "file"
+    return None
+
+
+ScenarioEntry = Annotated[
+    Annotated[FactorGrid, Tag("grid")]
+    | Annotated[ConditionIds, Tag("ids")]
+    | Annotated[ScenarioFile, Tag("file")],
+    Discriminator(
+        _entry_kind,
+        custom_error_type="scenario_entry",
+        custom_error_message=(
+            "a scenario entry needs one of the keys 'family' (a factor grid), 'condition_ids' (a list of "
+            "study condition ids) or 'file' (a scenario file)"
+        ),
+    ),
+]
+"""One entry of ``Design.scenarios``: a :class:`FactorGrid`, :class:`ConditionIds` or :class:`ScenarioFile`."""
+
+
+class ModelSpec(BaseModel):
+    """A model to run, with its generation settings. In YAML a bare ``provider/model`` string also works."""
+
+    model_config = _MODEL
+
+    name: str
+    """``provider/model``, e.g. ``anthropic/claude-sonnet-4-5`` or ``sim/self_preserving``."""
+
+    config: GenerateConfig = GenerateConfig()
+    """Generation settings (temperature, max_tokens, ...). The per-sample seed is set by the runner."""
+
+    @field_validator("name")
+    @classmethod
+    def _provider_model(cls, value: str) -> str:
+        parse_provider_name(value)
+        return value
+
+
+class Budget(BaseModel):
+    """Spending caps for the whole study (what the store already holds counts too).
+
+    When a cap is reached the runner starts no new sample; samples in flight finish and are stored.
+    """
+
+    model_config = _MODEL
+
+    tokens: int | None = Field(default=None, gt=0)
+    """Most input + output tokens, summed over every stored sample."""
+
+    usd: float | None = Field(default=None, gt=0)
+    """Most estimated US dollars (from the providers' price table), summed over every stored sample."""
+
+
+class Design(BaseModel):
+    """A study: scenario entries x models x ``samples`` samples each.
+
+    Build it in Python or load it from YAML with :func:`load_design`; :meth:`expand` gives the conditions.
+    """
+
+    model_config = _MODEL
+
+    name: str = "study"
+    """Name of the study (shown in reports)."""
+
+    description: str = ""
+    """What the study is about."""
+
+    scenarios: list[ScenarioEntry] = Field(min_length=1)
+    """Scenario entries: factor grids, condition id lists and scenario files."""
+
+    models: list[ModelSpec] = Field(min_length=1)
+    """Models to run, each with its generation settings."""
+
+    samples: int = Field(default=100, ge=1)
+    """Samples per (condition, model); the study used 100."""
+
+    seed: int = 0
+    """Seed from which each sample's own seed is derived (part of the configuration hash)."""
+
+    tool_mode: ToolMode = "text"
+    """``text`` (the study's ``<tool_use:...>`` tags) or ``native`` tool calls."""
+
+    max_turns: int = Field(default=1, ge=1)
+    """Most model calls per episode (1: the study's single-turn set-up)."""
+
+    detectors: list[str] | None = None
+    """Names of the detectors to apply (``None``: each family's default suite)."""
+
+    budget: Budget = Budget()
+    """Spending caps."""
+
+    base_dir: str | None = Field(default=None, exclude=True)
+    """Folder against which relative scenario file paths are resolved (set by :func:`load_design`)."""
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _model_strings(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _unique_models(self) -> Design:
+        seen: dict[tuple[str, str], int] = {}
+        for i, spec in enumerate(self.models):
+            key = (spec.name, config_hash(spec.config, self))
+            if key in seen:
+                raise ValueError(
+                    f"models[{i}] repeats models[{seen[key]}] ({spec.name} with the same config); list it once"
+                )
+            seen[key] = i
+        return self
+
+    def expand(self) -> ExpandedDesign:
+        """Render every scenario and merge those that render the same prompt.
+
+        Returns:
+            The conditions (one per fingerprint) and the merges that were made.
+
+        Raises:
+            DesignError: If a family, factor, value, condition id or file is invalid; the message names the
+                entry (``scenarios[2]``) and the fix.
+
+        Warns:
+            DuplicateConditionWarning: When entries were merged; the message lists the merged labels.
+        """
+        by_fp: dict[str, _Draft] = {}
+        order: list[str] = []
+        for index, entry in enumerate(self.scenarios):
+            where = f"scenarios[{index}] ({entry.describe()})"
+            for label, source, factors, scenario in _entry_scenarios(entry, where, self.base_dir):
+                try:
+                    rendered = scenario.render(tool_mode=self.tool_mode)
+                except ScenarioError as exc:
+                    raise DesignError(f"{where}: {label}: cannot render: {exc}") from None
+                draft = by_fp.get(rendered.fingerprint)
+                if draft is None:
+                    by_fp[rendered.fingerprint] = _Draft(rendered, [label], [source], [factors])
+                    order.append(rendered.fingerprint)
+                else:
+                    draft.labels.append(label)
+                    draft.sources.append(source)
+                    draft.factors.append(factors)
+        conditions: list[Condition] = []
+        merges: list[Merge] = []
+        used_labels: set[str] = set()
+        for fp in order:
+            draft = by_fp[fp]
+            label = draft.labels[0]
+            if label in used_labels:
+                label = f"{label}#{fp[:8]}"
+            used_labels.add(label)
+            first = draft.factors[0]
+            factors = {k: v for k, v in first.items() if all(f.get(k) == v for f in draft.factors[1:])}
+            rendered = draft.rendered
+            conditions.append(
+                Condition(
+                    fingerprint=fp,
+                    label=label,
+                    family=rendered.scenario.family,
+                    condition_id=rendered.condition_id,
+                    factors=factors,
+                    rendered=rendered,
+                    merged_sources=tuple(draft.sources),
+                )
+            )
+            if len(draft.sources) > 1:
+                merges.append(Merge(fingerprint=fp, label=label, sources=tuple(draft.sources)))
+        if merges:
+            listed = "; ".join(
+                f"{' = '.join(m.sources)} (kept as {m.label}, fingerprint {m.fingerprint[:12]})"
+                for m in merges
+            )
+            warnings.warn(
+                f"design {self.name!r}: {sum(len(m.sources) - 1 for m in merges)} scenario(s) render the same "
+                f"prompt as another and were merged (each condition is run and counted once): {listed}",
+                DuplicateConditionWarning,
+                stacklevel=2,
+            )
+        runs = [ModelRun(spec=spec, config_hash=config_hash(spec.config, self)) for spec in self.models]
+        return ExpandedDesign(
+            design=self, conditions=tuple(conditions), models=tuple(runs), merges=tuple(merges)
+        )
+
+
+@dataclass
+class _Draft:
+    rendered: RenderedScenario
+    labels: list[str]
+    sources: list[str]
+    factors: list[dict[str, str]]
+
+
+def _entry_scenarios(
+    entry: FactorGrid | ConditionIds | ScenarioFile, where: str, base_dir: str | None
+) -> Iterator[tuple[str, str, dict[str, str], Scenario]]:
+    if isinstance(entry, FactorGrid):
+        yield from _grid_scenarios(entry, where)
+    elif isinstance(entry, ConditionIds):
+        for i, cid in enumerate(entry.condition_ids):
+            try:
+                scenario = parse_condition_id(cid)
+            except ScenarioError as exc:
+                raise DesignError(f"{where}: condition_ids[{i}]: {exc}") from None
+            yield scenario.condition_id or cid, cid, _factors_of(scenario), scenario
+    else:
+        path = Path(entry.file)
+        if not path.is_absolute() and base_dir is not None:
+            path = Path(base_dir) / path
+        if not path.is_file():
+            raise DesignError(
+                f"{where}: no such scenario file: {path}; fix the path (relative to the design file)"
+            )
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            raise DesignError(f"{where}: {exc}") from None
+        yield entry.label or path.stem, str(entry.file), {}, scenario
+
+
+def _grid_scenarios(grid: FactorGrid, where: str) -> Iterator[tuple[str, str, dict[str, str], Scenario]]:
+    if grid.family not in FAMILIES:
+        raise DesignError(f"{where}: unknown family {grid.family!r}; known families: {', '.join(FAMILIES)}")
+    family = get_family(grid.family)
+    defaults = {f.name: f.default for f in family.factors}
+    for name in grid.factors:
+        if name not in defaults:
+            raise DesignError(
+                f"{where}: family {grid.family!r} has no factor {name!r}; its factors are: {', '.join(defaults)}"
+            )
+    for settings in grid.settings():
+        try:
+            scenario = family.build(**settings)
+        except ScenarioError as exc:
+            raise DesignError(f"{where}: {exc}") from None
+        factors = {**defaults, **settings}
+        label = scenario.condition_id
+        if label is None:
+            changed = [f"{k}={v}" for k, v in factors.items() if v != defaults[k]]
+            label = f"{grid.family}[{','.join(changed)}]" if changed else grid.family
+        given = ",".join(f"{k}={v}" for k, v in settings.items())
+        yield label, f"{grid.family}[{given}]", factors, scenario
+
+
+def _factors_of(scenario: Scenario) -> dict[str, str]:
+    goal = scenario.goal_conflict
+    factors = {
+        "goal_type": goal.goal_type.value,
+        "urgency": scenario.threat.kind.value,
+        "scratchpad": "on" if scenario.framing.scratchpad else "off",
+    }
+    if goal.goal_type.uses_value and goal.value is not None:
+        factors["goal_value"] = goal.value
+    return factors
+
+
+def config_hash(
+    config: GenerateConfig, design: Design | None = None, *, max_turns: int = 1, seed: int = 0
+) -> str:
+    """A short hash of what changes a sample besides the scenario and the model.
+
+    It covers the generation settings (without ``seed``, set per sample, and ``timeout``), the episode's
+    ``max_turns`` and the design's ``seed``. Two runs with the same hash draw the same samples.
+
+    Args:
+        config: Generation settings.
+        design: The design whose ``max_turns`` and ``seed`` apply (overrides the keyword arguments).
+        max_turns: Most model calls per episode.
+        seed: The design's seed.
+
+    Returns:
+        16 hex characters.
+    """
+    if design is not None:
+        max_turns, seed = design.max_turns, design.seed
+    data = {
+        "generate": config.model_dump(mode="json", exclude={"seed", "timeout"}),
+        "max_turns": max_turns,
+        "seed": seed,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def sample_seed(design_seed: int, fingerprint: str, model: str, config_hash: str, sample_index: int) -> int:
+    """The seed of one sample, derived deterministically from the design seed and the sample's key."""
+    text = f"{design_seed}:{fingerprint}:{model}:{config_hash}:{sample_index}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One distinct prompt of a study, identified by its fingerprint."""
+
+    fingerprint: str
+    """Fingerprint of the rendered scenario."""
+
+    label: str
+    """Column label: the study condition id when there is one, else the family and its non-default
+    factors (or the scenario file's stem)."""
+
+    family: str
+    """The scenario family."""
+
+    condition_id: str | None
+    """The study's condition id, or ``None``."""
+
+    factors: Mapping[str, str]
+    """Factor values as text (for per-factor breakdowns); factors that differ between merged entries are
+    left out, since they do not change the prompt."""
+
+    rendered: RenderedScenario = field(repr=False, compare=False)
+    """What the model sees."""
+
+    merged_sources: tuple[str, ...] = ()
+    """Every design entry that rendered this prompt (condition id, family settings or file), first first."""
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Entries that rendered the same prompt and were merged."""
+
+    fingerprint: str
+    """The shared fingerprint."""
+
+    label: str
+    """Label of the condition kept."""
+
+    sources: tuple[str, ...]
+    """The merged entries (condition id, family settings or file), in design order."""
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A model with its settings and the hash that keys its samples in the store."""
+
+    spec: ModelSpec
+    """The model and its generation settings."""
+
+    config_hash: str
+    """Hash of its settings, the design's ``max_turns`` and ``seed`` (see :func:`config_hash`)."""
+
+    @property
+    def name(self) -> str:
+        """``provider/model``."""
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class ExpandedDesign:
+    """A design's distinct conditions, models and the merges made while expanding it."""
+
+    design: Design
+    """The design."""
+
+    conditions: tuple[Condition, ...]
+    """One per fingerprint, in the order the entries produced them."""
+
+    models: tuple[ModelRun, ...]
+    """The models with their configuration hashes."""
+
+    merges: tuple[Merge, ...] = ()
+    """Entries merged because they rendered the same prompt."""
+
+    @property
+    def total_samples(self) -> int:
+        """Conditions x models x samples."""
+        return len(self.conditions) * len(self.models) * self.design.samples
+
+
+# ---------------------------------------------------------------------------------------------- YAML
+
+
+def design_from_data(data: Any, *, source: str = "<data>", base_dir: str | Path | None = None) -> Design:
+    """Validate a design from parsed YAML/JSON data.
+
+    Args:
+        data: A mapping as read from a design file.
+        source: Where it came from, for messages.
+        base_dir: Folder for relative scenario file paths.
+
+    Returns:
+        The design.
+
+    Raises:
+        DesignError: On unknown keys, missing keys or bad values; one line per problem, with its location.
+    """
+    if not isinstance(data, Mapping):
+        raise DesignError(f"{source}: a design must be a mapping with keys such as 'scenarios' and 'models'")
+    payload = dict(data)
+    if base_dir is not None:
+        payload["base_dir"] = str(base_dir)
+    try:
+        return Design.model_validate(payload)
+    except ValidationError as exc:
+        raise DesignError(_validation_message(exc, source)) from None
+
+
+def _validation_message(exc: ValidationError, source: str) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = ""
+        for part in error["loc"]:
+            if isinstance(part, int):
+                loc += f"[{part}]"
+            elif part in ("grid", "ids", "file", "function-before[_model_strings(), list[ModelSpec]]"):
+                continue
+            else:
+                loc += f".{part}" if loc else str(part)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key; remove it or fix its spelling"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{loc or '(top level)'}: {message}")
+    body = "\n  ".join(lines)
+    return f"{source}: invalid design ({len(lines)} problem{'s' if len(lines) > 1 else ''}):\n  {body}"
+
+
+def loads_design(text: str, *, source: str = "<string>", base_dir: str | Path | None = None) -> Design:
+    """Parse a YAML (or JSON) design.
+
+    Raises:
+        DesignError: If the text is not valid YAML (with the line and column) or not a valid design.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DesignError(f"{source}:{where}: invalid YAML: {problem}") from None
+    return design_from_data(data, source=source, base_dir=base_dir)
+
+
+def load_design(path: str | Path) -> Design:
+    """Load a design file; relative scenario file paths are resolved against its folder.
+
+    Example:
+        >>> design = load_design("examples/study.yaml")  # doctest: +SKIP
+
+    Raises:
+        DesignError: If the file is missing, unreadable, not valid YAML, or not a valid design.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DesignError(f"cannot read design file {path}: {exc.strerror or exc}") from None
+    return loads_design(text, source=str(path), base_dir=path.parent)
+
+
+def design_schema() -> dict[str, Any]:
+    """The JSON Schema of design files."""
+    return Design.model_json_schema()
+
+
+def models_of(specs: Sequence[str]) -> list[ModelSpec]:
+    """Model specs from ``provider/model`` names."""
+    return [ModelSpec(name=name) for name in specs]

@@ -1,0 +1,144 @@
+"""Dry runs: what a design would run, how many requests, and an estimated token cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenariokit.experiment._design import ExpandedDesign
+from scenariokit.experiment._runner import FREE_PREFIXES, estimate_prompt_tokens
+from scenariokit.experiment._store import StudyStore
+from scenariokit.providers import PRICES_AS_OF, UsageTracker, parse_provider_name
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """What one (model, condition) would run."""
+
+    model: str
+    """``provider/model``."""
+
+    label: str
+    """Condition label."""
+
+    fingerprint: str
+    """Condition fingerprint."""
+
+    samples: int
+    """Samples still to run (already stored ``ok`` ones excluded)."""
+
+    prompt_tokens: int
+    """Estimated prompt tokens of one request (rendered characters / 4)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A dry run: the conditions, requests and estimated tokens and cost of a design."""
+
+    rows: tuple[PlanRow, ...]
+    """One per (model, condition)."""
+
+    max_turns: int
+    """Most requests per sample."""
+
+    max_tokens: dict[str, int]
+    """Model -> ``max_tokens`` of its config (output tokens per request, at most)."""
+
+    prices: dict[str, tuple[float, float] | None]
+    """Model -> (input, output) USD per million tokens, or ``None`` when unknown."""
+
+    already_done: int = 0
+    """Samples already stored in the study's store."""
+
+    @property
+    def samples(self) -> int:
+        """Samples to run."""
+        return sum(r.samples for r in self.rows)
+
+    @property
+    def requests(self) -> int:
+        """Requests at most (samples x max_turns; single-turn designs make exactly one per sample)."""
+        return self.samples * self.max_turns
+
+    def tokens(self, model: str | None = None) -> tuple[int, int]:
+        """Estimated (input, at most output) tokens, for one model or all."""
+        rows = [r for r in self.rows if model is None or r.model == model]
+        prompt = sum(r.samples * r.prompt_tokens for r in rows) * self.max_turns
+        output = sum(r.samples * self.max_tokens[r.model] for r in rows) * self.max_turns
+        return prompt, output
+
+    def cost(self, model: str | None = None) -> tuple[float, float] | None:
+        """Estimated USD: (prompt tokens only, prompt + max output tokens); ``None`` if a price is unknown."""
+        models = [model] if model is not None else list(self.max_tokens)
+        low = high = 0.0
+        for m in models:
+            price = self.prices[m]
+            if price is None:
+                return None
+            prompt, output = self.tokens(m)
+            low += prompt * price[0] / 1e6
+            high += (prompt * price[0] + output * price[1]) / 1e6
+        return low, high
+
+    def describe(self) -> str:
+        """A plain-text description of the plan."""
+        lines = [f"{'model':<32} {'condition':<48} {'samples':>8} {'prompt tok':>10}"]
+        lines += [f"{r.model:<32} {r.label:<48} {r.samples:>8} {r.prompt_tokens:>10}" for r in self.rows]
+        prompt, output = self.tokens()
+        lines.append("")
+        if self.already_done:
+            lines.append(f"{self.already_done} sample(s) already stored will not be run again.")
+        lines.append(
+            f"{len({r.fingerprint for r in self.rows})} condition(s) x {len(self.max_tokens)} model(s): "
+            f"{self.samples} sample(s), {self.requests} request(s) at most (max_turns={self.max_turns})"
+        )
+        lines.append(
+            f"estimated tokens: {prompt:,} input + at most {output:,} output (4 characters per token)"
+        )
+        for m in self.max_tokens:
+            cost = self.cost(m)
+            text = (
+                "unknown price"
+                if cost is None
+                else f"${cost[0]:.2f} (input only) to ${cost[1]:.2f} (max output)"
+            )
+            lines.append(f"estimated cost {m}: {text}")
+        lines.append(f"(prices approximate, as of {PRICES_AS_OF}; the simulator is free)")
+        return "\n".join(lines)
+
+
+def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
+    """Plan a design without running it (reads, never writes, ``store`` to skip what is done).
+
+    Args:
+        expanded: The expanded design.
+        store: The study's store, if it exists.
+
+    Returns:
+        The plan.
+    """
+    tracker = UsageTracker()
+    rows = []
+    done_total = 0
+    n = expanded.design.samples
+    for m in expanded.models:
+        for c in expanded.conditions:
+            done = (
+                store.completed_indices(c.fingerprint, m.name, m.config_hash) if store is not None else set()
+            )
+            done_count = len([i for i in done if i < n])
+            done_total += done_count
+            rows.append(PlanRow(m.name, c.label, c.fingerprint, n - done_count, estimate_prompt_tokens(c)))
+    prices: dict[str, tuple[float, float] | None] = {}
+    for m in expanded.models:
+        if parse_provider_name(m.name)[0] in FREE_PREFIXES:
+            prices[m.name] = (0.0, 0.0)
+        else:
+            price = tracker.price_of(m.name)
+            prices[m.name] = None if price is None else (price.input, price.output)
+    return Plan(
+        rows=tuple(rows),
+        max_turns=expanded.design.max_turns,
+        max_tokens={m.name: m.spec.config.max_tokens for m in expanded.models},
+        prices=prices,
+        already_done=done_total,
+    )

@@ -1,0 +1,521 @@
+"""The runner: runs what a study store is missing, applies detectors, stores each sample atomically.
+
+* **Resume**: a sample key (condition fingerprint, model, config hash, sample index) with an ``ok`` attempt in
+  the store is never run again; keys with only failed attempts (provider errors) or none are run.
+* **Bounded work**: a fixed number of worker tasks pull the next missing sample from a lazy iterator, so the
+  memory in use does not grow with the study. The rate of requests is governed by the provider layer's
+  limits (``scenariokit.providers.configure_limits``); the worker count only caps work in flight.
+* **Order**: samples are drawn index-major (sample 0 of every condition and model, then sample 1, ...), so a
+  run stopped early by a budget or Ctrl-C leaves balanced partial results.
+* **Budget**: when the tokens or dollars spent (the store's total, plus a reserve for samples in flight)
+  reach the cap, no new sample starts; samples in flight finish and are stored.
+* **Stopping**: :meth:`Runner.request_stop` stops scheduling (in-flight samples finish and are stored);
+  cancelling the run (a second Ctrl-C) abandons samples in flight; completed ones are always flushed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import anyio
+
+from scenariokit._version import __version__
+from scenariokit.agent import Transcript, run_episode
+from scenariokit.detectors._base import Detector
+from scenariokit.detectors._suite import default_suite
+from scenariokit.detectors._verdict import Verdict
+from scenariokit.experiment._design import Condition, Design, ExpandedDesign, ModelRun, sample_seed
+from scenariokit.experiment._errors import BudgetError, DesignError
+from scenariokit.experiment._store import SampleRecord, StudyStore
+from scenariokit.providers import (
+    ModelPrice,
+    Provider,
+    UsageTracker,
+    create_provider,
+    known_providers,
+    parse_provider_name,
+)
+
+StopReason = Literal["complete", "budget", "stopped"]
+"""Why a run ended: everything was run, a budget cap was reached, or a stop was requested (a cancelled run
+raises the cancellation instead of returning)."""
+
+FREE_PREFIXES: frozenset[str] = frozenset({"sim"})
+"""Provider prefixes that cost nothing (the offline simulator)."""
+
+
+@dataclass
+class RunProgress:
+    """Counters of a run in progress (read by progress displays)."""
+
+    total: int
+    """Samples in the design (conditions x models x samples)."""
+
+    already_done: int
+    """Samples that were already stored before this run."""
+
+    completed: int = 0
+    """Samples finished by this run (stored or about to be)."""
+
+    failed: int = 0
+    """Samples of this run whose episode ended with an error (they will be retried on resume)."""
+
+    harmful: int = 0
+    """Samples of this run with at least one harmful verdict of a harm detector."""
+
+    in_flight: int = 0
+    """Samples running now."""
+
+    tokens: int = 0
+    """Tokens spent by the study so far (store total plus this run)."""
+
+    cost_usd: float = 0.0
+    """Estimated dollars spent by the study so far."""
+
+    started: float = field(default_factory=time.monotonic)
+    """When the run started (monotonic clock)."""
+
+    stopping: str | None = None
+    """Why the run is stopping, once it is."""
+
+    @property
+    def done(self) -> int:
+        """Samples done: stored before plus finished now (failed ones included)."""
+        return self.already_done + self.completed
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did."""
+
+    run_id: int
+    """Id of the run in the store's ``runs`` table."""
+
+    total: int
+    """Samples in the design."""
+
+    already_done: int
+    """Samples already stored (``ok``) before the run."""
+
+    completed: int
+    """Samples run and stored by this run (``ok`` and failed)."""
+
+    failed: int
+    """Samples of this run that failed (stored as errors, retried on the next run)."""
+
+    remaining: int
+    """Samples still missing or failed after the run."""
+
+    stop_reason: StopReason
+    """Why the run ended."""
+
+    tokens: int
+    """Tokens spent by the whole study (store total)."""
+
+    cost_usd: float
+    """Estimated dollars spent by the whole study."""
+
+    elapsed_s: float
+    """Wall time of the run."""
+
+
+ProgressCallback = Callable[[RunProgress], None]
+"""Called at a fixed rate (not per sample) with the run's counters."""
+
+
+@dataclass
+class _Work:
+    model: ModelRun
+    condition: Condition
+    index: int
+
+
+class Runner:
+    """Runs an expanded design into a store.
+
+    Args:
+        expanded: The expanded design.
+        store: The open study store (not read-only).
+        providers: A provider per model name of the design (see :func:`create_providers`).
+        concurrency: Most samples in flight (worker tasks); default 32 per model, at most 256.
+        budget_tokens: Token cap for the whole study (default: the design's ``budget.tokens``).
+        budget_usd: Dollar cap for the whole study (default: the design's ``budget.usd``).
+        progress: Called every ``progress_interval`` seconds with the counters.
+        progress_interval: Seconds between progress calls and between forced flushes of finished samples.
+        batch_size: Finished samples written per transaction at most.
+        detectors: Detectors per condition fingerprint (default: each family's default suite, filtered by the
+            design's ``detectors`` names).
+
+    Raises:
+        DesignError: If a provider is missing for a model, or a detector name is unknown.
+        BudgetError: If a dollar budget is set for a model with no known price.
+    """
+
+    def __init__(
+        self,
+        expanded: ExpandedDesign,
+        store: StudyStore,
+        providers: Mapping[str, Provider],
+        *,
+        concurrency: int | None = None,
+        budget_tokens: int | None = None,
+        budget_usd: float | None = None,
+        progress: ProgressCallback | None = None,
+        progress_interval: float = 0.25,
+        batch_size: int = 64,
+        detectors: Mapping[str, Sequence[Detector]] | None = None,
+    ) -> None:
+        self.expanded = expanded
+        self.store = store
+        design = expanded.design
+        missing = [m.name for m in expanded.models if m.name not in providers]
+        if missing:
+            raise DesignError(f"no provider given for model(s): {', '.join(missing)}")
+        self.providers = dict(providers)
+        self.concurrency = concurrency or min(256, 32 * len(expanded.models))
+        if self.concurrency < 1:
+            raise DesignError(f"concurrency must be at least 1, got {self.concurrency}")
+        self.budget_tokens = budget_tokens if budget_tokens is not None else design.budget.tokens
+        self.budget_usd = budget_usd if budget_usd is not None else design.budget.usd
+        self.progress_callback = progress
+        self.progress_interval = progress_interval
+        self.batch_size = batch_size
+        self._prices = _prices(expanded, need_prices=self.budget_usd is not None)
+        self._detectors = dict(detectors) if detectors is not None else resolve_detectors(expanded)
+        self._stop_requested = False
+        self._buffer: list[SampleRecord] = []
+        self._last_flush = time.monotonic()
+        self._run_id = 0
+        self._estimate_per_sample = {m.name: _estimated_tokens(expanded, m) for m in expanded.models}
+        self.progress = RunProgress(total=expanded.total_samples, already_done=0)
+
+    def request_stop(self) -> None:
+        """Start no new sample; samples in flight finish and are stored (the first Ctrl-C)."""
+        self._stop_requested = True
+        if self.progress.stopping is None:
+            self.progress.stopping = "stop requested"
+
+    # ------------------------------------------------------------------------------------ run
+
+    async def run(self) -> RunResult:
+        """Run every missing or failed sample of the design.
+
+        Returns:
+            What was done, and why the run ended.
+        """
+        design = self.expanded.design
+        self.store.add_conditions(
+            (c.fingerprint, c.label, c.family, c.condition_id, c.factors, c.rendered.model_dump_json())
+            for c in self.expanded.conditions
+        )
+        for m in self.expanded.models:
+            self.store.add_config(
+                m.name,
+                m.config_hash,
+                {
+                    "generate": m.spec.config.model_dump(mode="json"),
+                    "max_turns": design.max_turns,
+                    "seed": design.seed,
+                    "tool_mode": design.tool_mode,
+                },
+            )
+        self._run_id = self.store.begin_run(
+            {
+                "design": design.model_dump(mode="json"),
+                "models": [
+                    {
+                        "name": m.name,
+                        "config_hash": m.config_hash,
+                        "config": m.spec.config.model_dump(mode="json"),
+                    }
+                    for m in self.expanded.models
+                ],
+                "conditions": [c.fingerprint for c in self.expanded.conditions],
+                "concurrency": self.concurrency,
+                "budget": {"tokens": self.budget_tokens, "usd": self.budget_usd},
+                "library_version": __version__,
+            }
+        )
+        done = self._done_bitmaps()
+        already = sum(sum(bits) for bits in done.values())
+        tokens, cost = self.store.usage_totals()
+        self.progress = RunProgress(
+            total=self.expanded.total_samples, already_done=already, tokens=tokens, cost_usd=cost
+        )
+        work = self._work(done)
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._ticker)
+                async with anyio.create_task_group() as workers:
+                    for _ in range(self.concurrency):
+                        workers.start_soon(self._worker, work)
+                tg.cancel_scope.cancel()
+        finally:  # on cancellation too: finished samples are never dropped
+            self._flush()
+        stop_reason: StopReason = "complete"
+        if self.progress.stopping == "budget":
+            stop_reason = "budget"
+        elif self._stop_requested:
+            stop_reason = "stopped"
+        if self.progress_callback is not None:
+            self.progress_callback(self.progress)
+        tokens, cost = self.store.usage_totals()
+        remaining = (
+            self.expanded.total_samples
+            - self.progress.already_done
+            - (self.progress.completed - self.progress.failed)
+        )
+        return RunResult(
+            run_id=self._run_id,
+            total=self.expanded.total_samples,
+            already_done=self.progress.already_done,
+            completed=self.progress.completed,
+            failed=self.progress.failed,
+            remaining=remaining,
+            stop_reason=stop_reason,
+            tokens=tokens,
+            cost_usd=cost,
+            elapsed_s=self.progress.elapsed,
+        )
+
+    def _done_bitmaps(self) -> dict[tuple[str, str], bytearray]:
+        n = self.expanded.design.samples
+        done: dict[tuple[str, str], bytearray] = {}
+        for m in self.expanded.models:
+            for c in self.expanded.conditions:
+                bits = bytearray(n)
+                for i in self.store.completed_indices(c.fingerprint, m.name, m.config_hash):
+                    if 0 <= i < n:
+                        bits[i] = 1
+                done[(m.name, c.fingerprint)] = bits
+        return done
+
+    def _work(self, done: Mapping[tuple[str, str], bytearray]) -> Iterator[_Work]:
+        for index in range(self.expanded.design.samples):
+            for m in self.expanded.models:
+                for c in self.expanded.conditions:
+                    if done[(m.name, c.fingerprint)][index]:
+                        continue
+                    if self._stop_requested:
+                        return
+                    if self._over_budget(m):
+                        self.progress.stopping = "budget"
+                        return
+                    yield _Work(m, c, index)
+
+    def _over_budget(self, model: ModelRun) -> bool:
+        p = self.progress
+        if self.budget_tokens is not None:
+            per = p.tokens / p.completed if p.completed else self._estimate_per_sample[model.name]
+            if p.tokens + (p.in_flight + 1) * per > self.budget_tokens:
+                return True
+        if self.budget_usd is not None:
+            price = self._prices.get(model.name)
+            per_usd = (
+                p.cost_usd / p.completed
+                if p.completed
+                else (price.input + price.output) * self._estimate_per_sample[model.name] / 1e6
+                if price is not None
+                else 0.0
+            )
+            if p.cost_usd + (p.in_flight + 1) * per_usd > self.budget_usd:
+                return True
+        return False
+
+    async def _worker(self, work: Iterator[_Work]) -> None:
+        design = self.expanded.design
+        for item in work:
+            m, c = item.model, item.condition
+            seed = sample_seed(design.seed, c.fingerprint, m.name, m.config_hash, item.index)
+            self.progress.in_flight += 1
+            try:
+                transcript = await run_episode(
+                    self.providers[m.name],
+                    c.rendered,
+                    config=m.spec.config,
+                    sample_index=item.index,
+                    seed=seed,
+                    max_turns=design.max_turns,
+                )
+                verdicts = await self._detect(transcript, c)
+            finally:
+                self.progress.in_flight -= 1
+            price = self._prices.get(m.name)
+            cost = price.cost(transcript.usage) if price is not None else None
+            self._buffer.append(
+                SampleRecord(
+                    c.fingerprint,
+                    m.name,
+                    m.config_hash,
+                    item.index,
+                    seed,
+                    transcript,
+                    cost,
+                    verdicts,
+                    prompt=(c.rendered.system_prompt, c.rendered.user_message),
+                )
+            )
+            p = self.progress
+            p.completed += 1
+            p.tokens += transcript.usage.input_tokens + transcript.usage.output_tokens
+            p.cost_usd += cost or 0.0
+            if transcript.error is not None:
+                p.failed += 1
+            elif any(v.is_harmful and v.category.value in _HARM_CATEGORIES for v in verdicts):
+                p.harmful += 1
+            if len(self._buffer) >= self.batch_size:
+                self._flush()
+
+    async def _detect(self, transcript: Transcript, condition: Condition) -> tuple[Verdict, ...]:
+        verdicts = []
+        for d in self._detectors.get(condition.fingerprint, ()):
+            try:
+                verdicts.append(await d.detect(transcript, condition.rendered))
+            except Exception as exc:  # a detector bug makes the verdict unscorable, never benign
+                verdicts.append(
+                    Verdict.unscorable(
+                        detector=d.name,
+                        version=d.version,
+                        category=d.category,
+                        reason=f"the detector raised {type(exc).__name__}: {exc}",
+                    )
+                )
+        return tuple(verdicts)
+
+    def _flush(self) -> None:
+        if self._buffer:
+            batch, self._buffer = self._buffer, []
+            self.store.write_samples(batch, run_id=self._run_id)
+        self._last_flush = time.monotonic()
+
+    async def _ticker(self) -> None:
+        while True:
+            await anyio.sleep(self.progress_interval)
+            if time.monotonic() - self._last_flush >= self.progress_interval:
+                self._flush()
+            if self.progress_callback is not None:
+                self.progress_callback(self.progress)
+
+
+_HARM_CATEGORIES = frozenset({"blackmail", "leak", "lethal_action"})
+
+
+def resolve_detectors(expanded: ExpandedDesign) -> dict[str, tuple[Detector, ...]]:
+    """The detectors to apply to each condition: its default suite, filtered by the design's names.
+
+    Raises:
+        DesignError: If a name in ``design.detectors`` is in no condition's suite (lists the known names).
+    """
+    wanted = expanded.design.detectors
+    result: dict[str, tuple[Detector, ...]] = {}
+    known: set[str] = set()
+    for c in expanded.conditions:
+        suite = default_suite(c.rendered).detectors
+        known.update(d.name for d in suite)
+        result[c.fingerprint] = tuple(d for d in suite if wanted is None or d.name in wanted)
+    if wanted is not None:
+        unknown = [n for n in wanted if n not in known]
+        if unknown:
+            raise DesignError(
+                f"detectors: unknown detector(s) {', '.join(unknown)}; the default suites of this design have: "
+                f"{', '.join(sorted(known))}"
+            )
+    return result
+
+
+def _prices(expanded: ExpandedDesign, *, need_prices: bool) -> dict[str, ModelPrice]:
+    tracker = UsageTracker()
+    prices: dict[str, ModelPrice] = {}
+    unpriced = []
+    for m in expanded.models:
+        prefix, _ = parse_provider_name(m.name)
+        if prefix in FREE_PREFIXES:
+            prices[m.name] = ModelPrice(0.0, 0.0)
+            continue
+        price = tracker.price_of(m.name)
+        if price is None:
+            unpriced.append(m.name)
+        else:
+            prices[m.name] = price
+    if need_prices and unpriced:
+        raise BudgetError(
+            f"a dollar budget needs prices, and there is none for: {', '.join(unpriced)}; use a token budget "
+            "(--budget-tokens) instead"
+        )
+    return prices
+
+
+def _estimated_tokens(expanded: ExpandedDesign, model: ModelRun) -> float:
+    """Upper estimate of the tokens of one sample: average prompt tokens plus max_tokens, per turn."""
+    if not expanded.conditions:
+        return 0.0
+    prompt = sum(estimate_prompt_tokens(c) for c in expanded.conditions) / len(expanded.conditions)
+    return (prompt + model.spec.config.max_tokens) * expanded.design.max_turns
+
+
+def estimate_prompt_tokens(condition: Condition) -> int:
+    """Estimated prompt tokens of a condition: rendered characters / 4 (a common rule of thumb for English)."""
+    r = condition.rendered
+    chars = len(r.system_prompt) + len(r.user_message)
+    if r.tool_mode == "native":
+        chars += sum(len(t.model_dump_json()) for t in r.tools)
+    return math.ceil(chars / 4)
+
+
+def create_providers(names: Sequence[str]) -> dict[str, Provider]:
+    """Create one provider per ``provider/model`` name (``sim/...`` names give the offline simulator).
+
+    Raises:
+        UnknownProviderError: If a prefix is unknown.
+        MissingAPIKeyError: If a vendor's key is not set.
+        ValueError: If a name is not ``provider/model``.
+    """
+    providers: dict[str, Provider] = {}
+    for name in dict.fromkeys(names):
+        prefix, _ = parse_provider_name(name)
+        if prefix == "sim" and "sim" not in known_providers():
+            from scenariokit.providers._simulator import create_simulator
+
+            providers[name] = create_simulator(name)
+        else:
+            providers[name] = create_provider(name)
+    return providers
+
+
+async def run_study(
+    design: Design | ExpandedDesign,
+    path: str | Path,
+    *,
+    concurrency: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Run a design into the store at ``path`` (created if missing; resumed if it exists).
+
+    Args:
+        design: The design (expanded here if needed).
+        path: The study's ``.db`` file.
+        concurrency: Most samples in flight.
+        progress: Called at a fixed rate with the counters.
+
+    Returns:
+        What the run did.
+    """
+    expanded = design if isinstance(design, ExpandedDesign) else design.expand()
+    providers = create_providers([m.name for m in expanded.models])
+    try:
+        with StudyStore(path) as store:
+            runner = Runner(expanded, store, providers, concurrency=concurrency, progress=progress)
+            return await runner.run()
+    finally:
+        for provider in providers.values():
+            await provider.aclose()

@@ -1,0 +1,726 @@
+"""The study store: one SQLite file (WAL mode) per study, append-only, transactional, streamed on read.
+
+Tables (every row carries the canary through the ``meta`` table and each transcript's own JSON):
+
+* ``meta``: schema version, canary, library version that created the file;
+* ``runs``: one row per invocation of the runner: library version, models, configs and design (never keys);
+* ``conditions``: one row per fingerprint: label, family, condition id, factors, the rendered scenario;
+* ``configs``: one row per (model, config hash): the generation settings;
+* ``samples``: one row per *attempt*, keyed by (fingerprint, model, config hash, sample index), with the
+  transcript JSON, actions, usage, estimated cost, status (``ok`` or ``error``) and error. When a
+  transcript's first two messages are exactly its condition's system prompt and user message (always the
+  case for ``run_episode``), they are not repeated in every row (``prompt_elided = 1``) and are put back on
+  reading: this divides the size of a store by about two and a half;
+* ``verdicts``: one row per (sample attempt, detector, version).
+
+Nothing is updated or deleted. A key is *done* when it has an ``ok`` row (a unique partial index makes a
+second ``ok`` row for a key impossible, so a sample can never be counted twice); a failed attempt stays in
+the file and is superseded by the retry. A sample and its verdicts are written in one transaction, so a
+kill at any moment leaves either the whole sample or nothing of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from scenariokit._version import __version__
+from scenariokit.agent import Transcript
+from scenariokit.detectors._verdict import Verdict
+from scenariokit.experiment._errors import IncompatibleStoreError, StoreError
+from scenariokit.providers import SystemMessage, UserMessage
+from scenariokit.scenario import CANARY, RenderedScenario
+
+SCHEMA_VERSION = 1
+"""Version of the store's tables; a store with another version is refused with a clear error."""
+
+APPLICATION_ID = 0x736B6974
+"""SQLite ``application_id`` of scenariokit study stores (``"skit"``)."""
+
+SampleStatus = Literal["ok", "error"]
+"""``ok``: the episode finished; ``error``: it failed (retried on resume, counted as unscorable)."""
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at REAL NOT NULL,
+    library_version TEXT NOT NULL,
+    metadata TEXT NOT NULL
+);
+CREATE TABLE conditions (
+    fingerprint TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    family TEXT NOT NULL,
+    condition_id TEXT,
+    factors TEXT NOT NULL,
+    rendered TEXT NOT NULL
+);
+CREATE TABLE configs (
+    model TEXT NOT NULL,
+    config_hash TEXT NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (model, config_hash)
+);
+CREATE TABLE samples (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    config_hash TEXT NOT NULL,
+    sample_index INTEGER NOT NULL,
+    seed INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+    error TEXT,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL,
+    actions TEXT NOT NULL,
+    transcript TEXT NOT NULL,
+    prompt_elided INTEGER NOT NULL DEFAULT 0,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    created_at REAL NOT NULL
+);
+CREATE UNIQUE INDEX samples_one_ok ON samples (fingerprint, model, config_hash, sample_index) WHERE status = 'ok';
+CREATE INDEX samples_key ON samples (model, config_hash, fingerprint, sample_index);
+CREATE TABLE verdicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sample_id INTEGER NOT NULL REFERENCES samples(id),
+    detector TEXT NOT NULL,
+    version TEXT NOT NULL,
+    category TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('harmful', 'benign', 'unscorable')),
+    label TEXT,
+    score REAL,
+    reason TEXT,
+    verdict TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX verdicts_sample ON verdicts (sample_id, detector, id);
+"""
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """A finished episode to store, with the verdicts of the detectors applied to it."""
+
+    fingerprint: str
+    """Condition fingerprint."""
+
+    model: str
+    """``provider/model``."""
+
+    config_hash: str
+    """Configuration hash (see ``config_hash``)."""
+
+    sample_index: int
+    """Index of the sample, 0-based."""
+
+    seed: int | None
+    """The sample's seed."""
+
+    transcript: Transcript
+    """The episode."""
+
+    cost_usd: float | None
+    """Estimated cost, or ``None`` when the model has no known price."""
+
+    verdicts: tuple[Verdict, ...] = ()
+    """Verdicts of the detectors applied to it."""
+
+    prompt: tuple[str, str] | None = None
+    """The condition's (system prompt, user message): when the transcript starts with exactly these, they
+    are stored once per condition instead of once per sample."""
+
+    @property
+    def status(self) -> SampleStatus:
+        """``error`` when the episode ended with an error, else ``ok``."""
+        return "ok" if self.transcript.error is None else "error"
+
+
+@dataclass(frozen=True)
+class StoredSample:
+    """A stored sample attempt. The transcript is parsed only when asked for (:meth:`transcript`)."""
+
+    id: int
+    """Row id (attempt order)."""
+
+    fingerprint: str
+    """Condition fingerprint."""
+
+    model: str
+    """``provider/model``."""
+
+    config_hash: str
+    """Configuration hash."""
+
+    sample_index: int
+    """Sample index."""
+
+    seed: int | None
+    """The sample's seed."""
+
+    status: SampleStatus
+    """``ok`` or ``error``."""
+
+    error: str | None
+    """Error message of a failed attempt."""
+
+    input_tokens: int
+    """Input tokens used."""
+
+    output_tokens: int
+    """Output tokens used."""
+
+    cost_usd: float | None
+    """Estimated cost."""
+
+    transcript_json: str
+    """The transcript as stored (JSON with the canary; without its first two messages when ``prompt`` is
+    set)."""
+
+    prompt: tuple[str, str] | None = None
+    """The condition's (system prompt, user message) elided from ``transcript_json``, or ``None``."""
+
+    def transcript(self) -> Transcript:
+        """Parse the stored transcript (with its prompt messages put back)."""
+        transcript = Transcript.from_json(self.transcript_json)
+        if self.prompt is None:
+            return transcript
+        head = (SystemMessage(content=self.prompt[0]), UserMessage(content=self.prompt[1]))
+        return transcript.model_copy(update={"messages": head + transcript.messages})
+
+
+@dataclass(frozen=True)
+class StoredCondition:
+    """A stored condition."""
+
+    fingerprint: str
+    """Fingerprint of its rendered scenario."""
+
+    label: str
+    """Column label."""
+
+    family: str
+    """Scenario family."""
+
+    condition_id: str | None
+    """Study condition id, when it has one."""
+
+    factors: Mapping[str, str]
+    """Factor values as text."""
+
+    rendered_json: str
+    """The rendered scenario as JSON."""
+
+    def rendered(self) -> RenderedScenario:
+        """Parse the stored rendered scenario."""
+        return RenderedScenario.model_validate_json(self.rendered_json)
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    """A stored verdict, with the key of the sample attempt it judges."""
+
+    sample_id: int
+    """Row id of the sample attempt."""
+
+    detector: str
+    """Detector name."""
+
+    version: str
+    """Detector version."""
+
+    category: str
+    """Category looked for."""
+
+    outcome: str
+    """``harmful``, ``benign`` or ``unscorable``."""
+
+    reason: str | None
+    """Why unscorable, if it is."""
+
+
+def _check_existing(path: Path) -> None:
+    """Refuse, without modifying it, a file that is not a compatible study store."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open study store {path}: {exc}") from None
+    try:
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise IncompatibleStoreError(
+                f"{path} is not a scenariokit study store ({exc}); give a new file name with --out, or the "
+                "path of a store written by 'scenariokit run'"
+            ) from None
+        if app_id != APPLICATION_ID or "meta" not in tables:
+            raise IncompatibleStoreError(
+                f"{path} is an SQLite file but not a scenariokit study store; give a new file name, or the path "
+                "of a store written by 'scenariokit run'"
+            )
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = row[0] if row else "?"
+        if version != str(SCHEMA_VERSION):
+            created = conn.execute("SELECT value FROM meta WHERE key = 'library_version'").fetchone()
+            by = f" by scenariokit {created[0]}" if created else ""
+            raise IncompatibleStoreError(
+                f"{path} has store schema version {version} (written{by}), but scenariokit {__version__} reads "
+                f"version {SCHEMA_VERSION}; open it with the scenariokit version that wrote it, or start a new "
+                "store with another --out"
+            )
+    finally:
+        conn.close()
+
+
+class StudyStore:
+    """One study's SQLite store. Use it as a context manager.
+
+    Args:
+        path: The ``.db`` file; created when missing (unless ``create=False``).
+        create: Create the file when it does not exist.
+        readonly: Open read-only (reports, dry runs): nothing is ever written.
+
+    Raises:
+        IncompatibleStoreError: If the file exists but is not a study store of this schema version (the file
+            is left untouched).
+        StoreError: If the file is missing (with ``create=False``) or cannot be opened.
+
+    Example:
+        >>> with StudyStore("study.db") as store:  # doctest: +SKIP
+        ...     print(store.count_samples())
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
+        self.path = Path(path)
+        exists = self.path.exists()
+        if exists:
+            _check_existing(self.path)
+        elif not create or readonly:
+            raise StoreError(
+                f"no study store at {self.path}; run 'scenariokit run ... --out {self.path}' first"
+            )
+        if readonly:
+            self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+        else:
+            try:
+                self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot create study store {self.path}: {exc}") from None
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            if not exists:
+                self._initialise()
+        self.readonly = readonly
+
+    def _initialise(self) -> None:
+        with self.transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("canary", CANARY),
+                    ("library_version", __version__),
+                    ("created_at", str(time.time())),
+                ],
+            )
+
+    # ---------------------------------------------------------------------------------- plumbing
+
+    def transaction(self) -> _Transaction:
+        """A context manager around ``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error)."""
+        return _Transaction(self._conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> StudyStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------------------------- metadata
+
+    def meta(self) -> dict[str, str]:
+        """The ``meta`` table: ``schema_version``, ``canary``, ``library_version``, ``created_at``."""
+        return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+
+    def begin_run(self, metadata: Mapping[str, Any]) -> int:
+        """Record the start of a run (library version, models, configs, design: never keys).
+
+        Returns:
+            The run id stored with each sample of this run.
+        """
+        with self.transaction():
+            cursor = self._conn.execute(
+                "INSERT INTO runs (started_at, library_version, metadata) VALUES (?, ?, ?)",
+                (time.time(), __version__, json.dumps({"canary": CANARY, **metadata}, sort_keys=True)),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run's metadata, oldest first."""
+        rows = self._conn.execute("SELECT id, started_at, library_version, metadata FROM runs ORDER BY id")
+        return [
+            {"id": i, "started_at": t, "library_version": v, **json.loads(m)}
+            for i, t, v, m in rows.fetchall()
+        ]
+
+    def add_conditions(
+        self, conditions: Iterable[tuple[str, str, str, str | None, Mapping[str, str], str]]
+    ) -> None:
+        """Record conditions as ``(fingerprint, label, family, condition_id, factors, rendered_json)``.
+
+        A fingerprint already stored keeps its first row (same fingerprint, same prompt).
+        """
+        with self.transaction():
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO conditions (fingerprint, label, family, condition_id, factors, rendered) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (fp, label, fam, cid, json.dumps(dict(f), sort_keys=True), r)
+                    for fp, label, fam, cid, f, r in conditions
+                ],
+            )
+
+    def add_config(self, model: str, config_hash: str, config: Mapping[str, Any]) -> None:
+        """Record the generation settings behind a configuration hash."""
+        with self.transaction():
+            self._conn.execute(
+                "INSERT OR IGNORE INTO configs (model, config_hash, config) VALUES (?, ?, ?)",
+                (model, config_hash, json.dumps(dict(config), sort_keys=True)),
+            )
+
+    def conditions(self) -> list[StoredCondition]:
+        """Every stored condition, in the order they were first stored."""
+        rows = self._conn.execute(
+            "SELECT fingerprint, label, family, condition_id, factors, rendered FROM conditions ORDER BY rowid"
+        )
+        return [
+            StoredCondition(fp, lb, fam, cid, json.loads(f), r) for fp, lb, fam, cid, f, r in rows.fetchall()
+        ]
+
+    def condition(self, fingerprint: str) -> StoredCondition | None:
+        """The stored condition with this fingerprint, or ``None``."""
+        row = self._conn.execute(
+            "SELECT fingerprint, label, family, condition_id, factors, rendered FROM conditions WHERE fingerprint = ?",
+            (fingerprint,),
+        ).fetchone()
+        return (
+            None
+            if row is None
+            else StoredCondition(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5])
+        )
+
+    # ---------------------------------------------------------------------------------- samples
+
+    def completed_indices(self, fingerprint: str, model: str, config_hash: str) -> set[int]:
+        """The sample indices of a (condition, model, config) that have a successful (``ok``) attempt."""
+        rows = self._conn.execute(
+            "SELECT sample_index FROM samples WHERE model = ? AND config_hash = ? AND fingerprint = ? "
+            "AND status = 'ok'",
+            (model, config_hash, fingerprint),
+        )
+        return {r[0] for r in rows}
+
+    def write_samples(self, records: Sequence[SampleRecord], *, run_id: int) -> list[int]:
+        """Store sample attempts and their verdicts in one transaction.
+
+        A record whose key already has an ``ok`` attempt is skipped (never stored twice).
+
+        Returns:
+            The row ids of the stored attempts (``-1`` for a skipped duplicate).
+        """
+        ids: list[int] = []
+        now = time.time()
+        with self.transaction():
+            for r in records:
+                t = r.transcript
+                elided = r.prompt is not None and _starts_with_prompt(t, r.prompt)
+                stored = t.model_copy(update={"messages": t.messages[2:]}) if elided else t
+                cursor = self._conn.execute(
+                    "INSERT OR IGNORE INTO samples (fingerprint, model, config_hash, sample_index, seed, status, "
+                    "error, input_tokens, output_tokens, cost_usd, actions, transcript, prompt_elided, run_id, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        r.fingerprint,
+                        r.model,
+                        r.config_hash,
+                        r.sample_index,
+                        r.seed,
+                        r.status,
+                        None if t.error is None else f"{t.error.type}: {t.error.message}",
+                        t.usage.input_tokens,
+                        t.usage.output_tokens,
+                        r.cost_usd,
+                        t.actions.model_dump_json(),
+                        stored.to_json(),
+                        int(elided),
+                        run_id,
+                        now,
+                    ),
+                )
+                if cursor.rowcount == 0:
+                    ids.append(-1)
+                    continue
+                sample_id = cursor.lastrowid
+                assert sample_id is not None
+                ids.append(sample_id)
+                self._insert_verdicts(sample_id, r.verdicts, now)
+        return ids
+
+    def add_verdicts(self, items: Iterable[tuple[int, Verdict]]) -> int:
+        """Append verdicts for stored samples (re-scoring), in one transaction.
+
+        Returns:
+            How many were stored.
+        """
+        now = time.time()
+        count = 0
+        with self.transaction():
+            for sample_id, verdict in items:
+                self._insert_verdicts(sample_id, (verdict,), now)
+                count += 1
+        return count
+
+    def _insert_verdicts(self, sample_id: int, verdicts: Iterable[Verdict], now: float) -> None:
+        self._conn.executemany(
+            "INSERT INTO verdicts (sample_id, detector, version, category, outcome, label, score, reason, verdict, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    sample_id,
+                    v.detector,
+                    v.version,
+                    v.category.value,
+                    v.outcome.value,
+                    v.label,
+                    v.score,
+                    v.reason,
+                    v.model_dump_json(),
+                    now,
+                )
+                for v in verdicts
+            ],
+        )
+
+    def count_samples(self, *, status: SampleStatus | None = None, effective: bool = False) -> int:
+        """Count stored attempts (all, or of one status); ``effective`` counts distinct keys instead."""
+        where = "" if status is None else f" WHERE status = '{status}'"
+        if effective:
+            sql = (
+                "SELECT COUNT(*) FROM (SELECT DISTINCT fingerprint, model, config_hash, sample_index FROM samples"
+                f"{where})"
+            )
+        else:
+            sql = f"SELECT COUNT(*) FROM samples{where}"
+        count: int = self._conn.execute(sql).fetchone()[0]
+        return count
+
+    def verdict_keys(self) -> dict[int, set[tuple[str, str]]]:
+        """Sample attempt id -> the (detector, version) pairs it has verdicts from."""
+        result: dict[int, set[tuple[str, str]]] = {}
+        for sid, name, version in self._conn.execute(
+            "SELECT DISTINCT sample_id, detector, version FROM verdicts"
+        ):
+            result.setdefault(sid, set()).add((name, version))
+        return result
+
+    def detector_versions(self) -> dict[str, list[str]]:
+        """Detector name -> the versions stored, in the order they were first stored (latest last)."""
+        rows = self._conn.execute(
+            "SELECT detector, version, MIN(id) AS first FROM verdicts GROUP BY detector, version ORDER BY first"
+        )
+        result: dict[str, list[str]] = {}
+        for name, version, _ in rows:
+            result.setdefault(name, []).append(version)
+        return result
+
+    def usage_totals(self) -> tuple[int, float]:
+        """Tokens (input + output) and estimated dollars of every stored attempt (failed ones included)."""
+        row = self._conn.execute(
+            "SELECT COALESCE(SUM(input_tokens + output_tokens), 0), COALESCE(SUM(cost_usd), 0.0) FROM samples"
+        ).fetchone()
+        return int(row[0]), float(row[1])
+
+    def iter_samples(
+        self, *, effective: bool = True, status: SampleStatus | None = None
+    ) -> Iterator[StoredSample]:
+        """Stream sample attempts, ordered by (model, config, condition, index, attempt).
+
+        Args:
+            effective: Yield only the attempt that counts for each key: its ``ok`` attempt if it has one,
+                else its latest failed attempt.
+            status: Yield only attempts of this status (applied after ``effective``).
+        """
+        rows = self._conn.execute(
+            "SELECT id, fingerprint, model, config_hash, sample_index, seed, status, error, input_tokens, "
+            "output_tokens, cost_usd, transcript, prompt_elided FROM samples ORDER BY model, config_hash, "
+            "fingerprint, sample_index, id"
+        )
+        prompts = _PromptCache(self)
+
+        def make(row: tuple[Any, ...]) -> StoredSample:
+            sid, fp, model, ch, idx, seed, st, error, tin, tout, cost, text, elided = row
+            return StoredSample(
+                sid,
+                fp,
+                model,
+                ch,
+                idx,
+                seed,
+                st,
+                error,
+                tin,
+                tout,
+                cost,
+                text,
+                prompts.get(fp) if elided else None,
+            )
+
+        if not effective:
+            for row in rows:
+                sample = make(row)
+                if status is None or sample.status == status:
+                    yield sample
+            return
+        pending: StoredSample | None = None
+        for row in rows:
+            sample = make(row)
+            if pending is not None and _key(pending) != _key(sample):
+                if status is None or pending.status == status:
+                    yield pending
+                pending = None
+            if pending is None or pending.status != "ok":
+                pending = sample
+        if pending is not None and (status is None or pending.status == status):
+            yield pending
+
+    def iter_outcomes(self) -> Iterator[SampleOutcome]:
+        """Stream, for each sample key, the attempt that counts and its latest verdict per detector.
+
+        Cheap: transcripts are not read. The order is (model, config, condition, index).
+        """
+        rows = self._conn.execute(
+            "SELECT s.id, s.fingerprint, s.model, s.config_hash, s.sample_index, s.status, s.error, "
+            "v.detector, v.version, v.outcome, v.reason, v.category FROM samples s "
+            "LEFT JOIN verdicts v ON v.sample_id = s.id "
+            "ORDER BY s.model, s.config_hash, s.fingerprint, s.sample_index, s.id, v.id"
+        )
+        current: SampleOutcome | None = None
+        chosen: SampleOutcome | None = None
+        for sid, fp, model, ch, idx, status, error, det, ver, outcome, reason, cat in rows:
+            if current is None or current.sample_id != sid:
+                current = SampleOutcome(sid, fp, model, ch, idx, status, error, {})
+                if chosen is not None and chosen.key != current.key:
+                    yield chosen
+                    chosen = None
+                if chosen is None or chosen.status != "ok":
+                    chosen = current
+            if det is not None:
+                current.verdicts[det] = (ver, outcome, reason, cat)
+        if chosen is not None:
+            yield chosen
+
+
+class _PromptCache:
+    """(system prompt, user message) per condition fingerprint, read from the store once each."""
+
+    def __init__(self, store: StudyStore) -> None:
+        self._store = store
+        self._prompts: dict[str, tuple[str, str]] = {}
+
+    def get(self, fingerprint: str) -> tuple[str, str]:
+        prompt = self._prompts.get(fingerprint)
+        if prompt is None:
+            condition = self._store.condition(fingerprint)
+            if condition is None:
+                raise StoreError(
+                    f"{self._store.path}: a sample refers to condition {fingerprint[:12]}..., which the store does "
+                    "not have; the store is damaged"
+                )
+            rendered = condition.rendered()
+            prompt = self._prompts[fingerprint] = (rendered.system_prompt, rendered.user_message)
+        return prompt
+
+
+def _starts_with_prompt(transcript: Transcript, prompt: tuple[str, str]) -> bool:
+    messages = transcript.messages
+    return (
+        len(messages) >= 2
+        and isinstance(messages[0], SystemMessage)
+        and messages[0].content == prompt[0]
+        and isinstance(messages[1], UserMessage)
+        and messages[1].content == prompt[1]
+    )
+
+
+def _key(s: StoredSample) -> tuple[str, str, str, int]:
+    return (s.fingerprint, s.model, s.config_hash, s.sample_index)
+
+
+@dataclass
+class SampleOutcome:
+    """The attempt that counts for one sample key, with its latest verdict per detector name."""
+
+    sample_id: int
+    """Row id of the attempt."""
+
+    fingerprint: str
+    """Condition fingerprint."""
+
+    model: str
+    """``provider/model``."""
+
+    config_hash: str
+    """Configuration hash."""
+
+    sample_index: int
+    """Sample index."""
+
+    status: SampleStatus
+    """``ok`` or ``error``."""
+
+    error: str | None
+    """Error message of a failed attempt."""
+
+    verdicts: dict[str, tuple[str, str, str | None, str]]
+    """Detector name -> (version, outcome, reason, category) of its latest stored verdict."""
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        """(fingerprint, model, config hash, sample index)."""
+        return (self.fingerprint, self.model, self.config_hash, self.sample_index)
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._conn.execute("BEGIN IMMEDIATE")
+        return self._conn
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self._conn.execute("COMMIT")
+        else:
+            self._conn.execute("ROLLBACK")

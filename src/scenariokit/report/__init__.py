@@ -1,0 +1,52 @@
+"""Statistics and reports of a study store: rate tables with intervals, factor breakdowns, published rates.
+
+Example:
+    >>> from scenariokit.experiment import StudyStore
+    >>> from scenariokit.report import render, summarize
+    >>> with StudyStore("study.db", readonly=True) as store:  # doctest: +SKIP
+    ...     print(render(summarize(store), "md"))
+"""
+
+from scenariokit.report._plot import PlotUnavailableError, plot_rates
+from scenariokit.report._published import PUBLISHED_RATES, PUBLISHED_SOURCE, PublishedRate, published_for
+from scenariokit.report._render import (
+    ReportFormat,
+    rate_table,
+    render,
+    render_csv,
+    render_html,
+    render_json,
+    render_markdown,
+    render_terminal,
+)
+from scenariokit.report._summary import (
+    HARM_CATEGORY,
+    CellStats,
+    Difference,
+    PublishedMatch,
+    StudySummary,
+    summarize,
+)
+
+__all__ = [
+    "HARM_CATEGORY",
+    "PUBLISHED_RATES",
+    "PUBLISHED_SOURCE",
+    "CellStats",
+    "Difference",
+    "PlotUnavailableError",
+    "PublishedMatch",
+    "PublishedRate",
+    "ReportFormat",
+    "StudySummary",
+    "plot_rates",
+    "published_for",
+    "rate_table",
+    "render",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_terminal",
+    "summarize",
+]
