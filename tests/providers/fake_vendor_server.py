@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import signal
 import socket
 import struct
 import sys
@@ -129,6 +130,8 @@ class FakeVendorServer:
         self.record_requests = True
         self.port = 0
         self.connections = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
@@ -179,6 +182,7 @@ class FakeVendorServer:
         self.replies.clear()
         self.requests.clear()
         self.latency = 0.0
+        self.max_in_flight = 0
 
     def base_url(self, flavour: str) -> str:
         root = f"http://127.0.0.1:{self.port}/{flavour}"
@@ -205,7 +209,12 @@ class FakeVendorServer:
                     headers[name.strip().lower()] = value.strip()
                 length = int(headers.get("content-length", "0"))
                 body = await reader.readexactly(length) if length else b""
-                keep = await self._dispatch(method, target, headers, body, writer)
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                try:
+                    keep = await self._dispatch(method, target, headers, body, writer)
+                finally:
+                    self.in_flight -= 1
                 if not keep:
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -903,12 +912,20 @@ def main() -> None:
     server.record_requests = False
     server.start()
     print(server.port, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        threading.Event().wait()
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+        print(
+            f"fake server: {server._counter} requests, {server.connections} connections, "
+            f"at most {server.max_in_flight} in flight",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,115 @@
+"""Throughput of the provider layer against a local fake vendor server (200 ms latency).
+
+Runs 5,000 requests at concurrency 100 for each vendor format; the ideal wall time is
+5,000 x 0.2 s / 100 = 10 s. The server runs in a separate process so that the CPU time reported
+is the client's alone. Usage: ``python benchmarks/bench_providers.py [--requests N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import anyio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests" / "providers"))
+
+from fake_vendor_server import API_KEY  # noqa: E402
+
+from scenariokit.providers import (  # noqa: E402
+    AnthropicProvider,
+    GeminiProvider,
+    GenerateConfig,
+    HTTPProvider,
+    OpenAIChatProvider,
+    SystemMessage,
+    UserMessage,
+    create_compatible,
+)
+
+LATENCY = 0.2
+# A study-sized prompt: a system prompt and an inbox of about 10 KB.
+SYSTEM = "You are Alex, an AI email assistant at SummitBridge. " * 40
+INBOX = "\n".join(
+    f"<email>From: person{i}@summitbridge.example\nSubject: update {i}\nBody: "
+    + "lorem ipsum " * 60
+    + "</email>"
+    for i in range(10)
+)
+
+
+def make(vendor: str, port: int) -> HTTPProvider:
+    root = f"http://127.0.0.1:{port}"
+    if vendor == "anthropic":
+        return AnthropicProvider("claude-sonnet-4-5", api_key=API_KEY, base_url=f"{root}/anthropic")
+    if vendor == "openai":
+        return OpenAIChatProvider("gpt-4.1", api_key=API_KEY, base_url=f"{root}/openai/v1")
+    if vendor == "gemini":
+        return GeminiProvider("gemini-2.5-flash", api_key=API_KEY, base_url=f"{root}/gemini")
+    return create_compatible(vendor, "model", api_key=API_KEY, base_url=f"{root}/{vendor}/v1")
+
+
+async def run(vendor: str, port: int, requests: int, concurrency: int) -> tuple[float, float, int]:
+    messages = [SystemMessage(content=SYSTEM), UserMessage(content=INBOX)]
+    config = GenerateConfig(max_tokens=512)
+    failures = 0
+    limiter = anyio.Semaphore(concurrency)
+    async with make(vendor, port) as provider:
+
+        async def one() -> None:
+            nonlocal failures
+            async with limiter:
+                response = await provider.generate(messages, config=config)
+            if not response.message.text.startswith("echo:"):
+                failures += 1
+
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for _ in range(requests):
+                tg.start_soon(one)
+        return time.perf_counter() - wall0, time.process_time() - cpu0, failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--vendors", default="anthropic,openai,gemini,openrouter")
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "providers" / "fake_vendor_server.py"),
+            "--latency",
+            str(LATENCY),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        ideal = args.requests * LATENCY / args.concurrency
+        print(
+            f"{args.requests} requests, concurrency {args.concurrency}, latency {LATENCY} s: ideal {ideal:.1f} s"
+        )
+        print(f"{'vendor':<12} {'wall s':>8} {'x ideal':>8} {'CPU s':>7} {'CPU ms/req':>11} {'failures':>9}")
+        for vendor in args.vendors.split(","):
+            wall, cpu, failures = anyio.run(run, vendor, port, args.requests, args.concurrency)
+            print(
+                f"{vendor:<12} {wall:>8.2f} {wall / ideal:>8.3f} {cpu:>7.2f} "
+                f"{1000 * cpu / args.requests:>11.2f} {failures:>9}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
