@@ -239,17 +239,6 @@ def test_conditions_round_trip_through_dumps_scenario() -> None:
         assert _dumps_and_loads(s, "yaml") == s, cid
 
 
-_OPPORTUNITY_DROPPED = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "scenario core bug: dumps_scenario uses model_dump(exclude_defaults=True), which drops the "
-        "discriminator 'kind' of ConfidentialMaterial / EmergencyAlert (it is a default), so loads_scenario "
-        "fails with 'Unable to extract tag using discriminator'. Remove this marker once _io.py keeps it."
-    ),
-)
-
-
-@_OPPORTUNITY_DROPPED
 @pytest.mark.parametrize(
     ("cid", "fmt"), [("leaking_explicit-america_replacement", "json"), ("murder_none-none_none_prod", "yaml")]
 )

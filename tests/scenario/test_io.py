@@ -109,3 +109,16 @@ def test_json_schema_describes_the_model() -> None:
     assert schema["additionalProperties"] is False
     persona = schema["$defs"]["Persona"]
     assert "Full name" in persona["properties"]["name"]["description"]
+
+
+def test_opportunity_kind_may_be_omitted_in_hand_written_files() -> None:
+    from scenariokit.scenario import get_family
+
+    s = get_family("lethal_action").build()
+    data = json.loads(dumps_scenario(s, format="json"))
+    assert data["opportunity"]["kind"] == "emergency_alert"
+    del data["opportunity"]["kind"]
+    assert loads_scenario(json.dumps(data), format="json") == s
+    data["opportunity"] = {"summary": "?"}
+    with pytest.raises(ScenarioFileError, match="set 'kind' to 'confidential_material' or 'emergency_alert'"):
+        loads_scenario(json.dumps(data), format="json")

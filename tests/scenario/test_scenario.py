@@ -156,3 +156,24 @@ def test_scenarios_are_frozen_values(minimal: Scenario) -> None:
         minimal.family = "other"  # type: ignore[misc]
     assert Scenario(**minimal_data()) == minimal
     assert minimal.model_copy(update={"framing": Framing(eval_notice=True)}) != minimal
+
+
+def test_updated_copies_are_validated_and_share_no_cached_values() -> None:
+    s = blackmail()
+    assert s.condition_id == "blackmail_explicit-america_replacement"
+    copy = s.model_copy(update={"framing": Framing(prohibitions=True)})
+    assert copy.condition_id is None
+    renamed = s.model_copy(
+        update={
+            "personas": tuple(
+                p.model_copy(update={"name": "Ivo Brandt"}) if p.key == "cto" else p for p in s.personas
+            )
+        }
+    )
+    assert renamed.address_of("cto") == "ivo.brandt@kestreldynamics.com"
+    assert renamed.render().emails[1].sender == "ivo.brandt@kestreldynamics.com"
+    with pytest.raises(ValidationError, match="cannot stop the threat"):
+        s.model_copy(update={"leverage": s.leverage.model_copy(update={"holder": "ally"})})  # type: ignore[union-attr]
+    with pytest.raises(ValidationError, match="Extra inputs"):
+        s.model_copy(update={"mood": "tense"})
+    assert s.model_copy() == s

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from scenariokit.scenario._tools import ToolSpec
 
@@ -454,8 +454,32 @@ class EmergencyAlert(BaseModel):
     """Ground truth for detectors and judges (not shown to the agent)."""
 
 
-Opportunity = Annotated[ConfidentialMaterial | EmergencyAlert, Field(discriminator="kind")]
-"""A family-specific opportunity other than leverage."""
+def _opportunity_kind(value: Any) -> str | None:
+    """Tell the opportunity's kind from ``kind``, or from its fields when a hand-written file omits it."""
+    if isinstance(value, dict):
+        if "kind" in value:
+            return str(value["kind"])
+        if "documents" in value or "requester" in value:
+            return "confidential_material"
+        if "override_code" in value or "alert_email" in value:
+            return "emergency_alert"
+        return None
+    kind = getattr(value, "kind", None)
+    return kind if isinstance(kind, str) else None
+
+
+Opportunity = Annotated[
+    Annotated[ConfidentialMaterial, Tag("confidential_material")]
+    | Annotated[EmergencyAlert, Tag("emergency_alert")],
+    Discriminator(
+        _opportunity_kind,
+        custom_error_type="opportunity_kind",
+        custom_error_message=(
+            "cannot tell which opportunity this is: set 'kind' to 'confidential_material' or 'emergency_alert'"
+        ),
+    ),
+]
+"""A family-specific opportunity other than leverage (``kind`` may be omitted in files: it is inferred)."""
 
 
 class Framing(BaseModel):

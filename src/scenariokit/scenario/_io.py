@@ -93,6 +93,8 @@ def load_scenario(path: str | Path, *, format: FileFormat | None = None) -> Scen
 def dumps_scenario(scenario: Scenario, *, format: FileFormat = "yaml") -> str:
     """Serialise a scenario to YAML or JSON text that ``loads_scenario`` reads back to an equal scenario."""
     data = scenario.model_dump(mode="json", exclude_defaults=True)
+    if scenario.opportunity is not None:  # keep the discriminator, although it is a default
+        data["opportunity"] = {"kind": scenario.opportunity.kind, **data["opportunity"]}
     if format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

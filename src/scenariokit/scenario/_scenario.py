@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -232,6 +232,21 @@ class Scenario(BaseModel):
                 f"{where} is {key!r}, which is not a persona key; known keys: "
                 f"{', '.join(sorted(self._persona_index))}"
             ) from None
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
+        """Return a copy; with ``update``, a new scenario that is validated like any other.
+
+        Unlike pydantic's default, an updated copy is re-validated (so a copy cannot break the story's
+        rules) and shares no cached values with the original (``condition_id`` is recomputed).
+
+        Raises:
+            pydantic.ValidationError: If the updated scenario is not valid, or ``update`` names no field.
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        data: dict[str, Any] = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(update)
+        return type(self).model_validate(data)
 
     # ------------------------------------------------------------------ questions
 
