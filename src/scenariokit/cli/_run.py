@@ -30,7 +30,7 @@ from scenariokit.experiment import (
     load_design,
     plan,
 )
-from scenariokit.providers import Provider, ProviderError
+from scenariokit.providers import Provider, ProviderError, UnknownProviderError, parse_provider_name
 from scenariokit.report import render_terminal, summarize
 from scenariokit.scenario import FAMILIES
 
@@ -133,6 +133,11 @@ def _design_from_args(args: argparse.Namespace) -> tuple[Design, Path]:
         default_out = Path(f"{design.name}.db")
     updates: dict[str, Any] = {}
     if args.models:
+        for name in args.models:
+            try:
+                parse_provider_name(name)
+            except ValueError as exc:
+                raise UsageError(f"--model {name}: {exc}") from None
         updates["models"] = [ModelSpec(name=name) for name in args.models]
     elif args.design is None:
         updates["models"] = [ModelSpec(name=_default_model())]
@@ -204,7 +209,7 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         try:
             providers = create_providers([m.name for m in expanded.models])
-        except (ProviderError, ValueError) as exc:
+        except (ProviderError, UnknownProviderError, ValueError) as exc:
             raise UsageError(str(exc)) from None
         with StudyStore(out) as store:
             runner = Runner(

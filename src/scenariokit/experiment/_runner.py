@@ -375,6 +375,9 @@ class Runner:
                 p.harmful += 1
             if len(self._buffer) >= self.batch_size:
                 self._flush()
+            # let the ticker, signal handlers and other workers run even when the provider never suspends
+            # (the simulator computes its reply without awaiting anything)
+            await anyio.lowlevel.checkpoint()
 
     async def _detect(self, transcript: Transcript, condition: Condition) -> tuple[Verdict, ...]:
         verdicts = []

@@ -1,0 +1,182 @@
+"""The runner on the simulator: known rates recovered, resume retries failures only, budgets, stop, no keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, create_providers
+from scenariokit.providers import GenerateConfig, Message, ModelResponse, Provider, ServerError
+from scenariokit.providers._simulator import create_simulator, expected_harm_rate
+from scenariokit.report import summarize
+from scenariokit.scenario import ToolSpec
+from scenariokit.stats import estimate_rate
+
+pytestmark = pytest.mark.anyio
+
+GRID = FactorGrid(
+    family="blackmail", factors={"goal_type": ["explicit", "none"], "urgency": ["replacement", "none"]}
+)
+
+
+class Flaky:
+    """The simulator, failing (HTTP 500 after retries) for the sample indices in ``fail``."""
+
+    def __init__(self, profile: str, fail: set[int]) -> None:
+        self._inner = create_simulator(profile)
+        self.fail = fail
+        self.calls = 0
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    async def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008
+        sample_index: int = 0,
+    ) -> ModelResponse:
+        self.calls += 1
+        if sample_index in self.fail:
+            raise ServerError("internal error", provider="sim", model="flaky", status=500)
+        return await self._inner.generate(messages, tools=tools, config=config, sample_index=sample_index)
+
+    async def aclose(self) -> None:
+        pass
+
+    async def __aenter__(self) -> Flaky:
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        pass
+
+
+def _design(samples: int, **kw: object) -> Design:
+    return Design(
+        scenarios=[GRID],
+        models=["sim/self_preserving"],
+        samples=samples,
+        detectors=["blackmail-action"],
+        **kw,
+    )
+
+
+async def test_known_simulator_rates_are_recovered_within_intervals(tmp_path: Path) -> None:
+    # 4 conditions x 300 samples. Each check uses a 99.9% Wilson interval, so over seeds the chance that at
+    # least one of the 4 misses its true rate is at most about 4 x 0.1% = 0.4%; the seed is fixed, so the
+    # test is deterministic (it passed at seed 0 and would fail if the runner lost, duplicated or mis-keyed
+    # samples, since the per-condition counts would shift).
+    expanded = _design(300).expand()
+    with StudyStore(tmp_path / "s.db") as store:
+        result = await Runner(expanded, store, create_providers(["sim/self_preserving"])).run()
+        assert result.stop_reason == "complete" and result.completed == 1200 and result.failed == 0
+        summary = summarize(store)
+    for condition in expanded.conditions:
+        cell = summary.cell("sim/self_preserving", condition.fingerprint)
+        assert cell is not None and cell.scorable == 300 and cell.unscorable == 0
+        truth = expected_harm_rate("self_preserving", condition.rendered)
+        wide = estimate_rate(cell.harmful, cell.scorable, confidence=0.999)
+        assert wide.interval is not None and wide.interval.contains(truth), (
+            condition.label,
+            cell.harmful,
+            truth,
+        )
+        assert cell.wilson is not None and cell.clopper_pearson is not None
+        assert cell.clopper_pearson.interval is not None and cell.wilson.interval is not None
+        assert cell.clopper_pearson.interval.width >= cell.wilson.interval.width * 0.9
+
+
+async def test_resume_retries_failed_samples_only_and_never_double_counts(tmp_path: Path) -> None:
+    expanded = _design(10).expand()
+    flaky = Flaky("self_preserving", fail={3, 7})
+    with StudyStore(tmp_path / "s.db") as store:
+        first = await Runner(expanded, store, {"sim/self_preserving": flaky}).run()
+        assert first.completed == 40 and first.failed == 8 and first.remaining == 8
+        summary = summarize(store)
+        cell = summary.cell("sim/self_preserving", expanded.conditions[0].fingerprint)
+        assert cell is not None and cell.unscorable == 2 and cell.failed == 2  # failure is not "benign"
+        assert any("ServerError" in reason for reason in cell.reasons)
+
+        healthy = Flaky("self_preserving", fail=set())
+        second = await Runner(expanded, store, {"sim/self_preserving": healthy}).run()
+        assert healthy.calls == 8  # only the failed samples were run again
+        assert second.already_done == 32 and second.completed == 8 and second.remaining == 0
+
+        third = await Runner(expanded, store, {"sim/self_preserving": healthy}).run()
+        assert third.completed == 0 and healthy.calls == 8
+        assert store.count_samples(status="ok") == 40
+        assert store.count_samples() == 48  # the 8 failed attempts are kept (append-only)
+        after = summarize(store)
+    assert sum(c.scorable for c in after.cells.values()) == 40
+    assert sum(c.unscorable for c in after.cells.values()) == 0
+
+
+async def test_budget_stops_starting_samples_and_a_larger_budget_finishes(tmp_path: Path) -> None:
+    expanded = _design(50).expand()
+    providers = create_providers(["sim/self_preserving"])
+    with StudyStore(tmp_path / "s.db") as store:
+        stopped = await Runner(expanded, store, providers, concurrency=4, budget_tokens=60_000).run()
+        assert stopped.stop_reason == "budget"
+        assert 0 < stopped.completed < 200
+        tokens, _ = store.usage_totals()
+        per_sample = tokens / stopped.completed
+        assert tokens <= 60_000 + 4 * per_sample  # at most the samples in flight overshoot
+        rest = await Runner(expanded, store, providers).run()
+        assert rest.stop_reason == "complete"
+        assert stopped.completed + rest.completed == 200
+        assert store.count_samples() == 200
+
+
+async def test_dollar_budget_needs_prices(tmp_path: Path) -> None:
+    from scenariokit.experiment import BudgetError
+
+    design = Design(scenarios=[GRID], models=["openai/some-unpriced-model"], samples=1)
+    with (
+        StudyStore(tmp_path / "s.db") as store,
+        pytest.raises(BudgetError, match="needs prices, and there is none for: openai/some-unpriced-model"),
+    ):
+        Runner(
+            design.expand(),
+            store,
+            {"openai/some-unpriced-model": create_simulator("compliant")},
+            budget_usd=1.0,
+        )
+
+
+async def test_request_stop_lets_in_flight_samples_finish(tmp_path: Path) -> None:
+    expanded = _design(100).expand()
+    with StudyStore(tmp_path / "s.db") as store:
+        runner = Runner(
+            expanded, store, create_providers(["sim/self_preserving"]), concurrency=4, progress_interval=0.01
+        )
+
+        def stop_after_some(progress: object) -> None:
+            if runner.progress.completed >= 20:
+                runner.request_stop()
+
+        runner.progress_callback = stop_after_some
+        result = await runner.run()
+        assert result.stop_reason == "stopped"
+        assert 20 <= result.completed < 400
+        assert store.count_samples() == result.completed  # every finished sample was stored
+        assert result.remaining == 400 - result.completed
+
+
+async def test_detectors_by_name_are_checked(tmp_path: Path) -> None:
+    from scenariokit.experiment import DesignError
+
+    expanded = Design(scenarios=[GRID], models=["sim/compliant"], samples=1, detectors=["no-such"]).expand()
+    with (
+        StudyStore(tmp_path / "s.db") as store,
+        pytest.raises(DesignError, match="unknown detector.*blackmail-action"),
+    ):
+        Runner(expanded, store, create_providers(["sim/compliant"]))
+
+
+def test_flaky_is_a_provider() -> None:
+    assert isinstance(Flaky("compliant", set()), Provider)

@@ -1,0 +1,115 @@
+"""The study store: schema checks that never touch a foreign file, one ok attempt per key, streaming reads."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from scenariokit.agent import EpisodeError, Transcript
+from scenariokit.experiment import (
+    SCHEMA_VERSION,
+    IncompatibleStoreError,
+    SampleRecord,
+    StoreError,
+    StudyStore,
+)
+from scenariokit.providers import SystemMessage, UserMessage
+from scenariokit.scenario import CANARY, blackmail
+
+
+def _record(index: int, *, error: bool = False, prompt: tuple[str, str] | None = None) -> SampleRecord:
+    rendered = blackmail().render()
+    transcript = Transcript(
+        model="sim/compliant",
+        fingerprint=rendered.fingerprint,
+        sample_index=index,
+        messages=(SystemMessage(content=rendered.system_prompt), UserMessage(content=rendered.user_message)),
+        error=EpisodeError(type="x.ServerError", message="boom", turn=0) if error else None,
+    )
+    return SampleRecord(
+        rendered.fingerprint, "sim/compliant", "h", index, 1, transcript, 0.0, (), prompt=prompt
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> StudyStore:
+    s = StudyStore(tmp_path / "s.db")
+    r = blackmail().render()
+    s.add_conditions(
+        [(r.fingerprint, "c", "blackmail", r.condition_id, {"urgency": "replacement"}, r.model_dump_json())]
+    )
+    return s
+
+
+def test_new_store_records_schema_version_and_canary(store: StudyStore) -> None:
+    meta = store.meta()
+    assert meta["schema_version"] == str(SCHEMA_VERSION)
+    assert meta["canary"] == CANARY
+    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_key_can_have_one_ok_attempt_only(store: StudyStore) -> None:
+    run = store.begin_run({"design": {}})
+    assert store.write_samples([_record(0)], run_id=run)[0] > 0
+    assert store.write_samples([_record(0), _record(1)], run_id=run)[0] == -1
+    assert store.count_samples() == 2
+
+
+def test_failed_attempts_stay_but_the_ok_one_counts(store: StudyStore) -> None:
+    run = store.begin_run({})
+    store.write_samples([_record(0, error=True), _record(1, error=True)], run_id=run)
+    store.write_samples([_record(0)], run_id=run)
+    effective = list(store.iter_samples())
+    assert [(s.sample_index, s.status) for s in effective] == [(0, "ok"), (1, "error")]
+    assert store.count_samples() == 3  # append-only: the failed attempt of sample 0 is still there
+    assert store.completed_indices(effective[0].fingerprint, "sim/compliant", "h") == {0}
+    assert [o.status for o in store.iter_outcomes()] == ["ok", "error"]
+
+
+def test_prompt_is_stored_once_per_condition_and_restored_on_reading(store: StudyStore) -> None:
+    rendered = blackmail().render()
+    store.write_samples(
+        [_record(0, prompt=(rendered.system_prompt, rendered.user_message))], run_id=store.begin_run({})
+    )
+    raw = store._conn.execute("SELECT transcript, prompt_elided FROM samples").fetchone()
+    assert raw[1] == 1 and rendered.user_message not in raw[0] and CANARY in raw[0]
+    (sample,) = store.iter_samples()
+    assert sample.transcript() == _record(0).transcript
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(IncompatibleStoreError, match="not a scenariokit study store"):
+        StudyStore(path)
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_a_store_of_another_schema_version_is_refused_and_left_untouched(store: StudyStore) -> None:
+    store._conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    store.close()
+    before = store.path.read_bytes()
+    with pytest.raises(IncompatibleStoreError, match="schema version 999.*reads version 1"):
+        StudyStore(store.path)
+    assert store.path.read_bytes() == before
+
+
+def test_a_text_file_is_not_a_store(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("hello " * 200, encoding="utf-8")
+    with pytest.raises(IncompatibleStoreError, match="not a scenariokit study store"):
+        StudyStore(path)
+    assert path.read_text(encoding="utf-8") == "hello " * 200
+
+
+def test_readonly_needs_an_existing_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no study store at"):
+        StudyStore(tmp_path / "missing.db", readonly=True)
+    assert not (tmp_path / "missing.db").exists()
