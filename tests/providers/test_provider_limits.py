@@ -37,13 +37,14 @@ async def test_per_model_limit(server: FakeVendorServer):
     assert server.max_in_flight == 2
 
 
-async def test_connections_are_sharded_ten_per_client(server: FakeVendorServer):
+async def test_connections_are_sharded_five_per_client(server: FakeVendorServer):
     server.latency = 0.1
     async with OPENAI.create(server) as provider:
         async with anyio.create_task_group() as tg:
             for _ in range(25):
                 tg.start_soon(provider.generate, MESSAGES)
-        assert provider._transport.pool.size == 3
+        assert provider._transport.pool.size == 5
+        assert max(provider._transport.pool._load) == 0
     assert server.max_in_flight == 25
 
 

@@ -83,6 +83,7 @@ def _merge_text(parts: tuple[Any, ...]) -> list[Any]:
     return merged
 
 
+@settings(max_examples=40, deadline=None)
 @given(messages, configs, st.integers(0, 100))
 def test_fingerprint_is_stable_and_sensitive(msgs: list[Any], config: GenerateConfig, sample: int):
     request = GenerateRequest(messages=tuple(msgs), tools=(TOOL,), config=config, sample_index=sample)
@@ -95,6 +96,7 @@ def test_fingerprint_is_stable_and_sensitive(msgs: list[Any], config: GenerateCo
     assert other.fingerprint() != request.fingerprint()
 
 
+@settings(max_examples=50, deadline=None)
 @given(assistant_messages)
 def test_anthropic_assistant_round_trip(message: AssistantMessage):
     provider = AnthropicProvider("m", api_key="k")
@@ -105,6 +107,7 @@ def test_anthropic_assistant_round_trip(message: AssistantMessage):
     assert list(decoded) == expected
 
 
+@settings(max_examples=50, deadline=None)
 @given(assistant_messages)
 def test_openai_assistant_round_trip(message: AssistantMessage):
     provider = OpenAIChatProvider("m", api_key="k")
@@ -118,6 +121,7 @@ def test_openai_assistant_round_trip(message: AssistantMessage):
     assert all(c.parse_error is None for c in calls)
 
 
+@settings(max_examples=50, deadline=None)
 @given(assistant_messages)
 def test_gemini_assistant_round_trip(message: AssistantMessage):
     provider = GeminiProvider("m", api_key="k")
@@ -131,6 +135,7 @@ def test_gemini_assistant_round_trip(message: AssistantMessage):
     ]
 
 
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(
         st.builds(ToolResult, tool_call_id=names, name=names, content=text, is_error=st.booleans()),
@@ -190,7 +195,7 @@ events = st.lists(
 )
 
 
-@settings(deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(events, st.booleans(), st.booleans())
 def test_sse_parser(expected: list[tuple[str, list[str]]], crlf: bool, preamble: bool):
     newline = "\r\n" if crlf else "\n"

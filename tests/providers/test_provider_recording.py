@@ -19,6 +19,7 @@ from scenariokit.providers import (
     ResponseParseError,
     UserMessage,
     create_provider,
+    generate_sync,
 )
 
 pytestmark = pytest.mark.anyio
@@ -134,3 +135,11 @@ def test_model_names_become_safe_paths(tmp_path: Path):
     path = store.path_for("ollama/qwen3:8b/../../etc", request)
     assert path.is_relative_to(tmp_path)
     assert ".." not in path.relative_to(tmp_path).parts
+
+
+def test_generate_sync_can_be_called_repeatedly(server: FakeVendorServer):
+    provider = OPENAI.create(server)
+    first = generate_sync(provider, [UserMessage(content="one")])
+    second = generate_sync(provider, [UserMessage(content="two")], sample_index=1)
+    assert (first.message.text, second.message.text) == ("echo: one", "echo: two")
+    assert provider._transport.pool.size == 0

@@ -1,7 +1,8 @@
 """Resolution of ``provider/model`` names to provider factories.
 
 Built-in prefixes: ``anthropic``, ``openai``, ``google`` (alias ``gemini``), ``together``,
-``openrouter``, ``deepseek``, ``xai``, ``vllm``, ``ollama`` and ``replay``. Other packages add
+``openrouter``, ``deepseek``, ``xai``, ``vllm``, ``ollama``, ``replay`` and ``sim`` (the offline
+simulated agent). Other packages add
 prefixes with :func:`register_provider` or the ``scenariokit.providers`` entry-point group (the
 entry point's name is the prefix, its object the factory).
 """
@@ -21,6 +22,7 @@ from scenariokit.providers._gemini import GeminiProvider
 from scenariokit.providers._openai import create_openai
 from scenariokit.providers._protocol import Provider
 from scenariokit.providers._recording import RecordingProvider, ReplayProvider
+from scenariokit.providers._simulator import create_simulator
 
 ProviderFactory = Callable[..., Provider]
 """Called as ``factory(model, **options)``; returns a :class:`Provider`."""
@@ -50,6 +52,7 @@ _BUILTINS: dict[str, ProviderFactory] = {
     "gemini": GeminiProvider,
     **{prefix: partial(create_compatible, prefix) for prefix in PRESETS},
     "replay": _replay_factory,
+    "sim": create_simulator,
 }
 
 _REGISTRY: dict[str, ProviderFactory] = dict(_BUILTINS)

@@ -46,7 +46,7 @@ if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
 
 T = TypeVar("T")
 
-CONNECTIONS_PER_SHARD = 10
+CONNECTIONS_PER_SHARD = 5
 
 
 @functools.cache
@@ -158,7 +158,7 @@ def error_class_for_status(status: int) -> type[ProviderError]:
 
 
 class ClientPool:
-    """Connections sharded over several ``httpx.AsyncClient`` s of a few connections each.
+    """Connections sharded over several ``httpx.AsyncClient`` s of a few (5) connections each.
 
     httpx's pool spends time quadratic in the number of waiting requests, so each client holds at
     most ``per_shard`` connections and a request is only handed to a client that has a free one
