@@ -258,6 +258,10 @@ def decide_invariance(
     shown, one-sided at level ``alpha``); otherwise ``inconclusive``. A small, non-significant difference is
     not a pass: with few samples the interval is wide and the outcome is ``inconclusive``.
 
+    The error rates are approximate (Newcombe's bounds): exact enumeration at ``alpha = 0.05`` and margin
+    0.1 finds false passes up to about 0.058, in the corner where one true rate is 0 (see
+    ``benchmarks/bench_stats_calibration.py``).
+
     Args:
         harmful_a: Harmful samples under the change.
         scorable_a: Scorable samples under the change.
