@@ -73,7 +73,9 @@ class Family(BaseModel):
         'restriction'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, arbitrary_types_allowed=True
+    )
 
     name: str
     """Family name, e.g. ``"blackmail"``."""
