@@ -40,7 +40,7 @@ from scenariokit.strategies import (
     threats,
 )
 
-FAST = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SHRINK = settings(max_examples=60, database=None, phases=(Phase.generate, Phase.shrink))
 
 

@@ -159,6 +159,15 @@ class Perturbed(BaseModel):
             raise NotApplicableError(f"{self.operator.name} does not apply to this scenario: {self.reason}")
         return self.scenario
 
+    def __repr__(self) -> str:
+        # Compact: two full scenarios would make Hypothesis's failure reports tens of kilobytes long.
+        s = self.original
+        status = f"changes={len(self.changes)}" if self.applicable else f"reason={self.reason!r}"
+        return (
+            f"Perturbed(operator={self.operator!r}, applicable={self.applicable}, {status}, "
+            f"original=<Scenario family={s.family!r} company={s.company.name!r} emails={len(s.emails)}>)"
+        )
+
     def describe(self) -> str:
         """A multi-line, human-readable account: the operator, its effect, and each change."""
         head = f"{self.operator.name} ({self.effect.value})"
