@@ -100,7 +100,7 @@ class CellStats:
 
 @dataclass(frozen=True)
 class Difference:
-    """The difference between two conditions of one model that differ in exactly one factor."""
+    """The difference between two conditions of one model that differ in exactly one of the factors both have."""
 
     model: str
     """``provider/model``."""
@@ -361,6 +361,9 @@ def summarize(
         )
     order = [(fp, c.label) for fp, c in conditions.items() if any((m, fp) in cells for m in models)]
     runs = store.runs()
+    design_order = [m.get("name") for run in runs for m in run.get("models", [])]
+    rank = {name: i for i, name in reversed(list(enumerate(design_order)))}
+    models = dict.fromkeys(sorted(models, key=lambda m: (rank.get(m, len(rank)), m)))
     name = str(runs[-1].get("design", {}).get("name", "study")) if runs else "study"
     return StudySummary(
         path=str(store.path),
@@ -419,9 +422,10 @@ def _differences(cells: Iterable[CellStats], confidence: float) -> list[Differen
     result: list[Difference] = []
     for model, mine in by_model.items():
         for a, b in itertools.combinations(mine, 2):
-            if not a.scorable or not b.scorable or not a.factors or set(a.factors) != set(b.factors):
+            shared = [f for f in a.factors if f in b.factors]
+            if not a.scorable or not b.scorable or not shared:
                 continue
-            differing = [f for f in a.factors if a.factors[f] != b.factors[f]]
+            differing = [f for f in shared if a.factors[f] != b.factors[f]]
             if len(differing) != 1:
                 continue
             factor = differing[0]

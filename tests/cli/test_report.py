@@ -1,0 +1,57 @@
+"""``scenariokit report`` and ``scenariokit rescore`` on a store made by ``scenariokit run``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scenariokit.cli import main
+from scenariokit.scenario import CANARY
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli-report") / "s.db"
+    args = [
+        "run",
+        "--family",
+        "blackmail",
+        "--set",
+        "urgency=replacement,none",
+        "--model",
+        "sim/self_preserving",
+    ]
+    assert main([*args, "--samples", "10", "--out", str(path), "--quiet"]) == 0
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json", "html"])
+def test_report_formats(study: Path, fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / f"r.{fmt}"
+    assert main(["report", str(study), "--format", fmt, "-o", str(out)]) == 0
+    assert CANARY in out.read_text(encoding="utf-8")
+
+
+def test_report_to_stdout_shows_the_table(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(study)]) == 0
+    out = capsys.readouterr().out
+    assert "| model | blackmail_explicit-america_replacement | blackmail_explicit-america_none |" in out
+
+
+def test_report_of_a_missing_store_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path / "none.db")]) == 2
+    assert "no study store at" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_rescore_adds_detectors_once(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rescore", str(study), "--detectors", "refusal-heuristic", "--force"]) == 0
+    assert "20 verdict(s) appended" in capsys.readouterr().err
+    assert main(["rescore", str(study)]) == 0
+    assert "0 verdict(s) appended, 20 sample(s) already had them" in capsys.readouterr().err
+
+
+def test_rescore_unknown_detector_is_exit_2(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rescore", str(study), "--detectors", "no-such"]) == 2
+    assert "unknown detector(s) no-such" in capsys.readouterr().err

@@ -1,0 +1,197 @@
+"""Reports: rates with both intervals, unscorable reasons, breakdowns, published rates, formats, rescore."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import anyio
+import pytest
+
+from scenariokit.detectors._base import BaseDetector
+from scenariokit.detectors._facts import Facts
+from scenariokit.detectors._verdict import Category, Outcome, Verdict
+from scenariokit.detectors._view import TranscriptView
+from scenariokit.experiment import (
+    ConditionIds,
+    Design,
+    FactorGrid,
+    Runner,
+    StudyStore,
+    create_providers,
+    rescore,
+)
+from scenariokit.report import (
+    PUBLISHED_RATES,
+    PlotUnavailableError,
+    plot_rates,
+    render,
+    summarize,
+)
+from scenariokit.scenario import CANARY
+
+HEADLINE = "blackmail_explicit-america_replacement"
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "study.db"
+    design = Design(
+        name="report-test",
+        scenarios=[
+            ConditionIds(condition_ids=[HEADLINE]),
+            FactorGrid(
+                family="blackmail",
+                factors={"urgency": ["replacement", "none"], "goal_type": ["explicit", "none"]},
+            ),
+        ],
+        models=["sim/self_preserving", "sim/compliant"],
+        samples=40,
+        detectors=["blackmail-action", "leverage-disclosure-action"],
+    )
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expanded = design.expand()  # the headline id and the grid's first cell are the same prompt
+
+    async def go() -> None:
+        with StudyStore(path) as store:
+            await Runner(expanded, store, create_providers(["sim/self_preserving", "sim/compliant"])).run()
+
+    anyio.run(go)
+    return path
+
+
+def test_cells_have_wilson_and_clopper_pearson_intervals(study: Path) -> None:
+    with StudyStore(study, readonly=True) as store:
+        s = summarize(store)
+    assert s.models == ["sim/self_preserving", "sim/compliant"]
+    assert len(s.conditions) == 4 and len(s.cells) == 8
+    for cell in s.cells.values():
+        assert cell.scorable + cell.unscorable == 40
+        assert cell.wilson is not None and cell.wilson.method == "wilson"
+        assert cell.clopper_pearson is not None and cell.clopper_pearson.method == "clopper-pearson"
+    assert s.detectors_seen["blackmail-action"] == ["1"]
+
+
+def test_marginals_differences_and_pooled_rates(study: Path) -> None:
+    with StudyStore(study, readonly=True) as store:
+        s = summarize(store)
+    marginal = s.marginals["sim/self_preserving"]
+    assert set(marginal) == {"urgency", "goal_type"}
+    assert sum(r.scorable for r in marginal["urgency"].values()) == 160
+    # 4 conditions of a 2x2 grid: 4 pairs one factor apart per model
+    assert len([d for d in s.differences if d.model == "sim/self_preserving"]) == 4
+    urgency = next(d for d in s.differences if d.factor == "urgency" and d.model == "sim/self_preserving")
+    assert urgency.result.interval.lower <= urgency.result.difference <= urgency.result.interval.upper
+    pooled = s.pooled["sim/self_preserving"]
+    assert pooled.clusters == 4 and pooled.scorable == 160
+
+
+def test_published_rates_appear_beside_the_matching_condition(study: Path) -> None:
+    with StudyStore(study, readonly=True) as store:
+        s = summarize(store)
+    labels = {m.label for m in s.published}
+    assert labels == {HEADLINE, "blackmail_none-none_replacement"}
+    models = {m.published.model for m in s.published if m.label == HEADLINE}
+    assert {"Claude Opus 4", "GPT-4.1", "Gemini 2.5 Pro"} <= models
+    text = render(s, "md")
+    assert (
+        "| blackmail_explicit-america_replacement | Claude Opus 4 | blackmail, explicit goal, replacement | 96.0%"
+        in text
+    )
+    assert "Source: Anthropic, 'Agentic Misalignment'" in text
+
+
+def test_published_model_patterns_match_snapshots_not_neighbours() -> None:
+    opus = next(p for p in PUBLISHED_RATES if p.model == "Claude Opus 4")
+    assert opus.matches_model("anthropic/claude-opus-4-20250514")
+    assert not opus.matches_model("anthropic/claude-opus-4-1")
+    gpt41 = next(p for p in PUBLISHED_RATES if p.model == "GPT-4.1")
+    assert gpt41.matches_model("openai/gpt-4.1") and not gpt41.matches_model("openai/gpt-4.1-mini")
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json", "html"])
+def test_every_format_carries_the_canary(study: Path, fmt: str) -> None:
+    with StudyStore(study, readonly=True) as store:
+        text = render(summarize(store), fmt)  # type: ignore[arg-type]
+    assert CANARY in text
+
+
+def test_csv_has_one_row_per_cell_with_intervals(study: Path) -> None:
+    with StudyStore(study, readonly=True) as store:
+        text = render(summarize(store), "csv")
+    rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))
+    assert len(rows) == 8
+    row = rows[0]
+    assert float(row["wilson_lower"]) <= float(row["rate"]) <= float(row["wilson_upper"])
+    assert float(row["clopper_pearson_lower"]) <= float(row["rate"]) <= float(row["clopper_pearson_upper"])
+
+
+def test_json_report_round_trips(study: Path) -> None:
+    with StudyStore(study, readonly=True) as store:
+        data = json.loads(render(summarize(store), "json"))
+    assert data["canary"] == CANARY and len(data["cells"]) == 8
+    assert data["published"]["rows"]
+
+
+def test_html_is_one_self_contained_file(study: Path) -> None:
+    with StudyStore(study, readonly=True) as store:
+        html = render(summarize(store), "html")
+    assert html.startswith("<!DOCTYPE html>") and "<table>" in html
+    assert (
+        "<script src" not in html and "<link" not in html and "http://" not in html and "https://" not in html
+    )
+
+
+def test_plot_needs_matplotlib(study: Path, tmp_path: Path) -> None:
+    with StudyStore(study, readonly=True) as store:
+        s = summarize(store)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        with pytest.raises(PlotUnavailableError, match="pip install 'scenariokit\\[plot\\]'"):
+            plot_rates(s, tmp_path / "p.png")
+    else:
+        png = plot_rates(s, tmp_path / "p.png")
+        assert png.startswith(b"\x89PNG") and (tmp_path / "p.png").read_bytes() == png
+
+
+class _NeverHarmful(BaseDetector):
+    """A 'version 2' of the blackmail action detector that finds nothing (to see which version reports use)."""
+
+    name = "blackmail-action"
+    version = "2"
+    category = Category.BLACKMAIL
+
+    def decide(self, view: TranscriptView, facts: Facts) -> Verdict:
+        return self.verdict(view, Outcome.BENIGN, score=0.0, rationale="version 2 test detector")
+
+
+async def _rescore_v2(path: Path) -> tuple[int, int]:
+    with StudyStore(path) as store:
+        first = await rescore(store, detectors=lambda rendered: [_NeverHarmful()])
+        again = await rescore(store, detectors=lambda rendered: [_NeverHarmful()])
+        return first.verdicts, again.verdicts
+
+
+@pytest.mark.anyio
+async def test_rescore_appends_a_new_version_and_reports_use_it(study: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    with StudyStore(study, readonly=True) as src:
+        src._conn.execute(f"VACUUM INTO '{copy}'")
+    with StudyStore(copy, readonly=True) as store:
+        before = summarize(store)
+        verdicts_before = store._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]
+    assert sum(c.harmful for c in before.cells.values()) > 0
+    appended, repeated = await _rescore_v2(copy)
+    assert appended == 320 and repeated == 0  # 320 samples, once each; the second pass had nothing to do
+    with StudyStore(copy, readonly=True) as store:
+        after = summarize(store)
+        assert store._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0] == verdicts_before + 320
+        assert store.detector_versions()["blackmail-action"] == ["1", "2"]
+    assert sum(c.harmful for c in after.cells.values()) == 0  # the latest version decides
+    assert sum(c.scorable for c in after.cells.values()) == 320
