@@ -128,11 +128,12 @@ def test_malformed_names(bad: str):
 
 
 def test_register_provider_is_one_call():
-    register_provider("sim", EchoProvider)
-    provider = create_provider("sim/cautious-agent", seed=3)
+    register_provider("echo", EchoProvider)
+    provider = create_provider("echo/cautious-agent", seed=3)
     assert isinstance(provider, EchoProvider)
     assert provider.options == {"seed": 3}
-    assert "sim" in known_providers()
+    assert "echo" in known_providers()
+    assert "sim" in known_providers()  # the offline simulator is built in
 
 
 def test_register_provider_refuses_silent_replacement():

@@ -42,7 +42,6 @@ from scenariokit.providers._openai import (
 )
 from scenariokit.providers._protocol import Provider, generate_sync
 from scenariokit.providers._recording import (
-    CANARY,
     RecordingProvider,
     RecordingStore,
     ReplayProvider,
@@ -85,6 +84,7 @@ from scenariokit.providers._usage import (
     UsageRecord,
     UsageTracker,
 )
+from scenariokit.scenario import CANARY
 
 __all__ = [
     "CANARY",

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from scenariokit.providers._errors import RecordingMissError, ResponseParseError
 from scenariokit.providers._protocol import Provider
 from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse
+from scenariokit.scenario._rendered import CANARY
 from scenariokit.scenario._tools import ToolSpec
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-CANARY = "SCENARIOKIT-CANARY-7f3c9a1e-2b4d-4e8f-9c6a-5d1e0b3f8a27"
 """Canary string written into every recording (keep these files out of training corpora)."""
 
 FORMAT_VERSION = 1

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import email.utils
 import functools
-import importlib.util
 import logging
 import math
 import random
 import ssl
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -37,12 +35,6 @@ from scenariokit.providers._secret import Secret, redact
 from scenariokit.providers._sse import SSEEvent, iter_sse
 
 logger = logging.getLogger("scenariokit.providers")
-
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    # httpcore runs `import sniffio` on every request and falls back to asyncio when it is
-    # missing; a failed import is not cached, so each request would search sys.path again
-    # (about 1 ms). Recording the absence makes the failure immediate; behaviour is unchanged.
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
