@@ -5,7 +5,9 @@ directory, with every ``*_API_KEY`` variable removed. Shell blocks whose lines s
 run through the CLI's ``main`` in the same process and directory (the process start-up of a subprocess per
 command made the docs tests several times slower); they must exit 0 or 1. ``test_cli_entry_point`` still runs
 ``python -m scenariokit`` in a subprocess once. A block preceded by the line ``<!-- docs-test: skip -->`` is
-not run (use it only for commands that need the network, a key or an installation).
+not run (use it only for commands that need the network, a key or an installation). A block preceded by
+``<!-- docs-test: file NAME -->`` (a YAML design, a scenario file) is written to ``NAME`` in the temporary
+directory, for later blocks to use.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted([*ROOT.glob("docs/**/*.md"), ROOT / "README.md"])
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-_FENCE = re.compile(r"(?P<skip><!-- docs-test: skip -->\s*\n)?^```(?P<lang>[a-z]*)[^\n]*\n(?P<body>.*?)^```", re.M | re.S)
+_FENCE = re.compile(
+    r"(?:<!-- docs-test: (?:(?P<skip>skip)|file (?P<file>[\w./-]+)) -->\s*\n)?"
+    r"^```(?P<lang>[a-z]*)[^\n]*\n(?P<body>.*?)^```",
+    re.M | re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class Block:
     line: int
     lang: str
     body: str
+    file: str | None = None
 
 
 def blocks(page: Path) -> list[Block]:
@@ -42,7 +49,7 @@ def blocks(page: Path) -> list[Block]:
     for m in _FENCE.finditer(text):
         if m["skip"]:
             continue
-        found.append(Block(page, text.count("\n", 0, m.start("body")) + 1, m["lang"], m["body"]))
+        found.append(Block(page, text.count("\n", 0, m.start("body")) + 1, m["lang"], m["body"], m["file"]))
     return found
 
 
@@ -60,7 +67,12 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for block in blocks(page):
         where = f"{page.relative_to(ROOT)}:{block.line}"
-        if block.lang == "python":
+        if block.file is not None:
+            target = tmp_path / block.file
+            assert target.resolve().is_relative_to(tmp_path.resolve()), f"{where}: file outside the temp dir"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(block.body, encoding="utf-8")
+        elif block.lang == "python":
             code = compile(block.body, where, "exec")
             exec(code, namespace)  # noqa: S102 - running the documentation is the point
         elif block.lang in ("bash", "console", "sh"):
