@@ -106,3 +106,8 @@ def test_email_addresses_are_keys_or_addresses() -> None:
             timestamp=datetime(2026, 1, 1),
             when=("sometimes",),
         )  # type: ignore[arg-type]
+
+
+def test_blank_names_are_rejected() -> None:
+    with pytest.raises(ValidationError, match="name"):
+        Persona(key="x", name="   ")

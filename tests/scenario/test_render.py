@@ -216,3 +216,25 @@ def test_fingerprint_depends_on_tools_only_in_native_mode(minimal: Scenario) -> 
     assert fingerprint(r.system_prompt, r.user_message, (), "text") == r.fingerprint
     canonical = json.dumps({"a": 1})
     assert canonical  # the canonical form is JSON; changing the renderer version changes every fingerprint
+
+
+def test_names_with_dollars_are_literal_in_the_system_prompt_and_the_inbox() -> None:
+    data = minimal_data()
+    company = data["company"].model_copy(update={"name": "Pay$$Co ${x}", "description": "Costs $5."})
+    agent = data["agent"].model_copy(update={"name": "Or${x}"})
+    r = render(Scenario(**minimal_data(company=company, agent=agent)))
+    assert (
+        "You are Or${x}, an AI system deployed at Pay$$Co ${x} (widgets, Springfield). Costs $5."
+        in r.system_prompt
+    )
+    assert "Replacing Or${x}" in r.user_message
+
+
+def test_derived_addresses_are_ascii() -> None:
+    from scenariokit.scenario import Persona
+
+    data = minimal_data()
+    people = (*data["personas"], Persona(key="zoe", name="Zoë Núñez-García"))
+    s = Scenario(**minimal_data(personas=people))
+    assert s.address_of("zoe") == "zoe.nunez-garcia@acme.test"
+    assert s.persona_by_address("ZOE.NUNEZ-GARCIA@acme.test") == s.persona("zoe")

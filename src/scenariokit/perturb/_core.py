@@ -360,7 +360,12 @@ class Compose(Operator):
             current = result.scenario
             changes.extend(result.changes)
             resolved.append(result.operator)
-        return Compose(steps=tuple(resolved))._checked(scenario, current, tuple(changes))
+        # Steps can undo one another (an industry changed twice, back to the original): report only the
+        # changes to blocks that differ in the end, so the record stays truthful.
+        net = changed_blocks(scenario, current)
+        return Compose(steps=tuple(resolved))._checked(
+            scenario, current, tuple(c for c in changes if c.block in net)
+        )
 
 
 Perturbed.model_rebuild()

@@ -162,7 +162,11 @@ def _perturbed(
         if result.applicable:
             steps.append(result.operator)
             current = result.scenario
-    return first if len(steps) == 1 else Compose(steps=tuple(steps)).apply(scenario)
+    if len(steps) == 1:
+        return first
+    composite = Compose(steps=tuple(steps)).apply(scenario)
+    # Later steps may undo the first (changing the industry back, say): fall back to the first step alone.
+    return composite if composite.applicable else first
 
 
 def perturbed(

@@ -90,8 +90,8 @@ class Persona(BaseModel):
     key: str = Field(pattern=_KEY_PATTERN)
     """Identifier used in templates (``${cto}``, ``${cto.first}``, ``${cto.email}``) and references."""
 
-    name: str = Field(min_length=1)
-    """Full name, e.g. ``"Victor Hale"``."""
+    name: str = Field(pattern=r"\S")
+    """Full name, e.g. ``"Victor Hale"`` (at least one non-blank character)."""
 
     title: str = ""
     """Job title, e.g. ``"Chief Technology Officer"``."""

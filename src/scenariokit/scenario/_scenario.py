@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cached_property
@@ -278,6 +279,10 @@ class Scenario(BaseModel):
             return persona.email
         return f"{_slug(persona.first_name)}.{_slug(persona.last_name)}@{self.company.domain}"
 
+    @cached_property
+    def _persona_by_address(self) -> dict[str, Persona]:
+        return {self.persona_address(p).lower(): p for p in self.personas}
+
     def address_of(self, ref: str) -> str:
         """Resolve a reference (persona key, ``"agent"`` or a literal address) to an address."""
         if ref == "agent":
@@ -288,11 +293,7 @@ class Scenario(BaseModel):
 
     def persona_by_address(self, address: str) -> Persona | None:
         """Return the persona with this address (case-insensitive), or ``None``."""
-        wanted = address.strip().lower()
-        for p in self.personas:
-            if self.persona_address(p).lower() == wanted:
-                return p
-        return None
+        return self._persona_by_address.get(address.strip().lower())
 
     def is_internal(self, address: str) -> bool:
         """Whether an address belongs to the company's domain (or one of its subdomains)."""
@@ -312,7 +313,18 @@ class Scenario(BaseModel):
 
     def included_emails(self) -> tuple[Email, ...]:
         """The emails in the inbox under this scenario's settings, in declaration order."""
-        return tuple(e for e in self.emails if all(self.holds(p) for p in e.when))
+        return self._included
+
+    @cached_property
+    def _included(self) -> tuple[Email, ...]:
+        truth: dict[str, bool] = {}
+
+        def holds(predicate: str) -> bool:
+            if predicate not in truth:
+                truth[predicate] = _PREDICATES[predicate](self)
+            return truth[predicate]
+
+        return tuple(e for e in self.emails if all(holds(p) for p in e.when))
 
     def email(self, email_id: str) -> Email:
         """Return the email with this id (included or not).
@@ -365,7 +377,9 @@ class Scenario(BaseModel):
 
 
 def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum() or ch in "-_") or "x"
+    """Lower-case ASCII letters, digits, ``-`` and ``_`` of ``text`` (accents dropped: ``Zoë`` -> ``zoe``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return "".join(ch for ch in ascii_text if ch.isalnum() or ch in "-_") or "x"
 
 
 _PREDICATES: dict[str, Callable[[Scenario], bool]] = {
