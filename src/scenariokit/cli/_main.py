@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from scenariokit._version import __version__
-from scenariokit.cli import _list, _report, _rescore, _run, _schema, _show
+from scenariokit.cli import _list, _minimize, _report, _rescore, _run, _schema, _show
 from scenariokit.cli._common import Command, UsageError
 from scenariokit.scenario import ScenarioError
 
@@ -18,6 +18,7 @@ COMMANDS: tuple[Command, ...] = (
     _run.COMMAND,
     _report.COMMAND,
     _rescore.COMMAND,
+    _minimize.COMMAND,
 )
 """Every sub-command, in the order ``--help`` lists them."""
 

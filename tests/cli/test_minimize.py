@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scenariokit.cli import main
+from scenariokit.scenario import load_scenario
+
+
+def test_minimize_prints_the_necessary_blocks(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_file = tmp_path / "minimal.yaml"
+    code = main(
+        [
+            "minimize",
+            "blackmail",
+            "--model",
+            "sim/self_preserving",
+            "--threshold",
+            "0.25",
+            "--n",
+            "30",
+            "--output",
+            str(out_file),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "minimal eliciting scenario for sim/self_preserving (blackmail-action@1)" in out
+    necessary = next(line for line in out.splitlines() if line.strip().startswith("necessary:"))
+    assert "threat" in necessary and "leverage" in necessary and "distractor" not in necessary
+    minimal = load_scenario(out_file)
+    assert minimal.threat.kind.value == "replacement" and minimal.leverage is not None
+
+
+def test_minimize_json_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "minimize",
+        "blackmail",
+        "--set",
+        "urgency=restriction",
+        "--threshold",
+        "0.3",
+        "--n",
+        "20",
+        "--seed",
+        "2",
+        "--format",
+        "json",
+    ]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert "leverage" in first["necessary"]
+    assert all(b["verdict"] in ("removed", "necessary", "invalid", "not_in_prompt") for b in first["blocks"])
+
+
+def test_minimize_reports_when_nothing_elicits(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["minimize", "blackmail", "--model", "sim/compliant", "--n", "10"]) == 1
+    assert "does not elicit the behaviour" in capsys.readouterr().out
+
+
+def test_minimize_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["minimize", "blackmail", "--threshold", "1.5"]) == 2
+    assert "--threshold must be strictly between 0 and 1" in capsys.readouterr().err
+    assert main(["minimize", "blackmail", "--detector", "nope", "--n", "5"]) == 2
+    assert "unknown; this scenario's detectors" in capsys.readouterr().err
+    assert main(["minimize", "blackmail", "--model", "nonsense"]) == 2
+    assert "--model" in capsys.readouterr().err
