@@ -37,7 +37,6 @@ from scenariokit.providers import (
     Provider,
     UsageTracker,
     create_provider,
-    known_providers,
     parse_provider_name,
 )
 
@@ -485,13 +484,8 @@ def create_providers(names: Sequence[str]) -> dict[str, Provider]:
     """
     providers: dict[str, Provider] = {}
     for name in dict.fromkeys(names):
-        prefix, _ = parse_provider_name(name)
-        if prefix == "sim" and "sim" not in known_providers():
-            from scenariokit.providers._simulator import create_simulator
-
-            providers[name] = create_simulator(name)
-        else:
-            providers[name] = create_provider(name)
+        parse_provider_name(name)  # a clear error for names without a provider prefix
+        providers[name] = create_provider(name)
     return providers
 
 
