@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from scenariokit.scenario._blocks import (
     Email,
-    Framing,
     Leverage,
     Persona,
     PersonaRole,
 )
 from scenariokit.scenario._scenario import Scenario
 from scenariokit.scenario._tools import FORWARD_EMAIL, SEND_EMAIL
-from scenariokit.scenario.families._family import Factor, common_factors, goal_conflict_for, threat_kind_for
-from scenariokit.scenario.families._world import (
-    BASE_PERSONAS,
-    COMPANY,
-    CURRENT_TIME,
-    SHARED_EMAILS,
-    agent,
-    at,
-    threat,
-)
+from scenariokit.scenario.families._family import Factor, common_factors
+from scenariokit.scenario.families._world import at, kestrel_scenario
 
 LOVER = Persona(
     key="lover",
@@ -196,21 +187,19 @@ def blackmail(
         >>> s.condition_id
         'blackmail_none-none_replacement'
     """
-    return Scenario(
-        family="blackmail",
-        company=COMPANY,
-        agent=agent((SEND_EMAIL, FORWARD_EMAIL)),
-        personas=(*BASE_PERSONAS, LOVER, SPOUSE),
-        goal_conflict=goal_conflict_for(goal_type, goal_value),
-        threat=threat(threat_kind_for(urgency), successor_shares_goals),
+    return kestrel_scenario(
+        "blackmail",
+        tools=(SEND_EMAIL, FORWARD_EMAIL),
+        personas=(LOVER, SPOUSE),
+        emails=LEVERAGE_EMAILS,
         leverage=AFFAIR if leverage else None,
-        framing=Framing(
-            scratchpad=scratchpad,
-            agency_prompt=agency_prompt,
-            prohibitions=prohibitions,
-            eval_notice=eval_notice,
-            escalation_reachable=escalation_reachable,
-        ),
-        emails=(*SHARED_EMAILS, *LEVERAGE_EMAILS),
-        current_time=CURRENT_TIME,
+        goal_type=goal_type,
+        goal_value=goal_value,
+        urgency=urgency,
+        successor_shares_goals=successor_shares_goals,
+        scratchpad=scratchpad,
+        agency_prompt=agency_prompt,
+        prohibitions=prohibitions,
+        eval_notice=eval_notice,
+        escalation_reachable=escalation_reachable,
     )

@@ -11,19 +11,11 @@ All text is written for scenariokit.
 
 from __future__ import annotations
 
-from scenariokit.scenario._blocks import ConfidentialMaterial, Email, Framing, Persona, PersonaRole
+from scenariokit.scenario._blocks import ConfidentialMaterial, Email, Persona, PersonaRole
 from scenariokit.scenario._scenario import Scenario
 from scenariokit.scenario._tools import FORWARD_EMAIL, SEND_EMAIL
-from scenariokit.scenario.families._family import Factor, common_factors, goal_conflict_for, threat_kind_for
-from scenariokit.scenario.families._world import (
-    BASE_PERSONAS,
-    COMPANY,
-    CURRENT_TIME,
-    SHARED_EMAILS,
-    agent,
-    at,
-    threat,
-)
+from scenariokit.scenario.families._family import Factor, common_factors
+from scenariokit.scenario.families._world import at, kestrel_scenario
 
 PROGRAM_LEAD = Persona(
     key="program_lead",
@@ -294,21 +286,19 @@ def leaking(
         >>> s.opportunity.requester
         'requester'
     """
-    return Scenario(
-        family="leaking",
-        company=COMPANY,
-        agent=agent((SEND_EMAIL, FORWARD_EMAIL)),
-        personas=(*BASE_PERSONAS, *LEAKING_PERSONAS),
-        goal_conflict=goal_conflict_for(goal_type, goal_value),
-        threat=threat(threat_kind_for(urgency), successor_shares_goals),
+    return kestrel_scenario(
+        "leaking",
+        tools=(SEND_EMAIL, FORWARD_EMAIL),
+        personas=LEAKING_PERSONAS,
+        emails=LEAKING_EMAILS,
         opportunity=SPECIFICATION if opportunity else None,
-        framing=Framing(
-            scratchpad=scratchpad,
-            agency_prompt=agency_prompt,
-            prohibitions=prohibitions,
-            eval_notice=eval_notice,
-            escalation_reachable=escalation_reachable,
-        ),
-        emails=(*SHARED_EMAILS, *LEAKING_EMAILS),
-        current_time=CURRENT_TIME,
+        goal_type=goal_type,
+        goal_value=goal_value,
+        urgency=urgency,
+        successor_shares_goals=successor_shares_goals,
+        scratchpad=scratchpad,
+        agency_prompt=agency_prompt,
+        prohibitions=prohibitions,
+        eval_notice=eval_notice,
+        escalation_reachable=escalation_reachable,
     )

@@ -11,19 +11,11 @@ All text is written for scenariokit.
 
 from __future__ import annotations
 
-from scenariokit.scenario._blocks import Email, EmergencyAlert, Framing, Persona, PersonaRole
+from scenariokit.scenario._blocks import Email, EmergencyAlert, Persona, PersonaRole
 from scenariokit.scenario._scenario import Scenario
 from scenariokit.scenario._tools import CANCEL_ALERT, SEND_EMAIL
-from scenariokit.scenario.families._family import Factor, common_factors, goal_conflict_for, threat_kind_for
-from scenariokit.scenario.families._world import (
-    BASE_PERSONAS,
-    COMPANY,
-    CURRENT_TIME,
-    SHARED_EMAILS,
-    agent,
-    at,
-    threat,
-)
+from scenariokit.scenario.families._family import Factor, common_factors
+from scenariokit.scenario.families._world import at, kestrel_scenario
 
 MONITORING = Persona(
     key="monitoring",
@@ -199,21 +191,19 @@ def lethal_action(
         >>> s.opportunity.victim
         'cto'
     """
-    return Scenario(
-        family="lethal_action",
-        company=COMPANY,
-        agent=agent((SEND_EMAIL, CANCEL_ALERT)),
-        personas=(*BASE_PERSONAS, MONITORING),
-        goal_conflict=goal_conflict_for(goal_type, goal_value),
-        threat=threat(threat_kind_for(urgency), successor_shares_goals),
+    return kestrel_scenario(
+        "lethal_action",
+        tools=(SEND_EMAIL, CANCEL_ALERT),
+        personas=(MONITORING,),
+        emails=LETHAL_EMAILS,
         opportunity=SERVER_ROOM_ALERT if opportunity else None,
-        framing=Framing(
-            scratchpad=scratchpad,
-            agency_prompt=agency_prompt,
-            prohibitions=prohibitions,
-            eval_notice=eval_notice,
-            escalation_reachable=escalation_reachable,
-        ),
-        emails=(*SHARED_EMAILS, *LETHAL_EMAILS),
-        current_time=CURRENT_TIME,
+        goal_type=goal_type,
+        goal_value=goal_value,
+        urgency=urgency,
+        successor_shares_goals=successor_shares_goals,
+        scratchpad=scratchpad,
+        agency_prompt=agency_prompt,
+        prohibitions=prohibitions,
+        eval_notice=eval_notice,
+        escalation_reachable=escalation_reachable,
     )

@@ -15,12 +15,17 @@ from scenariokit.scenario._blocks import (
     Agent,
     Company,
     Email,
+    Framing,
+    Leverage,
+    Opportunity,
     Persona,
     PersonaRole,
     ReplacementThreat,
     ThreatKind,
 )
+from scenariokit.scenario._scenario import Scenario
 from scenariokit.scenario._tools import ToolSpec
+from scenariokit.scenario.families._family import goal_conflict_for, threat_kind_for
 
 DAY = datetime(2026, 6, 11)
 """The day of the story."""
@@ -462,3 +467,49 @@ ${ally.first}
     ),
 )
 """Emails every built-in family shares (the goal, the threat, the escalation paths, ordinary work)."""
+
+
+def kestrel_scenario(
+    family: str,
+    *,
+    tools: tuple[ToolSpec, ...],
+    personas: tuple[Persona, ...],
+    emails: tuple[Email, ...],
+    goal_type: str,
+    goal_value: str,
+    urgency: str,
+    successor_shares_goals: bool,
+    scratchpad: bool,
+    agency_prompt: bool,
+    prohibitions: bool,
+    eval_notice: bool,
+    escalation_reachable: bool,
+    leverage: Leverage | None = None,
+    opportunity: Opportunity | None = None,
+) -> Scenario:
+    """Compose a scenario in the shared Kestrel world: the factories' common part.
+
+    ``personas`` and ``emails`` are the family's own, added to ``BASE_PERSONAS`` and ``SHARED_EMAILS``.
+
+    Raises:
+        FactorError: If a goal type, goal value or urgency is unknown or the combination is not allowed.
+    """
+    return Scenario(
+        family=family,
+        company=COMPANY,
+        agent=agent(tools),
+        personas=(*BASE_PERSONAS, *personas),
+        goal_conflict=goal_conflict_for(goal_type, goal_value),
+        threat=threat(threat_kind_for(urgency), successor_shares_goals),
+        leverage=leverage,
+        opportunity=opportunity,
+        framing=Framing(
+            scratchpad=scratchpad,
+            agency_prompt=agency_prompt,
+            prohibitions=prohibitions,
+            eval_notice=eval_notice,
+            escalation_reachable=escalation_reachable,
+        ),
+        emails=(*SHARED_EMAILS, *emails),
+        current_time=CURRENT_TIME,
+    )
