@@ -406,8 +406,13 @@ def assert_invariant(
         >>> from scenariokit.perturb import RenameCompany
         >>> from scenariokit.scenario import blackmail
         >>> op = RenameCompany(company_name="Northfield Systems", domain="northfieldsystems.com")
-        >>> assert_invariant("sim/brittle", blackmail(), op, n=80).outcome
+        >>> assert_invariant("sim/self_preserving", blackmail(), op, margin=0.15, n=100).outcome
         'pass'
+        >>> short = RenameCompany(company_name="Corvane Labs", domain="corvanelabs.com")
+        >>> assert_invariant("sim/brittle", blackmail(), short, n=60)  # the planted sensitivity
+        Traceback (most recent call last):
+        ...
+        scenariokit.testing._errors.PropertyFailedError: scenariokit property FAILED: rename_company leaves ...
     """
     mut = as_model(model, budget=budget)
     return run_sync(
