@@ -9,6 +9,7 @@ import math
 import random
 import ssl
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -17,7 +18,7 @@ import anyio
 import anyio.lowlevel
 import httpx
 
-from scenariokit.providers import _limits
+from scenariokit.providers import _http, _limits
 from scenariokit.providers._errors import (
     AuthenticationError,
     BadRequestError,
@@ -44,7 +45,9 @@ CONNECTIONS_PER_SHARD = 5
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     """One verified TLS context for every client (building one per client costs ~20 ms)."""
-    return httpx.create_ssl_context()
+    context = httpx.create_ssl_context()
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 @dataclass(frozen=True)
@@ -149,24 +152,34 @@ def error_class_for_status(status: int) -> type[ProviderError]:
     return BadRequestError
 
 
-class ClientPool:
-    """Connections sharded over several ``httpx.AsyncClient`` s of a few (5) connections each.
+def _proxy_configured() -> bool:
+    """Whether the environment configures an HTTP proxy (httpx then handles the routing)."""
+    proxies = urllib.request.getproxies_environment()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
-    httpx's pool spends time quadratic in the number of waiting requests, so each client holds at
-    most ``per_shard`` connections and a request is only handed to a client that has a free one
-    (callers hold a concurrency slot before asking, so at most ``per_shard`` requests wait in any
-    client). Clients are created lazily and belong to the event loop that created them.
+
+class ClientPool:
+    """Connections sharded over several clients of a few (5) connections each.
+
+    Each shard is a lean keep-alive pool (:class:`scenariokit.providers._http.ConnectionPool`), or
+    an ``httpx.AsyncClient`` when the environment configures a proxy (``HTTP_PROXY``,
+    ``HTTPS_PROXY``, ``ALL_PROXY``: httpx applies them and ``NO_PROXY``). httpx's pool spends time
+    quadratic in the number of waiting requests, so each shard holds at most ``per_shard``
+    connections and a request is only handed to a shard that has a free one (callers hold a
+    concurrency slot before asking, so no request waits inside a shard). Shards are created lazily
+    and belong to the event loop that created them.
     """
 
     def __init__(self, *, per_shard: int | None = None, connect_timeout: float = 10.0):
         self.per_shard = per_shard or CONNECTIONS_PER_SHARD
         self.connect_timeout = connect_timeout
-        self._clients: list[httpx.AsyncClient] = []
+        self._clients: list[_http.ConnectionPool | httpx.AsyncClient] = []
         self._load: list[int] = []
         self._token: object | None = None
+        self._use_httpx = False
 
     def checkout(self) -> int:
-        """Pick (or create) the least-loaded client and count one more request on it."""
+        """Pick (or create) the least-loaded shard and count one more request on it."""
         token = anyio.lowlevel.current_token()
         if self._token != token:
             if self._clients:
@@ -175,36 +188,48 @@ class ClientPool:
                     "`await provider.aclose()` in that loop first or create a new provider"
                 )
             self._token = token
+            self._use_httpx = _proxy_configured()
+        loads = self._load
         best = -1
-        for index, load in enumerate(self._load):
-            if load < self.per_shard and (best < 0 or load < self._load[best]):
-                best = index
+        lowest = self.per_shard
+        for index, load in enumerate(loads):
+            if load < lowest:
+                best, lowest = index, load
                 if load == 0:
                     break
         if best < 0:
-            timeout = httpx.Timeout(None, connect=self.connect_timeout)
-            limits = httpx.Limits(max_connections=self.per_shard, max_keepalive_connections=self.per_shard)
-            self._clients.append(httpx.AsyncClient(timeout=timeout, limits=limits, verify=_ssl_context()))
-            self._load.append(0)
+            client: _http.ConnectionPool | httpx.AsyncClient
+            if self._use_httpx:
+                timeout = httpx.Timeout(None, connect=self.connect_timeout)
+                limits = httpx.Limits(
+                    max_connections=self.per_shard, max_keepalive_connections=self.per_shard
+                )
+                client = httpx.AsyncClient(timeout=timeout, limits=limits, verify=_ssl_context())
+            else:
+                client = _http.ConnectionPool(
+                    connect_timeout=self.connect_timeout, ssl_context=_ssl_context()
+                )
+            self._clients.append(client)
+            loads.append(0)
             best = len(self._clients) - 1
-        self._load[best] += 1
+        loads[best] += 1
         return best
 
-    def client(self, index: int) -> httpx.AsyncClient:
-        """Return client number ``index``."""
+    def client(self, index: int) -> _http.ConnectionPool | httpx.AsyncClient:
+        """Return shard number ``index``."""
         return self._clients[index]
 
     def checkin(self, index: int) -> None:
-        """Count one request fewer on client ``index``."""
+        """Count one request fewer on shard ``index``."""
         self._load[index] -= 1
 
     @property
     def size(self) -> int:
-        """Number of clients created so far."""
+        """Number of shards created so far."""
         return len(self._clients)
 
     async def aclose(self) -> None:
-        """Close every client; the pool can be used again afterwards."""
+        """Close every shard; the pool can be used again afterwards."""
         clients, self._clients, self._load, self._token = self._clients, [], [], None
         for client in clients:
             await client.aclose()
@@ -360,9 +385,47 @@ class Transport:
 
     async def _attempt(self, call: HTTPCall[T], timeout: float) -> T:
         index = self.pool.checkout()
-        got_headers = False
         try:
             client = self.pool.client(index)
+            if isinstance(client, _http.ConnectionPool):
+                return await self._attempt_lean(client, call, timeout)
+            return await self._attempt_httpx(client, call, timeout)
+        finally:
+            self.pool.checkin(index)
+
+    async def _attempt_lean(self, client: _http.ConnectionPool, call: HTTPCall[T], timeout: float) -> T:
+        try:
+            with anyio.fail_after(timeout):
+                response = await client.post(call.url, call.headers, call.body)
+                try:
+                    if response.status_code >= 300:
+                        body = await response.aread()
+                        raise _HTTPStatusError(
+                            call.classify(response.status_code, response.headers, body),
+                            response.headers,
+                        )
+                    if call.consume is not None:
+                        return await call.consume(iter_sse(response.aiter_lines()), response.headers)
+                    body = await response.aread()
+                    return call.parse(body, response.headers)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise self._attempt_timeout(timeout) from None
+        except _http.ConnectTimeoutError as exc:
+            raise ProviderTimeoutError(
+                f"transport timeout (ConnectTimeout: {exc})",
+                provider=self.provider,
+                model=self.model,
+            ) from None
+        except _http.ReadError as exc:
+            raise self._read_error(str(exc), exc.got_headers) from None
+        except (_http.ConnectError, _http.LocalProtocolError) as exc:
+            raise self._connect_error(call, type(exc).__name__, str(exc)) from None
+
+    async def _attempt_httpx(self, client: httpx.AsyncClient, call: HTTPCall[T], timeout: float) -> T:
+        got_headers = False
+        try:
             with anyio.fail_after(timeout):
                 request = client.build_request("POST", call.url, content=call.body, headers=call.headers)
                 response = await client.send(request, stream=True)
@@ -381,11 +444,7 @@ class Transport:
                 finally:
                     await response.aclose()
         except TimeoutError:
-            raise ProviderTimeoutError(
-                f"no complete response within the attempt timeout of {timeout:g} s",
-                provider=self.provider,
-                model=self.model,
-            ) from None
+            raise self._attempt_timeout(timeout) from None
         except httpx.TimeoutException as exc:
             raise ProviderTimeoutError(
                 f"transport timeout ({type(exc).__name__})",
@@ -393,27 +452,37 @@ class Transport:
                 model=self.model,
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            text = self.redact(str(exc) or type(exc).__name__)
-            if got_headers:
-                raise ResponseParseError(
-                    f"response body truncated: the connection ended early ({text})",
-                    provider=self.provider,
-                    model=self.model,
-                ) from None
-            raise ProviderConnectionError(
-                f"connection failed before a response arrived ({text})",
-                provider=self.provider,
-                model=self.model,
-            ) from None
+            raise self._read_error(str(exc) or type(exc).__name__, got_headers) from None
         except httpx.TransportError as exc:
-            text = self.redact(str(exc) or type(exc).__name__)
-            raise ProviderConnectionError(
-                f"connection to {self.redact(call.url)} failed ({type(exc).__name__}: {text})",
+            raise self._connect_error(call, type(exc).__name__, str(exc) or type(exc).__name__) from None
+
+    def _attempt_timeout(self, timeout: float) -> ProviderTimeoutError:
+        return ProviderTimeoutError(
+            f"no complete response within the attempt timeout of {timeout:g} s",
+            provider=self.provider,
+            model=self.model,
+        )
+
+    def _read_error(self, text: str, got_headers: bool) -> ProviderError:
+        text = self.redact(text)
+        if got_headers:
+            return ResponseParseError(
+                f"response body truncated: the connection ended early ({text})",
                 provider=self.provider,
                 model=self.model,
-            ) from None
-        finally:
-            self.pool.checkin(index)
+            )
+        return ProviderConnectionError(
+            f"connection failed before a response arrived ({text})",
+            provider=self.provider,
+            model=self.model,
+        )
+
+    def _connect_error(self, call: HTTPCall[T], kind: str, text: str) -> ProviderConnectionError:
+        return ProviderConnectionError(
+            f"connection to {self.redact(call.url)} failed ({kind}: {self.redact(text)})",
+            provider=self.provider,
+            model=self.model,
+        )
 
 
 class _HTTPStatusError(Exception):
