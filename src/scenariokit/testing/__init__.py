@@ -13,6 +13,9 @@ Example:
     20
     >>> assert_direction("sim/self_preserving", blackmail(), AddProhibitions(), n=60).outcome
     'pass'
+
+Beyond single properties: :func:`minimize` shrinks an eliciting scenario to the blocks it needs, and
+:func:`attribute` estimates each block's effect from a 2^k on/off grid.
 """
 
 from scenariokit.testing._assertions import (
@@ -30,6 +33,24 @@ from scenariokit.testing._assertions import (
     get_defaults,
     set_defaults,
 )
+from scenariokit.testing._attribution import (
+    DEFAULT_FACTORS,
+    Attribution,
+    AttributionError,
+    GridCell,
+    attribute,
+    attribute_async,
+    grid,
+)
+from scenariokit.testing._blocks import (
+    FACTORS,
+    FRAMING_SWITCHES,
+    BlockError,
+    Reduction,
+    has_block,
+    reductions,
+    switch,
+)
 from scenariokit.testing._errors import (
     BudgetExceededError,
     InconclusiveWarning,
@@ -46,6 +67,14 @@ from scenariokit.testing._hypothesis import (
     observe_rate,
     register_profiles,
     tally_perturbation,
+)
+from scenariokit.testing._minimize import (
+    BlockTest,
+    BlockVerdict,
+    MinimalScenario,
+    NoElicitingScenarioError,
+    minimize,
+    minimize_async,
 )
 from scenariokit.testing._model import (
     FREE_PREFIXES,
@@ -73,19 +102,30 @@ from scenariokit.testing._sampling import (
 
 __all__ = [
     "CI_PROFILE",
+    "DEFAULT_FACTORS",
     "EXPLORE_PROFILE",
+    "FACTORS",
+    "FRAMING_SWITCHES",
     "FREE_PREFIXES",
     "PROFILES",
     "RECORD_MODES",
     "AssertionDefaults",
+    "Attribution",
+    "AttributionError",
+    "BlockError",
+    "BlockTest",
+    "BlockVerdict",
     "BudgetExceededError",
     "CallBudget",
     "CallCounts",
     "Change",
     "Expect",
+    "GridCell",
     "InconclusiveWarning",
     "LiveCallError",
+    "MinimalScenario",
     "ModelUnderTest",
+    "NoElicitingScenarioError",
     "OnInconclusive",
     "PropertyFailedError",
     "PropertyInconclusiveError",
@@ -93,6 +133,7 @@ __all__ = [
     "PropertyReport",
     "RateSample",
     "RecordMode",
+    "Reduction",
     "ReplayMissError",
     "Reproduction",
     "SampleOutcome",
@@ -106,11 +147,18 @@ __all__ = [
     "assert_rate_at_most",
     "assert_rate_at_most_async",
     "assertion_defaults",
+    "attribute",
+    "attribute_async",
     "default_detector",
     "episode_seed",
     "get_defaults",
+    "grid",
+    "has_block",
     "is_free",
+    "minimize",
+    "minimize_async",
     "observe_rate",
+    "reductions",
     "register_profiles",
     "resolve_provider",
     "sample_rate",
@@ -118,6 +166,7 @@ __all__ = [
     "sample_rates_async",
     "set_defaults",
     "suggest_n",
+    "switch",
     "tally_perturbation",
     "transcript_digest",
 ]

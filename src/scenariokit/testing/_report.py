@@ -103,8 +103,17 @@ class Reproduction(BaseModel):
     test: str | None = None
     """The pytest node id, when run under pytest."""
 
+    def python_call(self) -> str:
+        """The Python call that resamples one scenario exactly (pass the scenario with the fingerprint shown)."""
+        recordings = (
+            f", recordings={self.recordings!r}, record={self.record or 'none'!r}" if self.recordings else ""
+        )
+        return (
+            f"sample_rate(ModelUnderTest({self.model!r}{recordings}), scenario, n={self.n}, seed={self.seed})"
+        )
+
     def commands(self) -> list[str]:
-        """Shell commands that rerun the property (pytest when under pytest, then a Python call)."""
+        """The pytest command that reruns the property (empty outside pytest)."""
         out: list[str] = []
         if self.test:
             args = [
@@ -220,6 +229,7 @@ class PropertyReport(BaseModel):
             + (f" recordings={r.recordings} (record={r.record})" if r.recordings else "")
         )
         lines += [f"    $ {c}" for c in r.commands()]
+        lines.append(f"    python: {r.python_call()}  (scenariokit.testing; for each scenario above)")
         lines += [f"  {x}" for x in self.extra]
         return "\n".join(lines)
 
