@@ -36,6 +36,7 @@ import httpx
 _MAX_HEAD = 64 * 1024
 _RECEIVE = 65536
 _BAD_HEADER = re.compile(r"[\r\n\0]")
+_FRAMING = frozenset(("connection", "content-encoding", "content-length", "transfer-encoding"))
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
@@ -178,6 +179,7 @@ class Response:
         status_code: int,
         headers: httpx.Headers,
         keep_alive: bool,
+        framing: dict[str, str],
     ) -> None:
         self._pool = pool
         self._connection: _Connection | None = connection
@@ -185,15 +187,14 @@ class Response:
         self.headers = headers
         self._keep_alive = keep_alive
         self._done = False
-        encoding = headers.get("content-encoding", "").strip().lower()
+        encoding = framing.get("content-encoding", "").lower()
         self._decoder: Any = None
         if encoding in ("gzip", "x-gzip"):
             self._decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif encoding == "deflate":
             self._decoder = _DeflateDecoder()
-        transfer = headers.get("transfer-encoding", "").lower()
-        self._chunked = "chunked" in transfer
-        length = headers.get("content-length")
+        self._chunked = "chunked" in framing.get("transfer-encoding", "").lower()
+        length = framing.get("content-length")
         self._remaining: int | None = None
         if status_code in (204, 304):
             self._remaining = 0
@@ -458,16 +459,16 @@ class ConnectionPool:
             except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError, ssl.SSLError) as exc:
                 raise ReadError(_describe(exc), got_headers=False) from None
             while True:
-                status, response_headers, keep_alive = await self._read_head(connection)
+                status, fields, framing, keep_alive = await self._read_head(connection)
                 if 100 <= status < 200:
                     continue  # interim responses (100 Continue, 103 Early Hints)
-                return Response(self, connection, status, response_headers, keep_alive)
+                return Response(self, connection, status, httpx.Headers(fields), keep_alive, framing)
         except BaseException:
             await self.discard(connection)
             raise
 
     @staticmethod
-    async def _read_head(connection: _Connection) -> tuple[int, httpx.Headers, bool]:
+    async def _read_head(connection: _Connection) -> tuple[int, list[tuple[str, str]], dict[str, str], bool]:
         buffer = connection.buffer
         while (end := buffer.find(b"\r\n\r\n")) < 0:
             if len(buffer) > _MAX_HEAD:
@@ -481,7 +482,7 @@ class ConnectionPool:
         if not version.startswith("HTTP/1.") or not code.isdigit():
             raise ReadError(f"invalid response status line {lines[0][:60]!r}", got_headers=False)
         fields: list[tuple[str, str]] = []
-        connection_header = ""
+        framing: dict[str, str] = {}
         for line in lines[1:]:
             name, sep, value = line.partition(":")
             if not sep:
@@ -489,13 +490,14 @@ class ConnectionPool:
             name = name.strip().lower()
             value = value.strip()
             fields.append((name, value))
-            if name == "connection":
-                connection_header = value.lower()
+            if name in _FRAMING:
+                framing[name] = f"{framing[name]}, {value}" if name in framing else value
+        connection_header = framing.get("connection", "").lower()
         if version == "HTTP/1.1":
             keep_alive = "close" not in connection_header
         else:
             keep_alive = "keep-alive" in connection_header
-        return int(code), httpx.Headers(fields), keep_alive
+        return int(code), fields, framing, keep_alive
 
     async def aclose(self) -> None:
         """Close every connection."""

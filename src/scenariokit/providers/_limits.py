@@ -10,12 +10,13 @@ window of successful requests, up to the configured ceiling.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+import weakref
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from types import TracebackType
 
 import anyio
 from anyio.lowlevel import RunVar
@@ -78,9 +79,12 @@ def configure_limits(
     return limits
 
 
+_DEFAULT_LIMITS = RateLimits()
+
+
 def get_limits(provider: str, model: str | None = None) -> RateLimits:
     """Return the limits configured for a provider or model (defaults when none were set)."""
-    return _CONFIG.get((provider, model), RateLimits())
+    return _CONFIG.get((provider, model), _DEFAULT_LIMITS)
 
 
 def reset_limits() -> None:
@@ -102,11 +106,16 @@ class AdaptiveLimiter:
     def _slots(self) -> int:
         return max(1, int(self.limit))
 
-    async def acquire(self) -> None:
-        """Wait for a slot."""
+    async def acquire(self, *, checkpoint: bool = True) -> None:
+        """Wait for a slot (without a free one, or when ``checkpoint``, this yields to the loop)."""
         if self.in_use < self._slots and not self._waiters:
             self.in_use += 1
-            await anyio.lowlevel.checkpoint()
+            if checkpoint:
+                try:
+                    await anyio.lowlevel.checkpoint()
+                except BaseException:
+                    self.release()
+                    raise
             return
         event = anyio.Event()
         self._waiters.append(event)
@@ -204,53 +213,77 @@ class _KeyState:
 
 
 _STATE: RunVar[dict[tuple[str, str | None], _KeyState]] = RunVar("scenariokit_provider_limits")
+# The table of the asyncio loop that used it last (a fast path: RunVar.get costs ~4 us).
+_LAST: tuple[weakref.ref[asyncio.AbstractEventLoop] | None, dict[tuple[str, str | None], _KeyState]] = (
+    None,
+    {},
+)
 
 
-def _state(provider: str, model: str | None) -> _KeyState:
+def _table() -> dict[tuple[str, str | None], _KeyState]:
+    global _LAST
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None  # another backend (trio): use the RunVar alone
+    ref, table = _LAST
+    if loop is not None and ref is not None and ref() is loop:
+        return table
     try:
         table = _STATE.get()
     except LookupError:
         table = {}
         _STATE.set(table)
+    if loop is not None:
+        _LAST = (weakref.ref(loop), table)
+    return table
+
+
+def _state(provider: str, model: str | None) -> _KeyState:
+    return _state_in(_table(), provider, model)
+
+
+def _state_in(table: dict[tuple[str, str | None], _KeyState], provider: str, model: str | None) -> _KeyState:
     key = (provider, model)
-    limits = get_limits(provider, model)
+    limits = _CONFIG.get(key) or _DEFAULT_LIMITS
     state = table.get(key)
     if state is None:
         default = DEFAULT_MODEL_CONCURRENCY if model is not None else DEFAULT_PROVIDER_CONCURRENCY
         state = table[key] = _KeyState(limits, default)
-    else:
+    elif state.limits is not limits:
         state.refresh(limits)
     return state
 
 
-@dataclass
 class Lease:
     """A held permission to send one request; report the outcome through it."""
 
-    provider: str
-    model: str
-    estimated_tokens: int
+    __slots__ = ("estimated_tokens", "model", "provider", "states")
 
-    def _states(self) -> tuple[_KeyState, _KeyState]:
-        return _state(self.provider, None), _state(self.provider, self.model)
+    def __init__(
+        self, provider: str, model: str, estimated_tokens: int, states: tuple[_KeyState, ...]
+    ) -> None:
+        self.provider = provider
+        self.model = model
+        self.estimated_tokens = estimated_tokens
+        self.states = states
 
     def succeeded(self, actual_tokens: int | None) -> None:
         """Report a success: grow the adaptive limits and correct the token estimate."""
-        for state in self._states():
+        for state in self.states:
             state.concurrency.on_success()
             if state.tpm is not None and actual_tokens is not None:
                 state.tpm.adjust(actual_tokens - self.estimated_tokens)
 
     def throttled(self, pause: float | None) -> None:
         """Report a 429: halve the adaptive limits and pause every caller for ``pause`` seconds."""
-        for state in self._states():
+        for state in self.states:
             state.concurrency.on_throttle()
             if pause:
                 state.pause_until = max(state.pause_until, time.monotonic() + pause)
 
 
-@asynccontextmanager
-async def acquire(provider: str, model: str, estimated_tokens: int) -> AsyncIterator[Lease]:
+class acquire:  # noqa: N801 - used like the function it replaces: ``async with acquire(...)``
     """Hold a request slot of ``provider`` and ``model`` for the duration of the block.
 
     Args:
@@ -261,25 +294,46 @@ async def acquire(provider: str, model: str, estimated_tokens: int) -> AsyncIter
     Yields:
         A :class:`Lease` on which to report success or throttling.
     """
-    states = (_state(provider, None), _state(provider, model))
-    for state in states:
-        delay = state.pause_until - time.monotonic()
-        if delay > 0:
-            await anyio.sleep(delay)
-        if state.rpm is not None:
-            await state.rpm.take(1)
-        if state.tpm is not None:
-            await state.tpm.take(estimated_tokens)
-    outer, inner = states
-    await outer.concurrency.acquire()
-    try:
-        await inner.concurrency.acquire()
+
+    __slots__ = ("_held", "_lease")
+
+    def __init__(self, provider: str, model: str, estimated_tokens: int) -> None:
+        table = _table()
+        states = (_state_in(table, provider, None), _state_in(table, provider, model))
+        self._lease = Lease(provider, model, estimated_tokens, states)
+        self._held = 0
+
+    async def __aenter__(self) -> Lease:
+        lease = self._lease
+        outer, inner = lease.states
+        for state in lease.states:
+            if state.pause_until:
+                delay = state.pause_until - time.monotonic()
+                if delay > 0:
+                    await anyio.sleep(delay)
+            if state.rpm is not None:
+                await state.rpm.take(1)
+            if state.tpm is not None:
+                await state.tpm.take(lease.estimated_tokens)
+        await outer.concurrency.acquire()
         try:
-            yield Lease(provider, model, estimated_tokens)
-        finally:
+            await inner.concurrency.acquire(checkpoint=False)
+        except BaseException:
+            outer.concurrency.release()
+            raise
+        return lease
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        outer, inner = self._lease.states
+        try:
             inner.concurrency.release()
-    finally:
-        outer.concurrency.release()
+        finally:
+            outer.concurrency.release()
 
 
 def snapshot(provider: str, model: str | None = None) -> RateLimits:

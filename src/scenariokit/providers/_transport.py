@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import functools
 import logging
@@ -180,8 +181,11 @@ class ClientPool:
 
     def checkout(self) -> int:
         """Pick (or create) the least-loaded shard and count one more request on it."""
-        token = anyio.lowlevel.current_token()
-        if self._token != token:
+        try:
+            token: object = asyncio.get_running_loop()  # what anyio's token is on asyncio, but cheaper
+        except RuntimeError:
+            token = anyio.lowlevel.current_token()
+        if self._token is not token:
             if self._clients:
                 raise RuntimeError(
                     "this provider's connections belong to another event loop; call "
