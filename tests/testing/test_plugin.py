@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,9 @@ from hypothesis import settings
 from scenariokit.scenario import blackmail
 from scenariokit.testing import CI_PROFILE, EXPLORE_PROFILE, ModelUnderTest, sample_rate
 
-PLUGIN = ("-p", "scenariokit.testing._plugin")
+# Installed, the plugin loads through its pytest11 entry point; from a bare checkout it has to be named.
+_INSTALLED = any(ep.value == "scenariokit.testing._plugin" for ep in entry_points(group="pytest11"))
+PLUGIN: tuple[str, ...] = () if _INSTALLED else ("-p", "scenariokit.testing._plugin")
 
 FIXTURES_TEST = """
 from scenariokit.testing import CallBudget, ModelUnderTest

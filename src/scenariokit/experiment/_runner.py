@@ -33,6 +33,7 @@ from scenariokit.experiment._design import Condition, Design, ExpandedDesign, Mo
 from scenariokit.experiment._errors import BudgetError, DesignError
 from scenariokit.experiment._store import SampleRecord, StudyStore
 from scenariokit.providers import (
+    OFFLINE_PREFIXES,
     ModelPrice,
     Provider,
     UsageTracker,
@@ -44,7 +45,7 @@ StopReason = Literal["complete", "budget", "stopped"]
 """Why a run ended: everything was run, a budget cap was reached, or a stop was requested (a cancelled run
 raises the cancellation instead of returning)."""
 
-FREE_PREFIXES: frozenset[str] = frozenset({"sim"})
+FREE_PREFIXES = OFFLINE_PREFIXES
 """Provider prefixes that cost nothing (the offline simulator)."""
 
 
@@ -216,6 +217,11 @@ class Runner:
         self.store.add_conditions(
             (c.fingerprint, c.label, c.family, c.condition_id, c.factors, c.rendered.model_dump_json())
             for c in self.expanded.conditions
+        )
+        self.store.add_condition_metadata(
+            (c.fingerprint, "perturbation", p.model_dump(mode="json"))
+            for c in self.expanded.conditions
+            for p in c.perturbations
         )
         for m in self.expanded.models:
             self.store.add_config(

@@ -47,6 +47,7 @@ from scenariokit.providers._recording import (
     ReplayProvider,
 )
 from scenariokit.providers._registry import (
+    OFFLINE_PREFIXES,
     ProviderFactory,
     create_provider,
     get_factory,
@@ -89,6 +90,7 @@ from scenariokit.scenario import CANARY
 __all__ = [
     "CANARY",
     "DEFAULT_PRICES",
+    "OFFLINE_PREFIXES",
     "PRESETS",
     "PRICES_AS_OF",
     "AnthropicProvider",

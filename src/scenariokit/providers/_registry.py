@@ -28,6 +28,10 @@ ProviderFactory = Callable[..., Provider]
 """Called as ``factory(model, **options)``; returns a :class:`Provider`."""
 
 ENTRY_POINT_GROUP = "scenariokit.providers"
+
+OFFLINE_PREFIXES: frozenset[str] = frozenset({"sim"})
+"""Provider prefixes that never touch the network and cost nothing (the offline simulator): they are not
+"live" calls for the testing toolkit and not charged to a study's budget."""
 RECORDINGS_ENV = "SCENARIOKIT_RECORDINGS_DIR"
 DEFAULT_RECORDINGS_DIR = "recordings"
 

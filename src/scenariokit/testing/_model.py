@@ -13,7 +13,7 @@ import anyio
 
 from scenariokit.providers._protocol import Provider
 from scenariokit.providers._recording import RecordingStore
-from scenariokit.providers._registry import create_provider, known_providers, parse_provider_name
+from scenariokit.providers._registry import OFFLINE_PREFIXES, create_provider, parse_provider_name
 from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse
 from scenariokit.scenario._tools import ToolSpec
 from scenariokit.testing._errors import BudgetExceededError, LiveCallError, ReplayMissError, ScenarioTestError
@@ -28,9 +28,9 @@ RecordMode = Literal["none", "new", "all"]
 RECORD_MODES: tuple[RecordMode, ...] = ("none", "new", "all")
 """The record modes, in order."""
 
-FREE_PREFIXES: frozenset[str] = frozenset({"sim"})
+FREE_PREFIXES = OFFLINE_PREFIXES
 """Provider prefixes whose calls are offline and free (the simulator): never "live", never charged to a
-budget unless ``CallBudget.include_free`` is set."""
+budget unless ``CallBudget.include_free`` is set (``scenariokit.providers.OFFLINE_PREFIXES``)."""
 
 _DEFAULT_CONFIG = GenerateConfig()
 T = TypeVar("T")
@@ -127,11 +127,7 @@ def resolve_provider(name: str) -> Provider:
         scenariokit.providers.UnknownProviderError: If the prefix is unknown.
         scenariokit.providers.MissingAPIKeyError: If the vendor's key is not set.
     """
-    prefix, _ = parse_provider_name(name)
-    if prefix == "sim" and "sim" not in known_providers():
-        from scenariokit.providers._simulator import create_simulator
-
-        return create_simulator(name)
+    parse_provider_name(name)
     return create_provider(name)
 
 
