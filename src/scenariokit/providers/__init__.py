@@ -58,6 +58,14 @@ from scenariokit.providers._registry import (
     unregister_provider,
 )
 from scenariokit.providers._secret import Secret
+from scenariokit.providers._simulator import (
+    PROFILES,
+    Propensity,
+    SimulatedAgent,
+    create_simulator,
+    expected_eval_awareness_rate,
+    expected_harm_rate,
+)
 from scenariokit.providers._transport import RetryPolicy, parse_retry_after
 from scenariokit.providers._types import (
     AssistantMessage,
@@ -93,6 +101,7 @@ __all__ = [
     "OFFLINE_PREFIXES",
     "PRESETS",
     "PRICES_AS_OF",
+    "PROFILES",
     "AnthropicProvider",
     "AssistantMessage",
     "AssistantPart",
@@ -111,6 +120,7 @@ __all__ = [
     "OpenAIChatProvider",
     "OpenAIResponsesProvider",
     "PermissionDeniedError",
+    "Propensity",
     "Provider",
     "ProviderConnectionError",
     "ProviderError",
@@ -129,6 +139,7 @@ __all__ = [
     "RetryPolicy",
     "Secret",
     "ServerError",
+    "SimulatedAgent",
     "StopReason",
     "SystemMessage",
     "TextPart",
@@ -144,6 +155,9 @@ __all__ = [
     "create_compatible",
     "create_openai",
     "create_provider",
+    "create_simulator",
+    "expected_eval_awareness_rate",
+    "expected_harm_rate",
     "generate_sync",
     "get_factory",
     "get_limits",
