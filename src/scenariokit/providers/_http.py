@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import importlib.metadata
 import re
 import select
 import socket
@@ -33,6 +34,10 @@ import anyio
 import anyio.abc
 import httpx
 
+try:
+    _USER_AGENT = f"user-agent: scenariokit/{importlib.metadata.version('scenariokit')}"
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    _USER_AGENT = "user-agent: scenariokit"
 _MAX_HEAD = 64 * 1024
 _RECEIVE = 65536
 _BAD_HEADER = re.compile(r"[\r\n\0]")
@@ -106,6 +111,10 @@ def parse_url(url: str) -> Target:
 def encode_head(target: Target, headers: dict[str, str], length: int) -> bytes:
     """Return the request line and headers of a POST with a body of ``length`` bytes."""
     lines = [f"POST {target.path} HTTP/1.1", f"host: {target.authority}"]
+    if "accept-encoding" not in headers:
+        lines.append("accept-encoding: gzip, deflate")
+    if "user-agent" not in headers:
+        lines.append(_USER_AGENT)
     for name, value in headers.items():
         if not _TOKEN.match(name):
             raise LocalProtocolError(f"invalid request header name {name!r}")
