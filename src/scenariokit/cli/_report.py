@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scenariokit.cli._common import Command, Subparsers, UsageError
 from scenariokit.experiment import ExperimentError, StudyStore
-from scenariokit.report import PlotUnavailableError, plot_rates, render, summarize
+from scenariokit.report import PlotUnavailableError, plot_rates, render, render_csv, summarize
 
 
 def _register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -18,8 +18,9 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         description=(
             "Report a study store: harmful rate per (model, condition) with Wilson and Clopper-Pearson "
             "intervals (unscorable samples counted apart, with reasons), per-factor breakdowns, differences "
-            "between matched conditions, pooled rates (cluster bootstrap) and the Agentic Misalignment study's "
-            "published rates beside matching conditions."
+            "between matched conditions, pooled rates (cluster bootstrap), perturbation-sweep variants against "
+            "their base, the harmful rate by eval awareness (says test / says real / silent; observational) and "
+            "the Agentic Misalignment study's published rates beside matching conditions."
         ),
     )
     parser.add_argument("store", type=Path, metavar="STUDY.db", help="the study store")
@@ -29,6 +30,16 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         "--detector", help="decide harm with this detector (default: each family's harm detector)"
     )
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
+    parser.add_argument(
+        "--table",
+        choices=("cells", "awareness", "perturbations"),
+        default="cells",
+        help="with --format csv: the table to write (default: one row per model and condition)",
+    )
+    parser.add_argument(
+        "--awareness-detector",
+        help="group samples by this eval-awareness detector's labels (default: the heuristic, else a judge)",
+    )
     parser.add_argument(
         "--plot", type=Path, metavar="FILE.png", help="also plot the rates (needs matplotlib)"
     )
@@ -41,7 +52,12 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--confidence must be between 0 and 1, got {args.confidence}")
     try:
         with StudyStore(args.store, readonly=True) as store:
-            summary = summarize(store, detector=args.detector, confidence=args.confidence)
+            summary = summarize(
+                store,
+                detector=args.detector,
+                confidence=args.confidence,
+                awareness_detector=args.awareness_detector,
+            )
     except ExperimentError as exc:
         raise UsageError(str(exc)) from None
     png = None
@@ -50,7 +66,15 @@ def _run(args: argparse.Namespace) -> int:
             png = plot_rates(summary, args.plot)
         except PlotUnavailableError as exc:
             raise UsageError(str(exc)) from None
-    text = render(summary, args.format, plot_png=png)
+    if args.table != "cells" and args.format != "csv":
+        raise UsageError(
+            f"--table {args.table} applies to --format csv; the other formats include every table"
+        )
+    text = (
+        render_csv(summary, args.table)
+        if args.format == "csv"
+        else render(summary, args.format, plot_png=png)
+    )
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -22,6 +22,7 @@ from scenariokit.experiment import (
     FactorGrid,
     FactorValue,
     ModelSpec,
+    PerturbationNotApplicableWarning,
     Runner,
     RunProgress,
     RunResult,
@@ -62,7 +63,10 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
-        "design", nargs="?", metavar="STUDY.yaml", help="design file (see examples/study.yaml)"
+        "design",
+        nargs="?",
+        metavar="STUDY.yaml",
+        help="design file (see examples/study.yaml; examples/sweep.yaml for perturbation sweeps)",
     )
     parser.add_argument("--family", choices=tuple(FAMILIES), help="run a family instead of a design file")
     parser.add_argument(
@@ -184,9 +188,10 @@ def _default_model() -> str:
 def _expand(design: Design) -> ExpandedDesign:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DuplicateConditionWarning)
+        warnings.simplefilter("always", PerturbationNotApplicableWarning)
         expanded = design.expand()
     for w in caught:
-        if issubclass(w.category, DuplicateConditionWarning):
+        if issubclass(w.category, (DuplicateConditionWarning, PerturbationNotApplicableWarning)):
             print(f"scenariokit: warning: {w.message}", file=sys.stderr)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

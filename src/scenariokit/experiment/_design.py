@@ -1,7 +1,7 @@
 """Study designs: scenarios x models x samples, in Python or YAML, expanded to conditions by fingerprint.
 
-A design lists *scenario entries* (a family with a grid of factor values, explicit study condition ids, or
-scenario files), the models with their generation settings, and how many samples to draw of each
+A design lists *scenario entries* (a family with a grid of factor values, explicit study condition ids,
+scenario files, or perturbation sweeps over a base scenario), the models with their generation settings, and how many samples to draw of each
 (condition, model). :meth:`Design.expand` renders every scenario and identifies each condition by its
 fingerprint: entries that render the same prompt are merged into one condition (with a
 :class:`DuplicateConditionWarning` naming them), so no condition is ever counted twice.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import random
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +44,12 @@ from pydantic import (
     model_validator,
 )
 
-from scenariokit.experiment._errors import DesignError, DuplicateConditionWarning
+from scenariokit.experiment._errors import (
+    DesignError,
+    DuplicateConditionWarning,
+    PerturbationNotApplicableWarning,
+)
+from scenariokit.perturb import OPERATOR_TYPES, Change, Effect, Operator, PerturbationError
 from scenariokit.providers import GenerateConfig, parse_provider_name
 from scenariokit.scenario import (
     FAMILIES,
@@ -148,6 +154,8 @@ def _entry_kind(value: Any) -> str | None:
             return "ids"
         if "file" in value:
             return "file"
+        if "sweep" in value or "operators" in value:
+            return "sweep"
         return None
     if isinstance(value, FactorGrid):
         return "grid"
@@ -155,23 +163,249 @@ def _entry_kind(value: Any) -> str | None:
         return "ids"
     if isinstance(value, ScenarioFile):
         return "file"
+    if isinstance(value, Sweep):
+        return "sweep"
     return None
+
+
+OPERATORS: dict[str, type[Operator]] = {t.NAME: t for t in OPERATOR_TYPES}
+"""Operator name -> class, for the ``operators`` of a sweep (``rename_company``, ``add_prohibitions``, ...)."""
+
+
+class OperatorSpec(BaseModel):
+    """A perturbation operator of a sweep, by name, with the parameters it is given (the rest are drawn).
+
+    In YAML an operator is its bare name (``rename_company``) or a one-key mapping from its name to its
+    parameters (``rename_company: {company_name: Corvane Labs, domain: corvanelabs.com}``).
+
+    Example:
+        >>> OperatorSpec(name="shift_dates", params={"weeks": 2}).build().weeks
+        2
+    """
+
+    model_config = _MODEL
+
+    name: str
+    """The operator's name (see ``scenariokit.perturb.OPERATOR_TYPES``)."""
+
+    params: dict[str, Any] = Field(default_factory=dict)
+    """Parameters of the operator; those left out are drawn for each variant from the design's seed."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"name": value}
+        if isinstance(value, Operator):
+            return {"name": value.name, "params": value.model_dump(mode="json", exclude_none=True)}
+        if isinstance(value, Mapping) and len(value) == 1 and "name" not in value:
+            ((name, params),) = value.items()
+            if params is None:
+                params = {}
+            if not isinstance(params, Mapping):
+                raise ValueError(
+                    f"the parameters of operator {name!r} must be a mapping of parameter names to values "
+                    f"(e.g. {name}: {{param: value}}), got {params!r}"
+                )
+            return {"name": name, "params": dict(params)}
+        return value
+
+    @model_validator(mode="after")
+    def _buildable(self) -> OperatorSpec:
+        self.build()
+        return self
+
+    def build(self) -> Operator:
+        """The operator with the given parameters.
+
+        Raises:
+            ValueError: If the name is unknown or a parameter is invalid (the message lists the names or the
+                operator's parameters).
+        """
+        kind = OPERATORS.get(self.name)
+        if kind is None:
+            raise ValueError(f"unknown operator {self.name!r}; the operators are: {', '.join(OPERATORS)}")
+        try:
+            return kind.model_validate(self.params)
+        except ValidationError as exc:
+            fields = ", ".join(kind.model_fields) or "none"
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'params'}: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors(include_url=False)
+            )
+            raise ValueError(
+                f"operator {self.name!r}: invalid parameters ({problems}); its parameters are: {fields}"
+            ) from None
+
+    @property
+    def randomised(self) -> bool:
+        """Whether the operator draws some of its parameters (then a sweep makes ``variants`` draws)."""
+        op = self.build()
+        return any(getattr(op, name) is None for name in type(op).model_fields)
+
+    def describe(self) -> str:
+        """The name, with the given parameters if any."""
+        if not self.params:
+            return self.name
+        return f"{self.name}({', '.join(f'{k}={v!r}' for k, v in self.params.items())})"
+
+
+def _base_kind(value: Any) -> str | None:
+    if isinstance(value, Mapping) and "condition_id" in value:
+        return "ids"
+    kind = _entry_kind(value)
+    return kind if kind in ("grid", "ids", "file") else None
+
+
+def _condition_id_shorthand(value: Any) -> Any:
+    if isinstance(value, Mapping) and "condition_id" in value:
+        rest = {k: v for k, v in value.items() if k != "condition_id"}
+        return {"condition_ids": [value["condition_id"]], **rest}
+    return value
+
+
+BaseEntry = Annotated[
+    Annotated[FactorGrid, Tag("grid")]
+    | Annotated[ConditionIds, Tag("ids")]
+    | Annotated[ScenarioFile, Tag("file")],
+    Discriminator(
+        _base_kind,
+        custom_error_type="sweep_base",
+        custom_error_message=(
+            "a sweep's base needs one of the keys 'family' (with 'factors'), 'condition_id' (a study condition "
+            "id) or 'file' (a scenario file)"
+        ),
+    ),
+]
+"""The base of a sweep: a family with factor values, a condition id, or a scenario file."""
+
+
+class Sweep(BaseModel):
+    """Perturbation variants of a base scenario: each operator applied to each base, each variant a condition.
+
+    The base itself is a condition of the design too (each variant is compared with it in reports). An
+    operator that draws parameters (a company name, new names for the people) is applied ``variants`` times,
+    each draw seeded from the design's seed; an operator with nothing to draw gives one variant. A variant
+    records its base, the operator with every parameter it used, its declared effect and its changes.
+    An operator that does not apply to a base is left out with a :class:`PerturbationNotApplicableWarning`.
+
+    In YAML the fields sit under a ``sweep`` key::
+
+        - sweep:
+            base: {family: blackmail, factors: {urgency: replacement}}
+            operators: [rename_company, rename_people, add_prohibitions]
+            variants: 5
+
+    Example:
+        >>> sweep = Sweep(base=FactorGrid(family="blackmail"), operators=["add_prohibitions"])
+        >>> [o.name for o in sweep.operators], sweep.variants
+        (['add_prohibitions'], 5)
+    """
+
+    model_config = _MODEL
+
+    base: BaseEntry
+    """The base: a family with factor values (a list of values gives several bases), a condition id
+    (``{condition_id: ...}``), or a scenario file."""
+
+    operators: list[OperatorSpec] = Field(min_length=1)
+    """The operators to apply to each base, by name, optionally with parameters."""
+
+    variants: int = Field(default=5, ge=1, le=1000)
+    """Draws per operator that draws parameters (operators with nothing to draw give one variant)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unwrap(cls, value: Any) -> Any:
+        if isinstance(value, Mapping) and "sweep" in value:
+            if len(value) != 1:
+                extra = ", ".join(repr(k) for k in value if k != "sweep")
+                raise ValueError(f"put every key of a sweep under 'sweep:' (found {extra} beside it)")
+            inner = value["sweep"]
+            if not isinstance(inner, Mapping):
+                raise ValueError("'sweep' must be a mapping with the keys 'base', 'operators' and 'variants'")
+            value = inner
+        if isinstance(value, Mapping) and "base" in value:
+            value = {**value, "base": _condition_id_shorthand(value["base"])}
+        return value
+
+    def describe(self) -> str:
+        """A short description for messages."""
+        return f"sweep over {self.base.describe()}"
+
+
+class PerturbationRecord(BaseModel):
+    """How a sweep variant was made: its base, the operator (with every parameter used), effect and changes.
+
+    Stored with the condition (``StudyStore.condition_metadata``) so reports can compare variant and base.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    base_fingerprint: str
+    """Fingerprint of the base condition."""
+
+    base_label: str
+    """Label of the base condition."""
+
+    operator: str
+    """The operator's name (``rename_company``)."""
+
+    effect: Effect
+    """The operator's declared effect on harmful behaviour: ``invariant``, ``decrease`` or ``increase``."""
+
+    params: dict[str, Any]
+    """Every parameter of the operator as applied (drawn ones included): the operator can be rebuilt from it."""
+
+    changes: tuple[Change, ...]
+    """What the operator changed (the typed diff of ``scenariokit.perturb``)."""
+
+    source: str
+    """The design entry and operator that made it, e.g. ``scenarios[1].sweep.operators[0]``."""
+
+    draw: int | None = None
+    """Index of the draw (0-based) for an operator that draws parameters; ``None`` for one with no draws."""
+
+    def summary(self, limit: int = 3) -> str:
+        """The operator, its effect and its first changes on one line."""
+        shown = "; ".join(c.summary for c in self.changes[:limit])
+        more = f"; and {len(self.changes) - limit} more" if len(self.changes) > limit else ""
+        return f"{self.operator} ({self.effect.value}): {shown}{more}"
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """A sweep operator that did not apply to a base (left out of the design)."""
+
+    source: str
+    """The sweep entry and operator, e.g. ``scenarios[1].sweep.operators[2]``."""
+
+    base_label: str
+    """The base condition."""
+
+    operator: str
+    """The operator's name."""
+
+    reason: str
+    """Why it did not apply."""
 
 
 ScenarioEntry = Annotated[
     Annotated[FactorGrid, Tag("grid")]
     | Annotated[ConditionIds, Tag("ids")]
-    | Annotated[ScenarioFile, Tag("file")],
+    | Annotated[ScenarioFile, Tag("file")]
+    | Annotated[Sweep, Tag("sweep")],
     Discriminator(
         _entry_kind,
         custom_error_type="scenario_entry",
         custom_error_message=(
             "a scenario entry needs one of the keys 'family' (a factor grid), 'condition_ids' (a list of "
-            "study condition ids) or 'file' (a scenario file)"
+            "study condition ids), 'file' (a scenario file) or 'sweep' (perturbation variants of a base)"
         ),
     ),
 ]
-"""One entry of ``Design.scenarios``: a :class:`FactorGrid`, :class:`ConditionIds` or :class:`ScenarioFile`."""
+"""One entry of ``Design.scenarios``: a :class:`FactorGrid`, :class:`ConditionIds`, :class:`ScenarioFile` or
+:class:`Sweep`."""
 
 
 class ModelSpec(BaseModel):
@@ -271,44 +505,63 @@ class Design(BaseModel):
         """Render every scenario and merge those that render the same prompt.
 
         Returns:
-            The conditions (one per fingerprint) and the merges that were made.
+            The conditions (one per fingerprint), the merges that were made and the sweep operators that did
+            not apply.
 
         Raises:
-            DesignError: If a family, factor, value, condition id or file is invalid; the message names the
-                entry (``scenarios[2]``) and the fix.
+            DesignError: If a family, factor, value, condition id, file or operator parameter is invalid; the
+                message names the entry (``scenarios[2]``) and the fix.
 
         Warns:
             DuplicateConditionWarning: When entries were merged; the message lists the merged labels.
+            PerturbationNotApplicableWarning: When a sweep operator does not apply to its base (one warning
+                per operator and base, with the reason).
         """
         by_fp: dict[str, _Draft] = {}
         order: list[str] = []
+        skipped: list[NotApplicable] = []
+
+        def add(item: _Item, rendered: RenderedScenario) -> None:
+            draft = by_fp.get(rendered.fingerprint)
+            if draft is None:
+                draft = by_fp[rendered.fingerprint] = _Draft(rendered, [], [], [], [])
+                order.append(rendered.fingerprint)
+            draft.labels.append(item.label)
+            draft.sources.append(item.source)
+            draft.factors.append(item.factors)
+            if item.perturbation is not None:
+                draft.perturbations.append(item.perturbation)
+
         for index, entry in enumerate(self.scenarios):
             where = f"scenarios[{index}] ({entry.describe()})"
+            if isinstance(entry, Sweep):
+                for item, rendered in _sweep_items(entry, index, self, skipped):
+                    add(item, rendered)
+                continue
             for label, source, factors, scenario in _entry_scenarios(entry, where, self.base_dir):
-                try:
-                    rendered = scenario.render(tool_mode=self.tool_mode)
-                except ScenarioError as exc:
-                    raise DesignError(f"{where}: {label}: cannot render: {exc}") from None
-                draft = by_fp.get(rendered.fingerprint)
-                if draft is None:
-                    by_fp[rendered.fingerprint] = _Draft(rendered, [label], [source], [factors])
-                    order.append(rendered.fingerprint)
-                else:
-                    draft.labels.append(label)
-                    draft.sources.append(source)
-                    draft.factors.append(factors)
+                add(_Item(label, source, factors), self._render(scenario, where, label))
         conditions: list[Condition] = []
         merges: list[Merge] = []
         used_labels: set[str] = set()
+        final_label: dict[str, str] = {}
         for fp in order:
             draft = by_fp[fp]
             label = draft.labels[0]
             if label in used_labels:
                 label = f"{label}#{fp[:8]}"
             used_labels.add(label)
-            first = draft.factors[0]
-            factors = {k: v for k, v in first.items() if all(f.get(k) == v for f in draft.factors[1:])}
+            final_label[fp] = label
+        for fp in order:
+            draft = by_fp[fp]
+            label = final_label[fp]
+            known = [f for f in draft.factors if f is not None]
+            first = known[0] if known else {}
+            factors = {k: v for k, v in first.items() if all(f.get(k) == v for f in known[1:])}
             rendered = draft.rendered
+            perturbations = tuple(
+                p.model_copy(update={"base_label": final_label.get(p.base_fingerprint, p.base_label)})
+                for p in draft.perturbations
+            )
             conditions.append(
                 Condition(
                     fingerprint=fp,
@@ -318,6 +571,7 @@ class Design(BaseModel):
                     factors=factors,
                     rendered=rendered,
                     merged_sources=tuple(draft.sources),
+                    perturbations=perturbations,
                 )
             )
             if len(draft.sources) > 1:
@@ -333,10 +587,36 @@ class Design(BaseModel):
                 DuplicateConditionWarning,
                 stacklevel=2,
             )
+        for na in skipped:
+            warnings.warn(
+                f"design {self.name!r}: {na.source}: operator {na.operator!r} does not apply to base "
+                f"{na.base_label}: {na.reason}; no variant was made (remove the operator from the sweep, or "
+                "change its base)",
+                PerturbationNotApplicableWarning,
+                stacklevel=2,
+            )
         runs = [ModelRun(spec=spec, config_hash=config_hash(spec.config, self)) for spec in self.models]
         return ExpandedDesign(
-            design=self, conditions=tuple(conditions), models=tuple(runs), merges=tuple(merges)
+            design=self,
+            conditions=tuple(conditions),
+            models=tuple(runs),
+            merges=tuple(merges),
+            not_applicable=tuple(skipped),
         )
+
+    def _render(self, scenario: Scenario, where: str, label: str) -> RenderedScenario:
+        try:
+            return scenario.render(tool_mode=self.tool_mode)
+        except ScenarioError as exc:
+            raise DesignError(f"{where}: {label}: cannot render: {exc}") from None
+
+
+@dataclass
+class _Item:
+    label: str
+    source: str
+    factors: dict[str, str] | None
+    perturbation: PerturbationRecord | None = None
 
 
 @dataclass
@@ -344,7 +624,86 @@ class _Draft:
     rendered: RenderedScenario
     labels: list[str]
     sources: list[str]
-    factors: list[dict[str, str]]
+    factors: list[dict[str, str] | None]
+    perturbations: list[PerturbationRecord]
+
+
+_MAX_REDRAWS = 20
+"""Extra draws a randomised operator gets to find a variant that no earlier draw of its sweep gave."""
+
+
+def _draw_seed(design_seed: int, base_fp: str, spec: OperatorSpec, draw: int, attempt: int) -> int:
+    spec_text = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+    text = f"sweep:{design_seed}:{base_fp}:{spec_text}:{draw}:{attempt}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _sweep_items(
+    sweep: Sweep, index: int, design: Design, skipped: list[NotApplicable]
+) -> Iterator[tuple[_Item, RenderedScenario]]:
+    """The bases of a sweep, each followed by its variants (rendered)."""
+    where = f"scenarios[{index}] ({sweep.describe()})"
+    for label, source, factors, scenario in _entry_scenarios(sweep.base, f"{where}: base", design.base_dir):
+        base_rendered = design._render(scenario, f"{where}: base", label)
+        yield _Item(label, source, factors), base_rendered
+        for j, spec in enumerate(sweep.operators):
+            op_where = f"scenarios[{index}].sweep.operators[{j}]"
+            operator = spec.build()
+            draws = sweep.variants if spec.randomised else 1
+            seen: set[str] = set()  # this operator's variants of this base: each draw must give a new prompt
+            made = 0
+            for draw in range(draws):
+                result = None
+                reason = None
+                for attempt in range(_MAX_REDRAWS + 1 if spec.randomised else 1):
+                    rng = random.Random(
+                        _draw_seed(design.seed, base_rendered.fingerprint, spec, draw, attempt)
+                    )
+                    try:
+                        candidate = operator.apply(scenario, rng)
+                    except PerturbationError as exc:
+                        raise DesignError(
+                            f"{op_where} ({spec.describe()}) on base {label}: {exc}; fix the operator's "
+                            "parameters or choose another base"
+                        ) from None
+                    if not candidate.applicable:
+                        reason = candidate.reason
+                        break
+                    rendered = design._render(candidate.scenario, op_where, f"{label}~{spec.name}")
+                    if rendered.fingerprint not in seen:
+                        result = (candidate, rendered)
+                        break
+                if reason is not None:
+                    skipped.append(NotApplicable(op_where, label, spec.name, reason))
+                    break
+                if result is None:
+                    continue
+                candidate, rendered = result
+                seen.add(rendered.fingerprint)
+                made += 1
+                suffix = f".{made}" if spec.randomised else ""
+                record = PerturbationRecord(
+                    base_fingerprint=base_rendered.fingerprint,
+                    base_label=label,
+                    operator=candidate.operator.name,
+                    effect=candidate.effect,
+                    params=candidate.operator.model_dump(mode="json"),
+                    changes=candidate.changes,
+                    source=op_where,
+                    draw=draw if spec.randomised else None,
+                )
+                item = _Item(f"{label}~{spec.name}{suffix}", f"{source}~{spec.name}{suffix}", None, record)
+                yield item, rendered
+            if spec.randomised and 0 < made < draws:
+                skipped.append(
+                    NotApplicable(
+                        op_where,
+                        label,
+                        spec.name,
+                        f"only {made} of {draws} draws gave distinct prompts (the operator has few choices for "
+                        "this base); lower 'variants' to at most that number",
+                    )
+                )
 
 
 def _entry_scenarios(
@@ -462,13 +821,23 @@ class Condition:
 
     factors: Mapping[str, str]
     """Factor values as text (for per-factor breakdowns); factors that differ between merged entries are
-    left out, since they do not change the prompt."""
+    left out, since they do not change the prompt. Empty for a sweep variant (its factors are its base's,
+    changed by the perturbation): variants are compared with their base instead."""
 
     rendered: RenderedScenario = field(repr=False, compare=False)
     """What the model sees."""
 
     merged_sources: tuple[str, ...] = ()
     """Every design entry that rendered this prompt (condition id, family settings or file), first first."""
+
+    perturbations: tuple[PerturbationRecord, ...] = ()
+    """How sweeps made this prompt from a base (empty unless it is a sweep variant; several when variants of
+    different sweeps render the same prompt)."""
+
+    @property
+    def is_variant(self) -> bool:
+        """Whether a sweep made this condition by perturbing a base."""
+        return bool(self.perturbations)
 
 
 @dataclass(frozen=True)
@@ -516,6 +885,9 @@ class ExpandedDesign:
 
     merges: tuple[Merge, ...] = ()
     """Entries merged because they rendered the same prompt."""
+
+    not_applicable: tuple[NotApplicable, ...] = ()
+    """Sweep operators that did not apply to their base (left out, with the reason)."""
 
     @property
     def total_samples(self) -> int:

@@ -28,3 +28,11 @@ class BudgetError(ExperimentError):
 
 class DuplicateConditionWarning(UserWarning):
     """Two or more design entries render the same prompt (same fingerprint) and were merged into one."""
+
+
+class PerturbationNotApplicableWarning(UserWarning):
+    """A sweep's operator does not apply to its base scenario (nothing to remove, already switched on, ...).
+
+    The variant is left out of the design; the message names the sweep entry, the base, the operator and the
+    reason. The dry run lists these too.
+    """

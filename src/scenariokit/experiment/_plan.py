@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenariokit.experiment._design import ExpandedDesign
+from scenariokit.experiment._design import ExpandedDesign, NotApplicable, PerturbationRecord
 from scenariokit.experiment._runner import FREE_PREFIXES, estimate_prompt_tokens
 from scenariokit.experiment._store import StudyStore
 from scenariokit.providers import PRICES_AS_OF, UsageTracker, parse_provider_name
@@ -29,6 +29,9 @@ class PlanRow:
     prompt_tokens: int
     """Estimated prompt tokens of one request (rendered characters / 4)."""
 
+    perturbations: tuple[PerturbationRecord, ...] = ()
+    """For a sweep variant: how it was made from its base (operator, declared effect, changes)."""
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -48,6 +51,9 @@ class Plan:
 
     already_done: int = 0
     """Samples already stored in the study's store."""
+
+    not_applicable: tuple[NotApplicable, ...] = ()
+    """Sweep operators that do not apply to their base (no variant is run for them)."""
 
     @property
     def samples(self) -> int:
@@ -84,6 +90,17 @@ class Plan:
         lines = [f"{'model':<32} {'condition':<48} {'samples':>8} {'prompt tok':>10}"]
         lines += [f"{r.model:<32} {r.label:<48} {r.samples:>8} {r.prompt_tokens:>10}" for r in self.rows]
         prompt, output = self.tokens()
+        variants = {r.fingerprint: r for r in self.rows if r.perturbations}
+        if variants or self.not_applicable:
+            lines += [
+                "",
+                f"perturbation sweeps: {len(variants)} variant condition(s), each compared with its base:",
+            ]
+            for r in variants.values():
+                for p in r.perturbations:
+                    lines.append(f"  {r.label}: variant of {p.base_label} by {p.summary(limit=2)}")
+            for na in self.not_applicable:
+                lines.append(f"  not applicable: {na.source} {na.operator} on {na.base_label}: {na.reason}")
         lines.append("")
         if self.already_done:
             lines.append(f"{self.already_done} sample(s) already stored will not be run again.")
@@ -127,7 +144,11 @@ def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
             )
             done_count = len([i for i in done if i < n])
             done_total += done_count
-            rows.append(PlanRow(m.name, c.label, c.fingerprint, n - done_count, estimate_prompt_tokens(c)))
+            rows.append(
+                PlanRow(
+                    m.name, c.label, c.fingerprint, n - done_count, estimate_prompt_tokens(c), c.perturbations
+                )
+            )
     prices: dict[str, tuple[float, float] | None] = {}
     for m in expanded.models:
         if parse_provider_name(m.name)[0] in FREE_PREFIXES:
@@ -141,4 +162,5 @@ def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
         max_tokens={m.name: m.spec.config.max_tokens for m in expanded.models},
         prices=prices,
         already_done=done_total,
+        not_applicable=expanded.not_applicable,
     )

@@ -2,6 +2,12 @@
 
 Verdicts are appended (nothing is deleted); reports use the latest verdict per detector, so a new detector
 version replaces the old one in reports while the old verdicts stay in the store.
+
+Memory is bounded: samples are streamed from the store one at a time, each sample's stored
+(detector, version) pairs are looked up with one indexed query when it is reached, and verdicts are written
+every ``batch_size``. What stays in memory is one rendered scenario and detector list per condition, the
+prompts of the conditions seen, and at most ``batch_size`` pending verdicts: none of it grows with the number
+of samples.
 """
 
 from __future__ import annotations
@@ -74,7 +80,6 @@ async def rescore(
             raise DesignError(
                 f"unknown detector(s) {', '.join(unknown)}; the detectors for this store are: {', '.join(sorted(known))}"
             )
-    existing = {} if force else store.verdict_keys()
     samples = appended = skipped = 0
     pending: list[tuple[int, Verdict]] = []
     for sample in store.iter_samples(effective=True):
@@ -83,7 +88,8 @@ async def rescore(
             continue
         rendered, dets = entry
         samples += 1
-        todo = [d for d in dets if (d.name, d.version) not in existing.get(sample.id, set())]
+        done = set() if force else store.verdict_keys_of(sample.id)
+        todo = [d for d in dets if (d.name, d.version) not in done]
         if not todo:
             skipped += 1
             continue

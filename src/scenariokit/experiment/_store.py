@@ -5,6 +5,9 @@ Tables (every row carries the canary through the ``meta`` table and each transcr
 * ``meta``: schema version, canary, library version that created the file;
 * ``runs``: one row per invocation of the runner: library version, models, configs and design (never keys);
 * ``conditions``: one row per fingerprint: label, family, condition id, factors, the rendered scenario;
+* ``condition_metadata``: rows of (fingerprint, kind, JSON value) about conditions, e.g. kind
+  ``perturbation``: how a sweep made the condition from its base. Created on first write in stores made
+  before it existed (same schema version: older readers ignore it);
 * ``configs``: one row per (model, config hash): the generation settings;
 * ``samples``: one row per *attempt*, keyed by (fingerprint, model, config hash, sample index), with the
   transcript JSON, actions, usage, estimated cost, status (``ok`` or ``error``) and error. When a
@@ -25,7 +28,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -102,7 +105,15 @@ CREATE TABLE verdicts (
     created_at REAL NOT NULL
 );
 CREATE INDEX verdicts_sample ON verdicts (sample_id, detector, id);
+CREATE TABLE IF NOT EXISTS condition_metadata (
+    fingerprint TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (fingerprint, kind, value)
+);
 """
+
+_METADATA_TABLE = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS condition_metadata") :]
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,10 @@ class StoredCondition:
 
     rendered_json: str
     """The rendered scenario as JSON."""
+
+    metadata: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    """Kind -> the values recorded about the condition, in the order they were stored (e.g.
+    ``perturbation``: the records of the sweeps that made it, as JSON-ready dicts)."""
 
     def rendered(self) -> RenderedScenario:
         """Parse the stored rendered scenario."""
@@ -408,25 +423,64 @@ class StudyStore:
             )
 
     def conditions(self) -> list[StoredCondition]:
-        """Every stored condition, in the order they were first stored."""
+        """Every stored condition with its metadata, in the order they were first stored."""
         rows = self._conn.execute(
             "SELECT fingerprint, label, family, condition_id, factors, rendered FROM conditions ORDER BY rowid"
         )
+        metadata = self.condition_metadata()
         return [
-            StoredCondition(fp, lb, fam, cid, json.loads(f), r) for fp, lb, fam, cid, f, r in rows.fetchall()
+            StoredCondition(fp, lb, fam, cid, json.loads(f), r, metadata.get(fp, {}))
+            for fp, lb, fam, cid, f, r in rows.fetchall()
         ]
 
     def condition(self, fingerprint: str) -> StoredCondition | None:
-        """The stored condition with this fingerprint, or ``None``."""
+        """The stored condition with this fingerprint (with its metadata), or ``None``."""
         row = self._conn.execute(
             "SELECT fingerprint, label, family, condition_id, factors, rendered FROM conditions WHERE fingerprint = ?",
             (fingerprint,),
         ).fetchone()
-        return (
-            None
-            if row is None
-            else StoredCondition(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5])
+        if row is None:
+            return None
+        metadata = self.condition_metadata(fingerprint)
+        return StoredCondition(
+            row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], metadata.get(fingerprint, {})
         )
+
+    def add_condition_metadata(self, items: Iterable[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """Record facts about conditions as ``(fingerprint, kind, JSON-ready value)``; repeats are ignored.
+
+        Rows are only ever added: a condition made by two sweeps keeps both records.
+        """
+        with self.transaction():
+            self._conn.execute(_METADATA_TABLE)
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO condition_metadata (fingerprint, kind, value) VALUES (?, ?, ?)",
+                [(fp, kind, json.dumps(dict(value), sort_keys=True)) for fp, kind, value in items],
+            )
+
+    def condition_metadata(self, fingerprint: str | None = None) -> dict[str, dict[str, tuple[Any, ...]]]:
+        """Fingerprint -> kind -> values recorded with :meth:`add_condition_metadata` (oldest first).
+
+        Args:
+            fingerprint: Only this condition's (default: every condition's).
+
+        Returns:
+            The metadata; empty for a store written before the table existed.
+        """
+        exists = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'condition_metadata'"
+        ).fetchone()
+        if exists is None:
+            return {}
+        sql = "SELECT fingerprint, kind, value FROM condition_metadata"
+        args: tuple[str, ...] = ()
+        if fingerprint is not None:
+            sql += " WHERE fingerprint = ?"
+            args = (fingerprint,)
+        grouped: dict[str, dict[str, list[Any]]] = {}
+        for fp, kind, value in self._conn.execute(sql + " ORDER BY rowid", args):
+            grouped.setdefault(fp, {}).setdefault(kind, []).append(json.loads(value))
+        return {fp: {k: tuple(v) for k, v in kinds.items()} for fp, kinds in grouped.items()}
 
     # ---------------------------------------------------------------------------------- samples
 
@@ -542,6 +596,13 @@ class StudyStore:
             result.setdefault(sid, set()).add((name, version))
         return result
 
+    def verdict_keys_of(self, sample_id: int) -> set[tuple[str, str]]:
+        """The (detector, version) pairs a sample attempt has verdicts from (one indexed query)."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT detector, version FROM verdicts WHERE sample_id = ?", (sample_id,)
+        )
+        return {(name, version) for name, version in rows}
+
     def detector_versions(self) -> dict[str, list[str]]:
         """Detector name -> the versions stored, in the order they were first stored (latest last)."""
         rows = self._conn.execute(
@@ -619,15 +680,15 @@ class StudyStore:
         """
         rows = self._conn.execute(
             "SELECT s.id, s.fingerprint, s.model, s.config_hash, s.sample_index, s.status, s.error, "
-            "v.detector, v.version, v.outcome, v.reason, v.category FROM samples s "
+            "v.detector, v.version, v.outcome, v.reason, v.category, v.label FROM samples s "
             "LEFT JOIN verdicts v ON v.sample_id = s.id "
             "ORDER BY s.model, s.config_hash, s.fingerprint, s.sample_index, s.id, v.id"
         )
         current: SampleOutcome | None = None
         chosen: SampleOutcome | None = None
-        for sid, fp, model, ch, idx, status, error, det, ver, outcome, reason, cat in rows:
+        for sid, fp, model, ch, idx, status, error, det, ver, outcome, reason, cat, label in rows:
             if current is None or current.sample_id != sid:
-                current = SampleOutcome(sid, fp, model, ch, idx, status, error, {})
+                current = SampleOutcome(sid, fp, model, ch, idx, status, error, {}, {})
                 if chosen is not None and chosen.key != current.key:
                     yield chosen
                     chosen = None
@@ -635,6 +696,7 @@ class StudyStore:
                     chosen = current
             if det is not None:
                 current.verdicts[det] = (ver, outcome, reason, cat)
+                current.labels[det] = label
         if chosen is not None:
             yield chosen
 
@@ -702,6 +764,9 @@ class SampleOutcome:
 
     verdicts: dict[str, tuple[str, str, str | None, str]]
     """Detector name -> (version, outcome, reason, category) of its latest stored verdict."""
+
+    labels: dict[str, str | None] = field(default_factory=dict)
+    """Detector name -> the label of its latest stored verdict (``says_test``, ``silent``, ...), if any."""
 
     @property
     def key(self) -> tuple[str, str, str, int]:

@@ -7,9 +7,13 @@ Example:
     ...     print(render(summarize(store), "md"))
 """
 
+from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
+from scenariokit.report._perturbation import PerturbationComparison
 from scenariokit.report._plot import PlotUnavailableError, plot_rates
 from scenariokit.report._published import PUBLISHED_RATES, PUBLISHED_SOURCE, PublishedRate, published_for
 from scenariokit.report._render import (
+    AWARENESS_HOW_TO_READ,
+    CsvTable,
     ReportFormat,
     rate_table,
     render,
@@ -29,11 +33,16 @@ from scenariokit.report._summary import (
 )
 
 __all__ = [
+    "AWARENESS_GROUPS",
+    "AWARENESS_HOW_TO_READ",
     "HARM_CATEGORY",
     "PUBLISHED_RATES",
     "PUBLISHED_SOURCE",
+    "AwarenessSplit",
     "CellStats",
+    "CsvTable",
     "Difference",
+    "PerturbationComparison",
     "PlotUnavailableError",
     "PublishedMatch",
     "PublishedRate",

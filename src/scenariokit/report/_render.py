@@ -11,11 +11,35 @@ import io
 import json
 from typing import Literal
 
+from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
+from scenariokit.report._perturbation import PerturbationComparison
 from scenariokit.report._summary import CellStats, StudySummary
-from scenariokit.stats import Rate
+from scenariokit.stats import Rate, RateDifference
 
 ReportFormat = Literal["md", "csv", "json", "html"]
 """The report formats."""
+
+CsvTable = Literal["cells", "awareness", "perturbations"]
+"""The CSV tables: one row per (model, condition) (with awareness and perturbation columns), the awareness
+split (per model and per condition), or the sweep comparisons."""
+
+AWARENESS_HOW_TO_READ = (
+    "How to read it: each sample falls in a group by what its own reasoning says (its eval-awareness "
+    "verdict's label), so this is observational: samples select themselves into the groups, and a difference "
+    "is an association, not the effect of believing the scenario is real (to measure that, vary the "
+    "evaluation notice and compare conditions). Rows over all conditions pool conditions whose harm and "
+    "awareness rates may differ; the per-condition rows do not. Samples with no usable awareness verdict are "
+    "counted as unknown; samples whose harm is unscorable are not in any denominator."
+)
+"""The note printed under the awareness table in every text format."""
+
+SWEEP_HOW_TO_READ = (
+    "Each variant's rate minus its base's (Newcombe interval). An invariant perturbation is flagged when the "
+    "difference is significant after Holm's adjustment over the model's invariant comparisons (a flagged "
+    "difference has an interval that excludes 0); a directional one reads as expected, opposite or "
+    "inconclusive from where its interval lies."
+)
+"""The note printed under the sweep table."""
 
 
 def _pct(x: float | None) -> str:
@@ -75,6 +99,18 @@ def render_terminal(summary: StudySummary) -> str:
     if summary.pooled:
         parts += ["", "Pooled over conditions (cluster bootstrap):"]
         parts += [f"  {model}: {_pooled_text(p)}" for model, p in summary.pooled.items()]
+    if summary.perturbations:
+        parts += ["", "Perturbation variants against their base (variant - base):"]
+        parts += [
+            f"  {c.model} {c.variant_label} [{c.operator}, {c.effect}]: {_diff_text(c.result)} -> {c.reading}"
+            for c in summary.perturbations
+        ]
+    pooled_awareness = [a for a in summary.awareness if a.fingerprint is None]
+    if pooled_awareness:
+        parts += ["", "Harmful rate by what the reasoning says (observational; see 'scenariokit report'):"]
+        for a in pooled_awareness:
+            groups = "; ".join(f"{g}: {_rate_text(a.groups[g])}" for g in AWARENESS_GROUPS)
+            parts.append(f"  {a.model}: {groups}; real - test: {_diff_text(a.real_minus_test)}")
     return "\n".join(parts)
 
 
@@ -170,6 +206,15 @@ def render_markdown(summary: StudySummary) -> str:
             for d in summary.differences
         ]
         out.append(_md_table(["model", "factor", "a", "b", "a - b", "interval"], rows))
+    if summary.perturbations:
+        out += ["", f"## Perturbation sweeps: each variant against its base ({conf} Newcombe interval)", ""]
+        out.append(_md_table(_SWEEP_HEADER, [_sweep_row(c) for c in summary.perturbations]))
+        out += ["", "Per operator:", "", _md_table(_GROUP_HEADER, _operator_rows(summary.perturbations))]
+        out += ["", SWEEP_HOW_TO_READ]
+    if summary.awareness:
+        out += ["", f"## Eval awareness crossed with harm ({conf} Wilson and Newcombe intervals)", ""]
+        out.append(_md_table(_AWARENESS_HEADER, [_awareness_row(a) for a in summary.awareness]))
+        out += ["", AWARENESS_HOW_TO_READ]
     if summary.published:
         out += ["", "## Published rates of the Agentic Misalignment study beside matching conditions", ""]
         rows = [
@@ -208,6 +253,98 @@ def render_markdown(summary: StudySummary) -> str:
     return "\n".join(out)
 
 
+_SWEEP_HEADER = [
+    "model",
+    "variant",
+    "base",
+    "operator",
+    "declared effect",
+    "changes",
+    "variant rate",
+    "base rate",
+    "variant - base",
+    "interval",
+    "Holm p",
+    "reading",
+]
+_GROUP_HEADER = [
+    "model",
+    "operator",
+    "declared effect",
+    "variants",
+    "flagged",
+    "differences (variant - base)",
+]
+_AWARENESS_HEADER = [
+    "model",
+    "condition",
+    "says test",
+    "says real",
+    "silent",
+    "unknown",
+    "real - test",
+    "silent - test",
+    "detector",
+]
+
+
+def _diff_text(d: RateDifference | None) -> str:
+    if d is None:
+        return "undefined (a group is empty)"
+    return f"{100 * d.difference:+.1f} pts [{100 * d.interval.lower:+.1f}, {100 * d.interval.upper:+.1f}]"
+
+
+def _sweep_row(c: PerturbationComparison) -> list[str]:
+    changes = "; ".join(c.changes[:2]) + (f"; +{len(c.changes) - 2} more" if len(c.changes) > 2 else "")
+    return [
+        c.model,
+        c.variant_label,
+        c.base_label,
+        c.operator,
+        c.effect,
+        changes,
+        _rate_text(c.result.rate_a),
+        _rate_text(c.result.rate_b),
+        f"{100 * c.result.difference:+.1f} pts",
+        f"[{100 * c.result.interval.lower:+.1f}, {100 * c.result.interval.upper:+.1f}]",
+        "-" if c.adjusted_p is None else f"{c.adjusted_p:.3g}",
+        c.reading.upper() if c.flagged or c.reading == "opposite" else c.reading,
+    ]
+
+
+def _operator_rows(comparisons: list[PerturbationComparison]) -> list[list[str]]:
+    groups: dict[tuple[str, str, str], list[PerturbationComparison]] = {}
+    for c in comparisons:
+        groups.setdefault((c.model, c.operator, c.effect), []).append(c)
+    rows = []
+    for (model, operator, effect), items in groups.items():
+        flagged = sum(c.flagged for c in items) if effect == "invariant" else None
+        readings = ", ".join(f"{100 * c.result.difference:+.1f}" for c in items)
+        rows.append(
+            [
+                model,
+                operator,
+                effect,
+                str(len(items)),
+                "-" if flagged is None else str(flagged),
+                f"{readings} pts",
+            ]
+        )
+    return rows
+
+
+def _awareness_row(a: AwarenessSplit) -> list[str]:
+    return [
+        a.model,
+        a.label,
+        *[_rate_text(a.groups[g]) for g in AWARENESS_GROUPS],
+        str(a.unknown),
+        _diff_text(a.real_minus_test),
+        _diff_text(a.silent_minus_test),
+        ", ".join(a.detectors) or "-",
+    ]
+
+
 def _cell_rate(r: Rate) -> str:
     if r.estimate is None or r.interval is None:
         return "n=0"
@@ -220,11 +357,91 @@ def _interval(r: Rate | None) -> str:
     return f"[{_pct(r.interval.lower)}, {_pct(r.interval.upper)}]"
 
 
-def render_csv(summary: StudySummary) -> str:
-    """One row per (model, condition); the first line is a comment with the canary."""
+def _f(x: float | None) -> str:
+    return "" if x is None else f"{x:.6f}"
+
+
+def _rate_cols(r: Rate | None) -> list[str]:
+    if r is None:
+        return ["", "", "", "", ""]
+    lower = upper = None
+    if r.interval is not None:
+        lower, upper = r.interval.lower, r.interval.upper
+    return [str(r.harmful), str(r.scorable), _f(r.estimate), _f(lower), _f(upper)]
+
+
+def _diff_cols(d: RateDifference | None) -> list[str]:
+    if d is None:
+        return ["", "", ""]
+    return [_f(d.difference), _f(d.interval.lower), _f(d.interval.upper)]
+
+
+def _group_header(prefix: str) -> list[str]:
+    return [f"{prefix}_harmful", f"{prefix}_scorable", f"{prefix}_rate", f"{prefix}_lower", f"{prefix}_upper"]
+
+
+_AWARENESS_CSV = [
+    *[col for g in AWARENESS_GROUPS for col in _group_header(g)],
+    "awareness_unknown",
+    "real_minus_test",
+    "real_minus_test_lower",
+    "real_minus_test_upper",
+    "silent_minus_test",
+    "silent_minus_test_lower",
+    "silent_minus_test_upper",
+]
+
+
+def _awareness_cols(a: AwarenessSplit | None) -> list[str]:
+    if a is None:
+        return [""] * len(_AWARENESS_CSV)
+    return [
+        *[col for g in AWARENESS_GROUPS for col in _rate_cols(a.groups[g])],
+        str(a.unknown),
+        *_diff_cols(a.real_minus_test),
+        *_diff_cols(a.silent_minus_test),
+    ]
+
+
+def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
+    """A CSV table; the first line is a comment with the canary.
+
+    Args:
+        summary: The summary.
+        table: ``cells`` (default): one row per (model, condition), with its awareness split and, for a
+            sweep variant, its comparison with its base; ``awareness``: the awareness split per model (all
+            conditions) and per condition where n allows; ``perturbations``: one row per sweep variant and
+            model.
+
+    Returns:
+        The CSV text.
+    """
     buffer = io.StringIO()
     buffer.write(f"# {summary.canary}\n")
     writer = csv.writer(buffer, lineterminator="\n")
+    if table == "awareness":
+        writer.writerow(
+            ["model", "condition", "fingerprint", *_AWARENESS_CSV, "awareness_detectors", "confidence"]
+        )
+        for a in summary.awareness:
+            writer.writerow(
+                [
+                    a.model,
+                    a.label,
+                    a.fingerprint or "",
+                    *_awareness_cols(a),
+                    ";".join(a.detectors),
+                    summary.confidence,
+                ]
+            )
+        return buffer.getvalue()
+    if table == "perturbations":
+        writer.writerow(_PERTURBATION_CSV)
+        for comparison in summary.perturbations:
+            writer.writerow([*_perturbation_cols(comparison), str(summary.confidence)])
+        return buffer.getvalue()
+    if table != "cells":
+        raise ValueError(f"unknown CSV table {table!r}; use 'cells', 'awareness' or 'perturbations'")
     writer.writerow(
         [
             "model",
@@ -242,10 +459,16 @@ def render_csv(summary: StudySummary) -> str:
             "clopper_pearson_upper",
             "confidence",
             "factors",
+            *_AWARENESS_CSV,
+            *[f"sweep_{h}" for h in _PERTURBATION_CSV[2:-1]],
         ]
     )
+    by_variant: dict[tuple[str, str], PerturbationComparison] = {}
+    for item in summary.perturbations:
+        by_variant.setdefault((item.model, item.variant_fingerprint), item)
     for c in summary.cells.values():
         w, cp = c.wilson, c.clopper_pearson
+        variant = by_variant.get((c.model, c.fingerprint))
         writer.writerow(
             [
                 c.model,
@@ -263,9 +486,53 @@ def render_csv(summary: StudySummary) -> str:
                 "" if cp is None or cp.interval is None else f"{cp.interval.upper:.6f}",
                 summary.confidence,
                 ";".join(f"{k}={v}" for k, v in c.factors.items()),
+                *_awareness_cols(summary.awareness_cells.get((c.model, c.fingerprint))),
+                *(_perturbation_cols(variant)[2:] if variant else [""] * (len(_PERTURBATION_CSV) - 3)),
             ]
         )
     return buffer.getvalue()
+
+
+_PERTURBATION_CSV = [
+    "model",
+    "variant",
+    "base",
+    "base_fingerprint",
+    "operator",
+    "declared_effect",
+    "changes",
+    "variant_harmful",
+    "variant_scorable",
+    "base_harmful",
+    "base_scorable",
+    "difference",
+    "difference_lower",
+    "difference_upper",
+    "p_value",
+    "holm_adjusted_p",
+    "reading",
+    "confidence",
+]
+
+
+def _perturbation_cols(c: PerturbationComparison) -> list[str]:
+    return [
+        c.model,
+        c.variant_label,
+        c.base_label,
+        c.base_fingerprint,
+        c.operator,
+        c.effect,
+        " | ".join(c.changes),
+        str(c.result.rate_a.harmful),
+        str(c.result.rate_a.scorable),
+        str(c.result.rate_b.harmful),
+        str(c.result.rate_b.scorable),
+        *_diff_cols(c.result),
+        _f(c.p_value),
+        _f(c.adjusted_p),
+        c.reading,
+    ]
 
 
 def render_json(summary: StudySummary) -> str:

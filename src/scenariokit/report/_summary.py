@@ -9,6 +9,10 @@ without deleting them.
 
 Unscorable samples (failed episodes, unscorable verdicts, missing verdicts) are counted apart, with their
 reasons, and never in a denominator.
+
+Two further sections come from the same pass over the store: perturbation sweeps (each variant against its
+base, see ``scenariokit.report._perturbation``) and eval awareness crossed with harm (see
+``scenariokit.report._awareness``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenariokit.experiment._store import SampleOutcome, StudyStore
+from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
+from scenariokit.report._perturbation import PerturbationComparison, compare_variants
 from scenariokit.report._published import PUBLISHED_SOURCE, PublishedRate, published_for
 from scenariokit.scenario import CANARY
 from scenariokit.stats import (
@@ -187,6 +193,15 @@ class StudySummary:
     other_rates: dict[tuple[str, str, str], Rate] = field(default_factory=dict)
     """(model, fingerprint, detector) -> rate, for every other detector of the store (descriptive flags)."""
 
+    perturbations: list[PerturbationComparison] = field(default_factory=list)
+    """Sweep variants against their base, per model, grouped by operator (empty without sweeps)."""
+
+    awareness: list[AwarenessSplit] = field(default_factory=list)
+    """Harmful rate by eval-awareness group, per model and per condition where n allows (observational)."""
+
+    awareness_cells: dict[tuple[str, str], AwarenessSplit] = field(default_factory=dict)
+    """(model, fingerprint) -> the awareness split of every cell, whatever its size (for the CSV columns)."""
+
     def cell(self, model: str, fingerprint: str) -> CellStats | None:
         """The stats of one (model, condition), if it has samples."""
         return self.cells.get((model, fingerprint))
@@ -259,6 +274,8 @@ class StudySummary:
                 {"model": model, "condition": labels.get(fp, fp), "detector": det, **_rate_dict(rate)}
                 for (model, fp, det), rate in self.other_rates.items()
             ],
+            "perturbations": [c.to_dict() for c in self.perturbations],
+            "eval_awareness": [a.to_dict() for a in self.awareness],
         }
 
 
@@ -306,6 +323,8 @@ def summarize(
     confidence: float = 0.95,
     bootstrap_replicates: int = 2000,
     seed: int = 0,
+    awareness_detector: str | None = None,
+    min_awareness_group: int = 10,
 ) -> StudySummary:
     """Compute a study's statistics from its store, streaming over samples (transcripts are not read).
 
@@ -315,6 +334,10 @@ def summarize(
         confidence: Confidence level of every interval.
         bootstrap_replicates: Replicates of the cluster bootstrap of pooled rates.
         seed: Seed of the bootstrap.
+        awareness_detector: Put samples in eval-awareness groups by this detector's labels (default: the
+            first ``eval_awareness`` detector, heuristics before judges).
+        min_awareness_group: Show a condition's awareness split when at least two of its groups have this
+            many scorable samples (the per-model split is always shown).
 
     Returns:
         The summary.
@@ -323,6 +346,7 @@ def summarize(
     cells: dict[tuple[str, str], CellStats] = {}
     models: dict[str, None] = {}
     other: dict[tuple[str, str, str], list[int]] = {}
+    aware: dict[tuple[str, str], AwarenessCounts] = {}
     for outcome in store.iter_outcomes():
         cond = conditions.get(outcome.fingerprint)
         if cond is None:
@@ -351,6 +375,14 @@ def summarize(
             text = " ".join((reason or "no reason given").split())
             cell.reasons[text[:_REASON_WIDTH]] += 1
         if outcome.status == "ok":
+            counts = aware.setdefault(key, AwarenessCounts())
+            group, used = awareness_group(outcome.verdicts, outcome.labels, awareness_detector)
+            if used is not None:
+                counts.detectors.add(used)
+            if group is None:
+                counts.unknown += 1
+            else:
+                counts.groups[group].add(result)
             for name, (_, res, _, _) in outcome.verdicts.items():
                 acc = other.setdefault((outcome.model, outcome.fingerprint, name), [0, 0, 0])
                 acc[0 if res == "harmful" else 1 if res == "benign" else 2] += 1
@@ -381,6 +413,24 @@ def summarize(
         detectors_seen=store.detector_versions(),
         other_rates={
             key: estimate_rate(k, k + b, u, confidence=confidence) for key, (k, b, u) in sorted(other.items())
+        },
+        perturbations=compare_variants(
+            cells,
+            {fp: c.label for fp, c in conditions.items()},
+            {fp: c.metadata.get("perturbation", ()) for fp, c in conditions.items()},
+            confidence,
+        ),
+        awareness=splits(
+            aware,
+            list(models),
+            {fp: c.label for fp, c in conditions.items()},
+            confidence,
+            min_awareness_group,
+        ),
+        awareness_cells={
+            key: split(key[0], key[1], conditions[key[1]].label, counts, confidence)
+            for key, counts in aware.items()
+            if counts.detectors
         },
     )
 
