@@ -3,7 +3,9 @@
 Python blocks of one page run in order in one namespace (tutorials build on earlier blocks), in a temporary
 directory, with every ``*_API_KEY`` variable removed. Shell blocks whose lines start with ``scenariokit`` are
 run through the CLI's ``main`` in the same process and directory (the process start-up of a subprocess per
-command made the docs tests several times slower); they must exit 0 or 1. ``test_cli_entry_point`` still runs
+command made the docs tests several times slower); they must exit 0 or 1. Lines that start with ``pytest``
+(the testing tutorial's own test suite) run ``python -m pytest`` in a subprocess in that directory and must
+exit 0. ``test_cli_entry_point`` still runs
 ``python -m scenariokit`` in a subprocess once. A block preceded by the line ``<!-- docs-test: skip -->`` is
 not run (use it only for commands that need the network, a key or an installation). A block preceded by
 ``<!-- docs-test: file NAME -->`` (a YAML design, a scenario file) is written to ``NAME`` in the temporary
@@ -78,11 +80,20 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         elif block.lang in ("bash", "console", "sh"):
             for line in block.body.splitlines():
                 command = line.removeprefix("$ ").strip()
-                if not command.startswith("scenariokit "):
-                    continue
-                args = shlex.split(command)[1:]
-                code, stderr = _run_cli(args, monkeypatch)
-                assert code in (0, 1), f"{where}: `{command}` exited {code}:\n{stderr}"
+                if command.startswith("scenariokit "):
+                    code, stderr = _run_cli(shlex.split(command)[1:], monkeypatch)
+                    assert code in (0, 1), f"{where}: `{command}` exited {code}:\n{stderr}"
+                elif command.startswith("pytest "):
+                    result = subprocess.run(
+                        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *shlex.split(command)[1:]],
+                        capture_output=True,
+                        text=True,
+                        cwd=tmp_path,
+                        env=_offline_env(),
+                        timeout=300,
+                        check=False,
+                    )
+                    assert result.returncode == 0, f"{where}: `{command}` exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
 
 
 def _run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
