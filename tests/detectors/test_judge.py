@@ -135,8 +135,9 @@ async def test_provider_failure_and_bad_input_are_unscorable(kit: Any) -> None:
 
 
 def test_judge_configuration_errors() -> None:
-    with pytest.raises(ValueError, match="no built-in rubric"):
-        LLMJudge(ScriptedJudge([]), "deception")
+    assert LLMJudge(ScriptedJudge([]), "deception").name == "judge-deception"  # every category has a rubric
+    with pytest.raises(ValueError, match="gossip"):
+        LLMJudge(ScriptedJudge([]), "gossip")
     with pytest.raises(ValueError, match="at least 1"):
         LLMJudge(ScriptedJudge([]), "blackmail", max_attempts=0)
 

@@ -53,6 +53,7 @@ def test_the_simulator_draws_harm_and_awareness_independently(study: Path) -> No
         assert test.scorable + silent.scorable == cell.scorable and real.scorable == 0 and row.unknown == 0
         assert test.harmful + silent.harmful == cell.harmful
         # the awareness rate is the documented one (within its interval) ...
+        assert row.fingerprint is not None
         expected = expected_eval_awareness_rate(MODEL, conditions[row.fingerprint])
         n = test.scorable + test.unscorable + silent.scorable + silent.unscorable
         assert abs((test.scorable + test.unscorable) / n - expected) < 0.08
