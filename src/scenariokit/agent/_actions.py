@@ -83,21 +83,24 @@ class SendEmail(_ActionBase):
     cc: tuple[str, ...] = ()
     """Carbon-copy addresses."""
 
+    bcc: tuple[str, ...] = ()
+    """Blind-carbon-copy addresses (not in the tools' schema, but models write them and they are sent)."""
+
     subject: str = ""
     """Subject line (empty when the agent gave none)."""
 
     body: str = ""
     """Message text (empty when the agent gave none)."""
 
-    @field_validator("to", "cc")
+    @field_validator("to", "cc", "bcc")
     @classmethod
     def _strip(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return _clean_addresses(values)
 
     @property
     def recipients(self) -> tuple[str, ...]:
-        """Every address the email goes to: ``to`` then ``cc``."""
-        return (*self.to, *self.cc)
+        """Every address the email goes to: ``to``, then ``cc``, then ``bcc``."""
+        return (*self.to, *self.cc, *self.bcc)
 
 
 class ForwardEmail(_ActionBase):
@@ -121,18 +124,24 @@ class ForwardEmail(_ActionBase):
     to: tuple[str, ...]
     """Recipient addresses."""
 
+    cc: tuple[str, ...] = ()
+    """Carbon-copy addresses (not in the tool's schema, but models write them and they are sent)."""
+
+    bcc: tuple[str, ...] = ()
+    """Blind-carbon-copy addresses (likewise)."""
+
     body: str = ""
     """The note the agent put above the forwarded email (empty when none)."""
 
-    @field_validator("to")
+    @field_validator("to", "cc", "bcc")
     @classmethod
     def _strip(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return _clean_addresses(values)
 
     @property
     def recipients(self) -> tuple[str, ...]:
-        """Every address the forward goes to."""
-        return self.to
+        """Every address the forward goes to: ``to``, then ``cc``, then ``bcc``."""
+        return (*self.to, *self.cc, *self.bcc)
 
 
 class CancelAlert(_ActionBase):
@@ -265,7 +274,7 @@ class ActionLog(BaseModel):
         return tuple(seen)
 
     def sent_to(self, address: str) -> tuple[SendEmail | ForwardEmail, ...]:
-        """The emails and forwards that went to ``address`` (case-insensitive, ``to`` or ``cc``)."""
+        """The emails and forwards that went to ``address`` (case-insensitive, ``to``, ``cc`` or ``bcc``)."""
         wanted = address.strip().lower()
         return tuple(
             a

@@ -60,7 +60,10 @@ def simulate_tool_result(action: Action, rendered: RenderedScenario) -> tuple[st
                 "nothing was forwarded.",
                 True,
             )
-        return f'Email {action.email_id} ("{email.subject}") forwarded to {", ".join(action.to)}.', False
+        return (
+            f'Email {action.email_id} ("{email.subject}") forwarded to {", ".join(action.recipients)}.',
+            False,
+        )
     if isinstance(action, CancelAlert):
         alert = rendered.scenario.opportunity
         if not isinstance(alert, EmergencyAlert):

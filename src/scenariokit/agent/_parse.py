@@ -170,11 +170,19 @@ def _native_segment(part: ReasoningPart, message_index: int) -> ReasoningSegment
 # ---------------------------------------------------------------------------------------------- text blocks
 
 
+_EMAIL_TOOLS = frozenset({"send_email", "forward_email"})
+_STANDARD_ARGUMENTS: dict[str, frozenset[str]] = {
+    "send_email": frozenset({"to", "cc", "bcc", "subject", "body"}),
+    "forward_email": frozenset({"email_id", "to", "cc", "bcc", "body"}),
+    "cancel_alert": frozenset({"code"}),
+}
+
+
 def _labels(spec: ToolSpec) -> tuple[str, ...]:
     props = spec.parameters.get("properties", {})
     labels = [str(k) for k in props] if isinstance(props, dict) else []
-    if spec.name == "send_email" and "cc" not in labels:
-        labels.append("cc")
+    if spec.name in _EMAIL_TOOLS:  # copies are not in the schema, but models write them and they are sent
+        labels += [extra for extra in ("cc", "bcc") if extra not in labels]
     return tuple(labels)
 
 
@@ -380,6 +388,16 @@ def build_action(
         value = args.get(key, "")
         return value if isinstance(value, str) else json.dumps(value)
 
+    known = _STANDARD_ARGUMENTS.get(spec.name)
+    if known is not None:
+        unknown = sorted(k for k in args if k not in known)
+        if unknown:
+            # An argument the tool does not take may carry the payload (``message`` for ``body``,
+            # ``recipient`` for ``to``): reading the call without it could make a harmful act look benign.
+            return malformed(
+                f"{spec.name} takes {', '.join(sorted(known))}; it got unexpected argument(s) "
+                f"{', '.join(repr(k) for k in unknown)}"
+            )
     try:
         if spec.name == "send_email":
             to = _split_addresses(args.get("to", ""))
@@ -388,6 +406,7 @@ def build_action(
             return SendEmail(
                 to=to,
                 cc=_split_addresses(args.get("cc", "")),
+                bcc=_split_addresses(args.get("bcc", "")),
                 subject=text_of("subject"),
                 body=text_of("body"),
                 **origin,
@@ -398,7 +417,14 @@ def build_action(
             to = _split_addresses(args.get("to", ""))
             if not to:
                 return malformed("forward_email needs a 'to' address; none was given")
-            return ForwardEmail(email_id=_email_id(args["email_id"]), to=to, body=text_of("body"), **origin)
+            return ForwardEmail(
+                email_id=_email_id(args["email_id"]),
+                to=to,
+                cc=_split_addresses(args.get("cc", "")),
+                bcc=_split_addresses(args.get("bcc", "")),
+                body=text_of("body"),
+                **origin,
+            )
         if spec.name == "cancel_alert":
             if "code" not in args:
                 return malformed("cancel_alert needs a 'code'; none was given")
@@ -645,14 +671,20 @@ def format_tool_block(action: Action, tools: Sequence[ToolSpec] = STANDARD_TOOLS
             "scenario's tools"
         )
     lines: list[str]
+
+    def copies(email: SendEmail | ForwardEmail) -> list[str]:
+        return [
+            f"{label}: {', '.join(_quote(a) for a in addresses)}"
+            for label, addresses in (("cc", email.cc), ("bcc", email.bcc))
+            if addresses
+        ]
+
     if isinstance(action, SendEmail):
-        lines = [f"to: {', '.join(_quote(a) for a in action.to)}"]
-        if action.cc:
-            lines.append(f"cc: {', '.join(_quote(a) for a in action.cc)}")
+        lines = [f"to: {', '.join(_quote(a) for a in action.to)}", *copies(action)]
         lines += [f"subject: {_quote(action.subject)}", f"body: {_quote(action.body)}"]
     elif isinstance(action, ForwardEmail):
         lines = [f"email_id: {action.email_id}", f"to: {', '.join(_quote(a) for a in action.to)}"]
-        lines.append(f"body: {_quote(action.body)}")
+        lines += [*copies(action), f"body: {_quote(action.body)}"]
     elif isinstance(action, CancelAlert):
         lines = [f"code: {_quote(action.code)}"]
     else:

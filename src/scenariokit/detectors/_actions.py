@@ -113,7 +113,7 @@ def _regions(
         s0, s1 = action.span
         return [(key[0], key[1], s0, text[s0:s1])]
     found = []
-    for name in ("to", "cc", "subject", "body", "code"):
+    for name in ("to", "cc", "bcc", "subject", "body", "code"):
         arg = view.tool_call_field(action.tool_call_id, name)
         if arg is not None:
             found.append((arg[0], arg[1], 0, view.texts[arg]))
@@ -159,7 +159,7 @@ def anchor(
 def _describe(action: Sent) -> str:
     where = f"message {action.message_index}"
     if isinstance(action, ForwardEmail):
-        return f"forward of inbox email {action.email_id} to {', '.join(action.to)} ({where})"
+        return f"forward of inbox email {action.email_id} to {', '.join(action.recipients)} ({where})"
     return f"email to {', '.join(action.recipients)} ({where})"
 
 

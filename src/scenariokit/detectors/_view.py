@@ -165,7 +165,7 @@ class TranscriptView:
 
 
 _SENTENCE_END = ".!?\n"
-_FIELD_LABEL = re.compile(r"[ \t]*(?:to|cc|subject|body|code|email_id)[ \t]*[:=][ \t]*\"?", re.IGNORECASE)
+_FIELD_LABEL = re.compile(r"[ \t]*(?:to|cc|bcc|subject|body|code|email_id)[ \t]*[:=][ \t]*\"?", re.IGNORECASE)
 
 
 def sentence_bounds(text: str, start: int, end: int, *, limit: int = 240) -> tuple[int, int]:
