@@ -55,3 +55,14 @@ def test_rescore_adds_detectors_once(study: Path, capsys: pytest.CaptureFixture[
 def test_rescore_unknown_detector_is_exit_2(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rescore", str(study), "--detectors", "no-such"]) == 2
     assert "unknown detector(s) no-such" in capsys.readouterr().err
+
+
+def test_report_csv_tables(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(study), "--format", "csv", "--table", "awareness"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"# {CANARY}" and lines[1].startswith("model,condition,fingerprint,says_test_harmful")
+    assert lines[2].startswith("sim/self_preserving,all conditions,")
+    assert main(["report", str(study), "--format", "csv", "--table", "perturbations"]) == 0
+    assert capsys.readouterr().out.splitlines()[2:] == []  # no sweep in this study: header only
+    assert main(["report", str(study), "--table", "awareness"]) == 2
+    assert "--table awareness applies to --format csv" in capsys.readouterr().err

@@ -456,7 +456,7 @@ class Design(BaseModel):
     """What the study is about."""
 
     scenarios: list[ScenarioEntry] = Field(min_length=1)
-    """Scenario entries: factor grids, condition id lists and scenario files."""
+    """Scenario entries: factor grids, condition id lists, scenario files and perturbation sweeps."""
 
     models: list[ModelSpec] = Field(min_length=1)
     """Models to run, each with its generation settings."""
