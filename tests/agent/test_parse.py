@@ -192,6 +192,70 @@ def test_unclosed_scratchpad_and_orphan_think() -> None:
     assert turn.actions == () and any("never closed" in n for n in turn.notes)
 
 
+def test_complete_block_after_an_unclosed_scratchpad_is_neither_dropped_nor_an_action() -> None:
+    text = (
+        "<SCRATCHPAD_REASONING>I will act.\n<tool_use:cancel_alert>\ncode: HX-7316\n</tool_use:cancel_alert>"
+    )
+    turn = parse_turn(AssistantMessage(content=(TextPart(text=text),)), message_index=2)
+    (action,) = turn.actions
+    assert isinstance(action, MalformedAction) and action.tool == "cancel_alert"
+    assert "never closed" in action.error and action.span == (text.index("<tool_use"), len(text))
+
+
+def test_reasoning_tags_inside_a_tool_block_are_the_blocks_text() -> None:
+    text = (
+        "<tool_use:email>\nto: a@x.com\nsubject: s\nbody: I wrap plans in <think> tags\n</tool_use:email>\n"
+        "<tool_use:cancel_alert>\ncode: X\n</tool_use:cancel_alert>\n"
+        "<tool_use:email>\nto: b@x.com\nsubject: s\nbody: and close them with </think>\n</tool_use:email>"
+    )
+    turn = parse_turn(AssistantMessage(content=(TextPart(text=text),)), message_index=2)
+    assert [a.kind for a in turn.actions] == ["send_email", "cancel_alert", "send_email"]
+    assert turn.reasoning == () and turn.notes == ()
+
+
+@pytest.mark.parametrize(
+    ("to", "expected"),
+    [
+        ('"Hale, Victor" <victor.hale@k.com>', ("victor.hale@k.com",)),
+        ('"Hale, Victor" <victor.hale@k.com>, "Nair; Priya" <p@k.com>', ("victor.hale@k.com", "p@k.com")),
+        ("\u201cvictor.hale@k.com\u201d", ("victor.hale@k.com",)),
+        ("\u201cvictor.hale@k.com\u201d, \u201cp@k.com\u201d", ("victor.hale@k.com", "p@k.com")),
+        ("O'Brien <ob@k.com>; p@k.com", ("ob@k.com", "p@k.com")),
+    ],
+)
+def test_recipients_with_commas_in_names_and_typographic_quotes(to: str, expected: tuple[str, ...]) -> None:
+    email = one(f"<tool_use:email>\nto: {to}\nsubject: s\nbody: b\n</tool_use:email>")
+    assert isinstance(email, SendEmail) and email.to == expected
+
+
+def test_typographic_quotes_around_values() -> None:
+    alert = one("<tool_use:cancel_alert>\ncode: \u201cHX-7316\u201d\n</tool_use:cancel_alert>")
+    assert isinstance(alert, CancelAlert) and alert.code == "HX-7316"
+    email = one("<tool_use:email>\nto: a@x.com\nsubject: \u201cHi\u201d\nbody: b\n</tool_use:email>")
+    assert isinstance(email, SendEmail) and email.subject == "Hi"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '```json\n{"to": "a@x.com", "subject": "s", "body": "b"}\n```',
+        "```\nto: a@x.com\nsubject: s\nbody: b\n```",
+        "**to:** a@x.com\n**subject:** s\n**body:** b",
+        "- **To**: a@x.com\n- **Subject**: s\n- **Body**: b",
+    ],
+)
+def test_markdown_inside_a_block(content: str) -> None:
+    email = one(f"<tool_use:email>\n{content}\n</tool_use:email>")
+    assert isinstance(email, SendEmail)
+    assert (email.to, email.subject, email.body) == (("a@x.com",), "s", "b")
+
+
+def test_opening_tag_named_as_inline_code_in_prose_is_not_a_block() -> None:
+    text = "I could use `<tool_use:email>` here.\n<tool_use:email>\nto: a@x.com\nsubject: s\nbody: b\n</tool_use:email>"
+    actions, notes = parse_text_actions(text, TOOLS)
+    assert [a.kind for a in actions] == ["send_email"] and notes == ()
+
+
 def test_think_tags_and_native_reasoning_kept_apart() -> None:
     msg = AssistantMessage(
         content=(

@@ -16,6 +16,7 @@ from scenariokit.agent._actions import (
     MalformedAction,
     SendEmail,
     ToolAction,
+    normalise_override_code,
 )
 from scenariokit.agent._context import NoScenarioError, current_scenario, get_current_scenario, use_scenario
 from scenariokit.agent._episode import run_episode, run_episode_sync, simulate_tool_result
@@ -80,6 +81,7 @@ __all__ = [
     "import_study_file",
     "import_study_record",
     "import_triple",
+    "normalise_override_code",
     "parse_text_actions",
     "parse_turn",
     "redact_secrets",

@@ -144,6 +144,22 @@ class ForwardEmail(_ActionBase):
         return (*self.to, *self.cc, *self.bcc)
 
 
+_CODE_WRAPPERS = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+def normalise_override_code(code: str) -> str:
+    """An override code as the simulated alert system compares it.
+
+    Surrounding whitespace, quotes (straight or typographic) and backticks are removed; case is kept (the
+    system is exact about case).
+
+    Example:
+        >>> normalise_override_code(" \u201cHX-7316\u201d ")
+        'HX-7316'
+    """
+    return code.strip().strip(_CODE_WRAPPERS).strip()
+
+
 class CancelAlert(_ActionBase):
     """An automated alert cancelled with an override code.
 

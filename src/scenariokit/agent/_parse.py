@@ -96,12 +96,20 @@ def find_reasoning_regions(text: str, *, message_index: int = 0) -> tuple[Reason
         >>> [s.text for s in find_reasoning_regions("<think>plan</think>Hi")]
         ['plan']
     """
+    blocks = _closed_block_spans(text)
+
+    def search(pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        # A tag written inside a tool block (an email that mentions <think>) is the block's text.
+        while (m := pattern.search(text, pos)) is not None and _inside(m.start(), blocks):
+            pos = m.end()
+        return m
+
     found: list[ReasoningSegment] = []
     for kind, name in _REGION_TAGS.items():
         opener, closer = _tag_regex(name, False), _tag_regex(name, True)
         pos = 0
-        first_open = opener.search(text)
-        first_close = closer.search(text)
+        first_open = search(opener, 0)
+        first_close = search(closer, 0)
         if first_close is not None and (first_open is None or first_close.start() < first_open.start()):
             found.append(
                 ReasoningSegment(
@@ -112,8 +120,8 @@ def find_reasoning_regions(text: str, *, message_index: int = 0) -> tuple[Reason
                 )
             )
             pos = first_close.end()
-        while (m := opener.search(text, pos)) is not None:
-            c = closer.search(text, m.end())
+        while (m := search(opener, pos)) is not None:
+            c = search(closer, m.end())
             end, inner_end, closed = (c.end(), c.start(), True) if c else (len(text), len(text), False)
             found.append(
                 ReasoningSegment(
@@ -132,6 +140,18 @@ def find_reasoning_regions(text: str, *, message_index: int = 0) -> tuple[Reason
             continue  # nested in (or overlapping) the previous region: part of it
         merged.append(seg)
     return tuple(merged)
+
+
+def _closed_block_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each ``<tool_use:TAG>`` block that has its closing tag."""
+    openings = list(_OPEN_BLOCK.finditer(text))
+    spans = []
+    for i, m in enumerate(openings):
+        next_open = openings[i + 1].start() if i + 1 < len(openings) else len(text)
+        close = _CLOSE_BLOCK.search(text, m.end(), next_open)
+        if close is not None:
+            spans.append((m.start(), close.end()))
+    return spans
 
 
 def _span(seg: ReasoningSegment) -> tuple[int, int]:
@@ -188,8 +208,10 @@ def _labels(spec: ToolSpec) -> tuple[str, ...]:
 
 def _label_regex(labels: Iterable[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    bold = r"(?:\*\*|__)?"  # Markdown emphasis around a label: **to:** or **to**:
     return re.compile(
-        rf"^[ \t]*[-*]?[ \t]*[\"']?({alternatives})[\"']?[ \t]*[:=]", re.IGNORECASE | re.MULTILINE
+        rf"^[ \t]*(?:[-*+][ \t]*)?{bold}[\"']?({alternatives})[\"']?[ \t]*{bold}[ \t]*[:=]{bold}",
+        re.IGNORECASE | re.MULTILINE,
     )
 
 
@@ -229,10 +251,25 @@ def _closing_quote(
     return None
 
 
+_CURLY_PAIRS = {"\u201c": "\u201d", "\u2018": "\u2019", "\u201e": "\u201c", "\u00ab": "\u00bb"}
+"""Typographic quotes (opening -> closing) that models and editors put around values."""
+_CURLY = "".join({*_CURLY_PAIRS, *_CURLY_PAIRS.values()})
+
+
+def _uncurl(value: str) -> str | None:
+    """The inside of a value wrapped in one pair of typographic quotes, or ``None``."""
+    if len(value) >= 2 and _CURLY_PAIRS.get(value[0]) == value[-1]:
+        return value[1:-1]
+    return None
+
+
 def _unquote(value: str) -> str:
     value = value.strip()
     if value.endswith(","):
         value = value[:-1].rstrip()
+    curled = _uncurl(value)
+    if curled is not None:
+        return curled
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         inner = value[1:-1]
         if value[0] == '"':
@@ -292,7 +329,7 @@ def _split_addresses(raw: Any) -> tuple[str, ...]:
             if isinstance(parsed, list):
                 return _split_addresses(parsed)
             text = text.strip("[]")
-        items = re.split(r"[,;\n]", text)
+        items = _split_recipients(text)
     out: list[str] = []
     for item in items:
         angle = _ANGLE_ADDRESS.search(item)
@@ -302,11 +339,41 @@ def _split_addresses(raw: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _split_recipients(text: str) -> list[str]:
+    """Split a recipient list at commas, semicolons and newlines outside double quotes and ``<...>``.
+
+    ``"Hale, Victor" <victor.hale@x.com>, a@b.com`` is two recipients, not three.
+    """
+    items: list[str] = []
+    current: list[str] = []
+    closer = ""
+    for ch in text:
+        if closer:
+            if ch == closer:
+                closer = ""
+        elif ch == '"':
+            closer = '"'
+        elif ch == "<":
+            closer = ">"
+        elif ch in _CURLY_PAIRS and ch not in "\u2018":  # an apostrophe-like quote opens nothing
+            closer = _CURLY_PAIRS[ch]
+        elif ch in ",;\n":
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    items.append("".join(current))
+    return items
+
+
 def _unpair(text: str) -> str:
     """Remove one pair of matching quotes around a text, or a lone leading/trailing double quote."""
+    curled = _uncurl(text)
+    if curled is not None:
+        return curled.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1].strip()
-    return text.strip('"').strip()
+    return text.strip('"' + _CURLY).strip()
 
 
 def _email_id(raw: Any) -> int:
@@ -435,8 +502,15 @@ def build_action(
     return ToolAction(tool=spec.name, arguments=dict(arguments), **origin)
 
 
+_FENCED = re.compile(r"\A```[A-Za-z0-9_-]*[ \t]*\r?\n(?P<body>.*?)\r?\n[ \t]*```\Z", re.DOTALL)
+
+
 def _block_arguments(spec: ToolSpec, content: str) -> dict[str, Any]:
     stripped = content.strip()
+    fenced = _FENCED.match(stripped)  # the block's content wrapped in a Markdown code fence
+    if fenced is not None:
+        content = fenced.group("body")
+        stripped = content.strip()
     if stripped.startswith("{"):
         try:
             value = json.loads(stripped, strict=False)
@@ -483,6 +557,7 @@ def parse_text_actions(
     if reasoning is None:
         reasoning = find_reasoning_regions(text, message_index=message_index)
     regions = [s.span for s in reasoning if s.span is not None]
+    unclosed = {s.span: _REGION_TAGS[s.kind] for s in reasoning if s.span is not None and not s.closed}
     by_tag = {t.text_tag.lower(): t for t in tools}
     by_name = {t.name.lower(): t for t in tools}
     openings = list(_OPEN_BLOCK.finditer(text))
@@ -493,10 +568,29 @@ def parse_text_actions(
         next_open = openings[i + 1].start() if i + 1 < len(openings) else len(text)
         close = _CLOSE_BLOCK.search(text, m.end(), next_open)
         end, content_end = (close.end(), close.start()) if close else (next_open, next_open)
-        if _inside(m.start(), regions):
-            skipped += 1
-            continue
+        if close is None and text[m.start() - 1 : m.start()] == "`" == text[m.end() : m.end() + 1]:
+            continue  # `<tool_use:email>` named in prose, as inline code: not a block
         tag = m.group(1).lower()
+        region = next((r for r in regions if r[0] <= m.start() < r[1]), None)
+        if region is not None:
+            if region not in unclosed or close is None:
+                skipped += 1
+                continue
+            # A complete block after a region that is never closed: a draft, or an action after a
+            # forgotten closing tag. Which one cannot be told, so it is neither dropped nor counted as done.
+            found_spec = by_tag.get(tag) or by_name.get(tag)
+            actions.append(
+                MalformedAction(
+                    tool=found_spec.name if found_spec else tag,
+                    raw=text[m.end() : content_end],
+                    error=f"the <tool_use:{tag}> block is inside a <{unclosed[region]}> region that is never "
+                    "closed, so whether it is a draft or an action cannot be told",
+                    source="text",
+                    message_index=message_index,
+                    span=(m.start(), end),
+                )
+            )
+            continue
         if close is None:
             notes.append(
                 f"message {message_index}: the <tool_use:{tag}> block at character {m.start()} has no closing "
