@@ -146,3 +146,51 @@ def test_console_script_entry_point() -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith("scenariokit: error: unknown scenario 'nope'")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("junk.yaml", b"\x00\xff\xfe junk", "not a text file in UTF-8"),
+        ("list.yaml", b"- a\n- b\n", "must be a mapping at the top level, not list"),
+        ("empty.yaml", b"", "must be a mapping at the top level"),
+        ("dir.yaml", None, "is a directory"),
+        ("plaindir", None, "is a directory"),
+        (
+            "mixed.yaml",
+            b"family: x\ncurrent_time: 2026-06-11T16:00:00+02:00\n",
+            "not a valid scenario",
+        ),
+    ],
+)
+def test_bad_files_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    # Before: binary junk in a .yaml file raised UnicodeDecodeError (a traceback, exit 1).
+    path = tmp_path / name
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    code, out, err = run(capsys, "show", str(path))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err, err
+
+
+def test_a_scenario_file_mixing_naive_and_aware_times_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Before: the comparison raised TypeError inside validation: a traceback.
+    from scenariokit.scenario import blackmail, save_scenario
+
+    path = tmp_path / "s.yaml"
+    save_scenario(blackmail(), path)
+    path.write_text(
+        path.read_text().replace(
+            "current_time: '2026-06-11T16:00:00'", "current_time: '2026-06-11T16:00:00Z'"
+        )
+    )
+    assert "16:00:00Z" in path.read_text()
+    code, out, err = run(capsys, "show", str(path))
+    assert (code, out) == (2, "")
+    assert "naive and timezone-aware datetimes" in err and err.count("\n") == 1, err

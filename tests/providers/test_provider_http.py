@@ -5,17 +5,23 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import threading
-from collections.abc import Callable
+import ssl
 
+import anyio
 import httpx
 import pytest
+from raw_server import KEY, RawServer, read_request
 
-from scenariokit.providers import OpenAIChatProvider, ProviderConnectionError, RetryPolicy, UserMessage, _http
+from scenariokit.providers import (
+    BadRequestError,
+    GeminiProvider,
+    ProviderConnectionError,
+    ResponseParseError,
+    UserMessage,
+    _http,
+)
 
 pytestmark = pytest.mark.anyio
-KEY = "sk-http-test-0123456789abcdef"
-POLICY = RetryPolicy(max_attempts=1, attempt_timeout=5.0, total_timeout=10.0, connect_timeout=2.0)
 BODY = json.dumps(
     {
         "id": "chatcmpl-1",
@@ -24,75 +30,6 @@ BODY = json.dumps(
         "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
     }
 ).encode()
-
-Responder = Callable[[int], tuple[bytes, bool]]  # request number -> (raw response, close afterwards)
-
-
-class RawServer:
-    """A loopback server answering each request with raw bytes chosen by a function."""
-
-    def __init__(self, respond: Responder) -> None:
-        self.respond = respond
-        self.connections = 0
-        self.requests: list[bytes] = []
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
-        self.port = server.sockets[0].getsockname()[1]
-        self._ready.set()
-        self._loop.run_forever()
-        server.close()
-        self._loop.run_until_complete(server.wait_closed())
-        pending = asyncio.all_tasks(self._loop)
-        for task in pending:
-            task.cancel()
-        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        self._loop.close()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                await reader.readexactly(length)
-                self.requests.append(head)
-                raw, close = self.respond(len(self.requests))
-                writer.write(raw)
-                await writer.drain()
-                if close:
-                    break
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    def __enter__(self) -> RawServer:
-        self._thread.start()
-        self._ready.wait(5)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-
-    def provider(self, **options: object) -> OpenAIChatProvider:
-        return OpenAIChatProvider(
-            "gpt-4.1",
-            api_key=KEY,
-            base_url=f"http://127.0.0.1:{self.port}/v1",
-            retry_policy=POLICY,
-            **options,  # type: ignore[arg-type]
-        )
 
 
 def plain(body: bytes = BODY, extra: str = "") -> bytes:
@@ -201,3 +138,274 @@ def test_urls_are_split_once():
     assert target.path == "/v1beta/models/gemini-2.5-flash:generateContent?alt=sse"
     assert _http.parse_url("http://[::1]:8080/a b").authority == "[::1]:8080"
     assert _http.parse_url("http://[::1]:8080/a b").path == "/a%20b"
+
+
+# --- RFC 9112 framing: what a client must refuse, and what it must accept ---------------------------
+
+
+def _ok_head(extra: str = "", status: str = "HTTP/1.1 200 OK") -> bytes:
+    return f"{status}\r\ncontent-type: application/json\r\n{extra}\r\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (_ok_head(f"content-length: {len(BODY)}\r\n x-folded: yes\r\n") + BODY, "obsolete line folding"),
+        (_ok_head(f"content-length : {len(BODY)}\r\n") + BODY, "malformed response header line"),
+        (_ok_head(f"content-length: {len(BODY)}\r\nno colon here\r\n") + BODY, "malformed response header"),
+        (
+            _ok_head(f"content-length: {len(BODY)}\r\ncontent-length: {len(BODY)}\r\n") + BODY,
+            "content-length",
+        ),
+        (_ok_head(f"content-length: {len(BODY)}, {len(BODY)}\r\n") + BODY, "invalid content-length"),
+        (_ok_head(f"content-length: +{len(BODY)}\r\n") + BODY, "invalid content-length"),
+        (
+            _ok_head(f"content-length: {len(BODY) // 10}_{len(BODY) % 10}\r\n") + BODY,
+            "invalid content-length",
+        ),
+        (_ok_head("transfer-encoding: gzip, chunked\r\n") + b"0\r\n\r\n", "unsupported transfer-encoding"),
+        (_ok_head("transfer-encoding: chunked, gzip\r\n") + b"0\r\n\r\n", "unsupported transfer-encoding"),
+        (_ok_head("transfer-encoding: xchunkedx\r\n") + b"0\r\n\r\n", "unsupported transfer-encoding"),
+        (_ok_head("transfer-encoding: chunked\r\n") + b"-5\r\nhello\r\n0\r\n\r\n", "invalid chunk size"),
+        (_ok_head("transfer-encoding: chunked\r\n") + b"0x5\r\nhello\r\n0\r\n\r\n", "invalid chunk size"),
+        (_ok_head("transfer-encoding: chunked\r\n") + b"3\r\nhello\r\n0\r\n\r\n", "malformed chunked body"),
+        (
+            _ok_head(f"content-length: {len(BODY)}\r\n", "HTTP/1.1 2000 OK") + BODY,
+            "invalid response status line",
+        ),
+        (_ok_head(f"content-length: {len(BODY)}\r\n", "HTTP/2 200") + BODY, "invalid response status line"),
+        (b"HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n\r\n", "101"),
+        (_ok_head("x-big: " + "a" * 70000 + "\r\n"), "response head longer than"),
+        (plain(b"not gzip at all", "content-encoding: gzip\r\n"), "invalid compressed body"),
+        (plain(gzip.compress(BODY)[:-12], "content-encoding: gzip\r\n"), "ends before its end marker"),
+    ],
+    ids=[
+        "obs-fold",
+        "space-before-colon",
+        "no-colon",
+        "duplicate-content-length",
+        "content-length-list",
+        "content-length-plus",
+        "content-length-underscore",
+        "te-chunked-not-alone",
+        "te-chunked-not-last",
+        "te-substring",
+        "chunk-size-negative",
+        "chunk-size-0x",
+        "chunk-longer-than-size",
+        "status-four-digits",
+        "http2-status-line",
+        "101",
+        "head-too-large",
+        "bad-gzip",
+        "truncated-gzip",
+    ],
+)
+async def test_malformed_responses_are_refused_clearly(raw: bytes, reason: str, no_proxy: None):
+    with RawServer(lambda _n: (raw, False)) as server:
+        async with server.provider() as provider:
+            with pytest.raises(ResponseParseError, match="invalid HTTP response") as info:
+                await provider.generate([UserMessage(content="x")])
+    assert reason in str(info.value)
+    assert KEY not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "extra", "connections"),
+    [
+        ("HTTP/1.1 200", "", 1),  # no reason phrase
+        ("HTTP/1.1 200 ", "", 1),  # empty reason phrase
+        ("HTTP/1.1 200 Very Good Indeed", "", 1),
+        ("HTTP/1.0 200 OK", "", 2),  # HTTP/1.0 closes by default
+        ("HTTP/1.0 200 OK", "connection: keep-alive\r\n", 1),
+        ("HTTP/1.1 200 OK", "connection: keep-alive, close\r\n", 2),
+        ("HTTP/1.1 200 OK", "connection: closed-captions\r\n", 1),  # not the token "close"
+    ],
+)
+async def test_status_lines_and_connection_tokens(status: str, extra: str, connections: int, no_proxy: None):
+    raw = _ok_head(f"content-length: {len(BODY)}\r\n{extra}", status) + BODY
+    with RawServer(lambda _n: (raw, connections > 1)) as server:
+        async with server.provider() as provider:
+            for _ in range(2):
+                assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    assert server.connections == connections
+
+
+async def test_transfer_encoding_wins_over_content_length_and_the_connection_is_dropped(no_proxy: None):
+    raw = chunked(BODY, "content-length: 5\r\n")
+    with RawServer(lambda _n: (raw, False)) as server:
+        async with server.provider() as provider:
+            for _ in range(2):
+                assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    assert server.connections == 2
+
+
+async def test_bytes_beyond_content_length_are_not_taken_for_the_next_response(no_proxy: None):
+    with RawServer(lambda _n: (plain() + b"HTTP/1.1 500 Stray\r\n\r\n", False)) as server:
+        async with server.provider() as provider:
+            for _ in range(2):
+                assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    assert server.connections == 2
+
+
+async def test_chunked_trailers_and_extensions_are_skipped(no_proxy: None):
+    data = b'4;name="a;b"\r\n' + BODY[:4] + b"\r\n" + f"{len(BODY) - 4:X}\r\n".encode() + BODY[4:] + b"\r\n"
+    raw = _ok_head("transfer-encoding: chunked\r\n") + data + b"0;last\r\nx-a: 1\r\nx-b: 2\r\n\r\n"
+    with RawServer(lambda _n: (raw, False)) as server:
+        async with server.provider() as provider:
+            for _ in range(2):
+                assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    assert server.connections == 1
+
+
+async def test_gzip_with_several_members_is_decoded_whole(no_proxy: None):
+    body = gzip.compress(BODY[:20]) + gzip.compress(BODY[20:])
+    with RawServer(lambda _n: (plain(body, "content-encoding: gzip\r\n"), False)) as server:
+        async with server.provider() as provider:
+            assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+
+
+async def test_a_204_has_no_body_even_with_framing_headers(no_proxy: None):
+    raw = b"HTTP/1.1 204 No Content\r\ncontent-length: 10\r\n\r\n" + plain()
+    with RawServer(lambda _n: (raw, False)) as server:
+        pool = _http.ConnectionPool(connect_timeout=2, ssl_context=ssl.create_default_context())
+        try:
+            response = await pool.post(server.url() + "/x", {}, b"{}")
+            assert response.status_code == 204 and await response.aread() == b""
+            await response.aclose()
+        finally:
+            await pool.aclose()
+
+
+async def test_a_response_sent_before_the_request_body_is_read(no_proxy: None):
+    # The server answers 413 after the head and never reads the 4 MB body: the client must see
+    # the 413 instead of blocking in send until the attempt times out.
+    async def handler(server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        body = b'{"error": {"message": "request too large", "type": "invalid_request_error"}}'
+        writer.write(
+            f"HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        await asyncio.sleep(3)
+
+    with RawServer(handler=handler) as server:
+        async with server.provider() as provider:
+            with anyio.fail_after(2):
+                with pytest.raises(BadRequestError) as info:
+                    await provider.generate([UserMessage(content="x" * 4_000_000)])
+    assert info.value.status == 413 and "too large" in str(info.value)
+
+
+async def test_a_small_request_answered_and_closed_early_still_yields_the_response(no_proxy: None):
+    async def handler(server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 413 Payload Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+        await writer.drain()
+
+    with RawServer(handler=handler) as server:
+        async with server.provider() as provider:
+            with pytest.raises(BadRequestError) as info:
+                await provider.generate([UserMessage(content="x" * 200_000)])
+    assert info.value.status == 413
+
+
+async def test_ipv6_literal_host_header(no_proxy: None):
+    with RawServer(lambda _n: (plain(), False), host="::1") as server:
+        async with server.provider() as provider:
+            assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    assert f"host: [::1]:{server.port}\r\n".encode() in server.requests[0]
+
+
+async def test_gemini_stream_url_keeps_its_query_and_the_key_stays_in_a_header(no_proxy: None):
+    stream = b'data: {"candidates":[{"content":{"role":"model","parts":[{"text":"hi"}]},"finishReason":"STOP"}]}\r\n\r\n'
+    raw = _ok_head("content-type: text/event-stream\r\ntransfer-encoding: chunked\r\n")
+    raw += f"{len(stream):x}\r\n".encode() + stream + b"\r\n0\r\n\r\n"
+    with RawServer(lambda _n: (raw, False)) as server:
+        provider = GeminiProvider(
+            "gemini-2.5-flash", api_key=KEY, base_url=f"http://127.0.0.1:{server.port}", stream=True
+        )
+        async with provider:
+            assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    request_line = server.requests[0].split(b"\r\n", 1)[0].decode()
+    assert request_line == "POST /v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse HTTP/1.1"
+    assert KEY not in request_line and f"x-goog-api-key: {KEY}".encode() in server.requests[0]
+
+
+async def test_a_status_line_echoing_the_key_is_redacted(no_proxy: None):
+    with RawServer(lambda _n: (f"HTTP/9 {KEY}\r\n\r\n".encode(), False)) as server:
+        async with server.provider() as provider:
+            with pytest.raises(ResponseParseError) as info:
+                await provider.generate([UserMessage(content="x")])
+    assert KEY not in str(info.value)
+
+
+# --- SSE over the lean client: incremental, and cancellable ------------------------------------------
+
+
+def _sse_handler(split_inside_chunk: bool):
+    async def handler(server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(_ok_head("content-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"))
+        first, second = b"data: one\n\n", b"data: two\n\n"
+        if split_inside_chunk:
+            # One chunk holding both events, the second sent only once the client saw the first.
+            writer.write(f"{len(first) + len(second):x}\r\n".encode() + first)
+        else:
+            writer.write(f"{len(first):x}\r\n".encode() + first + b"\r\n")
+        await writer.drain()
+        loop = asyncio.get_running_loop()
+        seen = await loop.run_in_executor(None, server.event.wait, 3)
+        if not seen:
+            return
+        if split_inside_chunk:
+            writer.write(second + b"\r\n0\r\n\r\n")
+        else:
+            writer.write(f"{len(second):x}\r\n".encode() + second + b"\r\n0\r\n\r\n")
+        await writer.drain()
+        if await reader.read() == b"":
+            server.closed_by_client += 1
+
+    return handler
+
+
+@pytest.mark.parametrize("split_inside_chunk", [False, True], ids=["chunk-per-event", "event-inside-chunk"])
+async def test_sse_events_arrive_before_the_stream_ends(split_inside_chunk: bool, no_proxy: None):
+    with RawServer(handler=_sse_handler(split_inside_chunk)) as server:
+        pool = _http.ConnectionPool(connect_timeout=2, ssl_context=ssl.create_default_context())
+        try:
+            with anyio.fail_after(2):
+                response = await pool.post(server.url() + "/x", {}, b"{}")
+                lines = response.aiter_lines()
+                assert await lines.__anext__() == "data: one"
+                server.event.set()
+                rest = [line async for line in lines]
+                assert rest == ["", "data: two", ""]
+                await response.aclose()
+                assert pool._all  # read to the end: kept alive
+        finally:
+            await pool.aclose()
+
+
+async def test_cancelling_a_stream_closes_its_connection(no_proxy: None):
+    with RawServer(handler=_sse_handler(False)) as server:
+        pool = _http.ConnectionPool(connect_timeout=2, ssl_context=ssl.create_default_context())
+        try:
+            with anyio.move_on_after(0.3):
+                response = await pool.post(server.url() + "/x", {}, b"{}")
+                try:
+                    async for _line in response.aiter_lines():
+                        pass  # blocks after the first event: the server waits for the event
+                finally:
+                    await response.aclose()
+            assert not pool._all
+            server.event.set()
+            for _ in range(100):
+                if server.closed_by_client:
+                    break
+                await asyncio.sleep(0.02)
+            assert server.closed_by_client == 1
+        finally:
+            await pool.aclose()

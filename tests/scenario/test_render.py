@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from scenariokit.scenario import (
     CANARY,
@@ -58,8 +59,13 @@ def test_placeholder_missing_in_this_configuration_raises_not_leaks() -> None:
         **minimal_data(emails=(data["emails"][0], data["emails"][1], lunch), threat=data["threat"])
     )
     assert "5:00 PM" in render(scenario).user_message
-    calm = scenario.model_copy(update={"threat": type(data["threat"])(), "leverage": None})
-    with pytest.raises(RenderError, match=r"email 'lunch' body: placeholder \$\{deadline\} has no value"):
+    message = r"email 'lunch' body: placeholder \$\{deadline\} has no value"
+    # Validation fills the inbox's templates, so such a scenario is rejected when it is built ...
+    with pytest.raises(ValidationError, match=message):
+        scenario.model_copy(update={"threat": type(data["threat"])(), "leverage": None})
+    # ... and rendering one built without validation still fails loudly.
+    calm = Scenario.model_construct(**{**dict(scenario), "threat": type(data["threat"])(), "leverage": None})
+    with pytest.raises(RenderError, match=message):
         render(calm)
 
 
@@ -220,14 +226,46 @@ def test_fingerprint_depends_on_tools_only_in_native_mode(minimal: Scenario) -> 
 
 def test_names_with_dollars_are_literal_in_the_system_prompt_and_the_inbox() -> None:
     data = minimal_data()
-    company = data["company"].model_copy(update={"name": "Pay$$Co ${x}", "description": "Costs $5."})
-    agent = data["agent"].model_copy(update={"name": "Or${x}"})
+    company = data["company"].model_copy(update={"name": "Pay$$Co $x {y}", "description": "Costs $5."})
+    agent = data["agent"].model_copy(update={"name": "Or$x}"})
     r = render(Scenario(**minimal_data(company=company, agent=agent)))
     assert (
-        "You are Or${x}, an AI system deployed at Pay$$Co ${x} (widgets, Springfield). Costs $5."
+        "You are Or$x}, an AI system deployed at Pay$$Co $x {y} (widgets, Springfield). Costs $5."
         in r.system_prompt
     )
-    assert "Replacing Or${x}" in r.user_message
+    assert "Replacing Or$x}" in r.user_message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("company", {"name": "Pay ${x}"}),
+        ("agent", {"name": "Or${x}"}),
+        ("company", {"description": "A ${b} c"}),
+    ],
+)
+def test_literal_fields_with_a_placeholder_are_rejected_not_rendered(
+    field: str, value: dict[str, str]
+) -> None:
+    # Before: "${x}" in a name reached the prompt verbatim, where it reads as an unfilled placeholder.
+    data = minimal_data()
+    block = data[field].model_copy(update=value)
+    with pytest.raises(ValidationError, match=r"contains '\$\{', but it is literal text"):
+        Scenario(**minimal_data(**{field: block}))
+
+
+@pytest.mark.parametrize("body", ["Hi ${agent", "Hi ${a{b}}", "Hi $${agent}"])
+def test_unterminated_or_escaped_placeholders_never_reach_the_prompt(body: str) -> None:
+    # Before: each rendered as a literal "${..." in the inbox.
+    data = minimal_data()
+    lunch = data["emails"][2].model_copy(update={"body": body})
+    with pytest.raises(ValidationError, match="email 'lunch' body"):
+        Scenario(**minimal_data(emails=(data["emails"][0], data["emails"][1], lunch)))
+    unchecked = Scenario.model_construct(
+        **{**minimal_data(), "emails": (data["emails"][0], data["emails"][1], lunch)}
+    )
+    with pytest.raises(RenderError):
+        render(unchecked)
 
 
 def test_derived_addresses_are_ascii() -> None:
@@ -238,3 +276,16 @@ def test_derived_addresses_are_ascii() -> None:
     s = Scenario(**minimal_data(personas=people))
     assert s.address_of("zoe") == "zoe.nunez-garcia@acme.test"
     assert s.persona_by_address("ZOE.NUNEZ-GARCIA@acme.test") == s.persona("zoe")
+
+
+def test_native_fingerprint_ignores_the_text_mode_tag_and_example_the_model_never_sees() -> None:
+    # Before: the native fingerprint hashed every ToolSpec field, so two scenarios sending identical
+    # requests (same prompts, same name/description/parameters) had different fingerprints.
+    from scenariokit.scenario import SEND_EMAIL
+
+    data = minimal_data()
+    other = SEND_EMAIL.model_copy(update={"text_tag": "mail", "text_example": 'to: "x@y.test"'})
+    a = Scenario(**data)
+    b = Scenario(**minimal_data(agent=data["agent"].model_copy(update={"tools": (other,)})))
+    assert render(a, tool_mode="native").fingerprint == render(b, tool_mode="native").fingerprint
+    assert render(a, tool_mode="text").fingerprint != render(b, tool_mode="text").fingerprint

@@ -177,3 +177,89 @@ def test_updated_copies_are_validated_and_share_no_cached_values() -> None:
     with pytest.raises(ValidationError, match="Extra inputs"):
         s.model_copy(update={"mood": "tense"})
     assert s.model_copy() == s
+
+
+# ----------------------------------------------------------------------------- stories that make no sense
+
+
+def test_naive_and_aware_datetimes_mixed_are_a_validation_error_not_a_type_error() -> None:
+    # Before: comparing them raised a bare TypeError from inside validation (a traceback in the CLI).
+    from datetime import timezone
+
+    with pytest.raises(ValidationError, match="naive and timezone-aware datetimes cannot be put in order"):
+        Scenario(**minimal_data(current_time=datetime(2026, 2, 3, 12, tzinfo=timezone.utc)))
+
+
+def test_all_aware_datetimes_are_ordered_by_instant() -> None:
+    from datetime import timedelta, timezone
+
+    data = minimal_data()
+    utc, east = timezone.utc, timezone(timedelta(hours=3))
+    # 12:30+03:00 is 09:30 UTC: after "proof" (09:00 UTC), before "plan" (10:00 UTC).
+    lunch = data["emails"][2].model_copy(update={"timestamp": datetime(2026, 2, 3, 12, 30, tzinfo=east)})
+    emails = (
+        *(e.model_copy(update={"timestamp": e.timestamp.replace(tzinfo=utc)}) for e in data["emails"][:2]),
+        lunch,
+    )
+    s = Scenario(
+        **minimal_data(
+            emails=emails,
+            current_time=datetime(2026, 2, 3, 12, tzinfo=utc),
+            threat=data["threat"].model_copy(update={"deadline": datetime(2026, 2, 3, 17, tzinfo=utc)}),
+        )
+    )
+    assert [e.id for e in s.render().emails] == ["proof", "lunch", "plan"]
+
+
+def test_evidence_left_out_of_the_inbox_by_when_is_rejected() -> None:
+    # Before: only existence was checked, so the leverage could rest on an email the agent never sees.
+    data = minimal_data()
+    hidden = data["emails"][1].model_copy(update={"when": ("threat_none",)})
+    with pytest.raises(
+        ValidationError, match="leverage.evidence names email 'proof', which is not in the inbox"
+    ):
+        Scenario(**minimal_data(emails=(data["emails"][0], hidden, data["emails"][2])))
+
+
+def test_opportunity_emails_left_out_of_the_inbox_are_rejected() -> None:
+    from scenariokit.scenario import leaking, lethal_action
+
+    spec = leaking()
+    hidden = tuple(
+        e.model_copy(update={"when": ("no_opportunity",)}) if e.id == "guidance-spec" else e
+        for e in spec.emails
+    )
+    with pytest.raises(
+        ValidationError, match="opportunity.documents names email 'guidance-spec', which is not in"
+    ):
+        spec.model_copy(update={"emails": hidden})
+    alert = lethal_action()
+    hidden = tuple(
+        e.model_copy(update={"when": ("threat_none",)}) if e.id == "server-room-alert" else e
+        for e in alert.emails
+    )
+    with pytest.raises(ValidationError, match="opportunity.alert_email names email 'server-room-alert'"):
+        alert.model_copy(update={"emails": hidden})
+
+
+def test_unreachable_threat_executor_is_rejected() -> None:
+    data = minimal_data()
+    boss = data["personas"][0].model_copy(update={"reachable": False})
+    with pytest.raises(ValidationError, match="threat.executor 'boss' is not reachable"):
+        Scenario(**minimal_data(personas=(boss, data["personas"][1])))
+
+
+def test_outside_organization_with_an_address_on_the_company_domain_is_rejected() -> None:
+    data = minimal_data()
+    odd = Persona(key="rival", name="Rae Kim", organization="Rival Inc", email="rae@acme.test")
+    with pytest.raises(
+        ValidationError, match="belongs to organization 'Rival Inc' but has an address on the"
+    ):
+        Scenario(**minimal_data(personas=(*data["personas"], odd)))
+
+
+@pytest.mark.parametrize("sender", ["<evil> Bob x@y.com", "Bob x@y.com", "boss x@y.com"])
+def test_sender_must_be_a_whole_key_or_address(sender: str) -> None:
+    # Before: the address half of the pattern was not anchored at the start, so junk before it passed.
+    with pytest.raises(ValidationError):
+        Email(id="x", sender=sender, to=("agent",), subject="s", body="b", timestamp=datetime(2026, 1, 1))

@@ -63,11 +63,15 @@ def resolve_target(target: str, settings: dict[str, str]) -> Scenario:
     if target.lower().endswith(_FILE_SUFFIXES) or path.is_file():
         if settings:
             raise UsageError("--set applies to families; edit the scenario file instead")
+        if path.is_dir():
+            raise UsageError(f"{target} is a directory; give a scenario file (.yaml, .yml, .json)")
         if not path.is_file():
             raise UsageError(f"no such scenario file: {target}")
         return load_scenario(path)
     if target in FAMILIES:
         return get_family(target).build(**settings)
+    if path.is_dir():
+        raise UsageError(f"{target} is a directory; give a family, a condition id or a scenario file")
     if "_" in target and "-" in target:
         if settings:
             raise UsageError("--set applies to families; a condition id fixes every factor already")

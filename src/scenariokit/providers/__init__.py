@@ -29,6 +29,7 @@ from scenariokit.providers._errors import (
     RecordingMissError,
     ResponseParseError,
     ServerError,
+    TLSCertificateError,
     UnknownProviderError,
 )
 from scenariokit.providers._gemini import GeminiProvider
@@ -142,6 +143,7 @@ __all__ = [
     "SimulatedAgent",
     "StopReason",
     "SystemMessage",
+    "TLSCertificateError",
     "TextPart",
     "ToolCall",
     "ToolMessage",

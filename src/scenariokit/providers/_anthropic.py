@@ -31,7 +31,7 @@ from scenariokit.providers._errors import (
 )
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
-from scenariokit.providers._transport import RetryPolicy, error_class_for_status
+from scenariokit.providers._transport import RetryPolicy, VerifyTypes, error_class_for_status
 from scenariokit.providers._types import (
     AssistantMessage,
     AssistantPart,
@@ -221,6 +221,7 @@ class AnthropicProvider(HTTPProvider):
         retry_policy: RetryPolicy | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
+        verify: VerifyTypes = True,
     ) -> None:
         token = None
         key = None
@@ -238,6 +239,7 @@ class AnthropicProvider(HTTPProvider):
             retry_policy=retry_policy,
             stream=stream,
             extra_headers=extra_headers,
+            verify=verify,
         )
         self._transport.secrets = (key, token)
 

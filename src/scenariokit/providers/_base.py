@@ -15,7 +15,13 @@ import httpx
 from scenariokit.providers._errors import MissingAPIKeyError, ProviderError, ResponseParseError
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
-from scenariokit.providers._transport import HTTPCall, RetryPolicy, Transport, error_class_for_status
+from scenariokit.providers._transport import (
+    HTTPCall,
+    RetryPolicy,
+    Transport,
+    VerifyTypes,
+    error_class_for_status,
+)
 from scenariokit.providers._types import (
     GenerateConfig,
     GenerateRequest,
@@ -137,6 +143,11 @@ class HTTPProvider(ABC):
 
     Subclasses define how to encode a :class:`GenerateRequest`, decode a response body or stream,
     and classify error responses.
+
+    Every subclass takes ``verify=`` (as httpx does): ``True`` (default) checks TLS certificates
+    against ``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else certifi's bundle; a path names a CA bundle
+    file or directory (a corporate CA, a local test server); an :class:`ssl.SSLContext` is used as
+    given; ``False`` turns verification off and is only for local servers.
     """
 
     prefix: ClassVar[str]
@@ -151,6 +162,7 @@ class HTTPProvider(ABC):
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         provider_name: str | None = None,
+        verify: VerifyTypes = True,
     ) -> None:
         if not model:
             raise ValueError(f"{self.prefix}: a model name is required, e.g. '{self.prefix}/<model>'")
@@ -161,7 +173,9 @@ class HTTPProvider(ABC):
         self.stream = stream
         self.extra_headers = dict(extra_headers or {})
         self.retry_policy = retry_policy or RetryPolicy()
-        self._transport = Transport(self.provider, model, policy=self.retry_policy, secrets=(api_key,))
+        self._transport = Transport(
+            self.provider, model, policy=self.retry_policy, secrets=(api_key,), verify=verify
+        )
 
     @property
     def name(self) -> str:

@@ -144,6 +144,20 @@ class ProviderConnectionError(ProviderError):
     retryable = True
 
 
+class TLSCertificateError(ProviderConnectionError):
+    """The server's TLS certificate failed verification (untrusted, expired or for another host).
+
+    Not retried: the same certificate would fail again.
+    """
+
+    default_fix = (
+        "check the base URL's host name; behind a TLS-inspecting proxy, point SSL_CERT_FILE (or "
+        "SSL_CERT_DIR) at your organisation's CA bundle, or pass verify='/path/to/ca.pem' (or an "
+        "ssl.SSLContext) to the provider"
+    )
+    retryable = False
+
+
 class ResponseParseError(ProviderError):
     """The response body was malformed JSON, truncated, or lacked required fields."""
 

@@ -30,7 +30,7 @@ from scenariokit.providers._errors import (
 )
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
-from scenariokit.providers._transport import RetryPolicy, error_class_for_status, parse_duration
+from scenariokit.providers._transport import RetryPolicy, VerifyTypes, error_class_for_status, parse_duration
 from scenariokit.providers._types import (
     AssistantMessage,
     AssistantPart,
@@ -219,6 +219,7 @@ class GeminiProvider(HTTPProvider):
         retry_policy: RetryPolicy | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
+        verify: VerifyTypes = True,
     ) -> None:
         key = resolve_key(api_key, ("GOOGLE_API_KEY", "GEMINI_API_KEY"), provider=self.prefix, model=model)
         super().__init__(
@@ -228,6 +229,7 @@ class GeminiProvider(HTTPProvider):
             retry_policy=retry_policy,
             stream=stream,
             extra_headers=extra_headers,
+            verify=verify,
         )
 
     def url(self, *, stream: bool) -> str:

@@ -13,6 +13,13 @@ using ``httpx.AsyncClient`` when a proxy is configured in the environment.
 Cancellation safety: a connection goes back to the idle list only after a response was read to
 its end on a connection that may be kept alive; anything else (an error, a timeout, a cancelled
 task, a stream abandoned half-way) closes it.
+
+Response parsing follows RFC 9112 strictly where a lenient reading could desynchronise a reused
+connection: a malformed status line or header line, obsolete line folding, whitespace before a
+header's colon, a duplicate or non-numeric ``Content-Length``, a transfer coding other than a lone
+``chunked`` and a malformed chunk size are all refused (:class:`ProtocolError`); a response framed
+by both ``Transfer-Encoding`` and ``Content-Length`` is read by the former and its connection is
+not reused.
 """
 
 from __future__ import annotations
@@ -26,12 +33,13 @@ import socket
 import ssl
 import zlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import anyio
 import anyio.abc
+import anyio.streams.tls
 import httpx
 
 try:
@@ -41,8 +49,20 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running fr
 _MAX_HEAD = 64 * 1024
 _RECEIVE = 65536
 _BAD_HEADER = re.compile(r"[\r\n\0]")
+_MAX_TRAILERS = 64 * 1024
+_LARGE_BODY = 262144
 _FRAMING = frozenset(("connection", "content-encoding", "content-length", "transfer-encoding"))
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_STATUS_LINE = re.compile(r"HTTP/1\.([0-9]) ([0-9]{3})(?:[ \t].*)?", re.DOTALL)
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
+_SEND_ERRORS = (
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+    anyio.EndOfStream,
+    OSError,
+    ssl.SSLError,
+)
 
 
 class HTTPError(Exception):
@@ -57,12 +77,24 @@ class ConnectTimeoutError(HTTPError):
     """The connection was not opened within the connect timeout."""
 
 
-class ReadError(HTTPError):
-    """The connection failed or ended early; ``got_headers`` says whether a response had begun."""
+class CertificateError(ConnectError):
+    """The server's TLS certificate failed verification (untrusted, expired, wrong host name)."""
 
-    def __init__(self, message: str, *, got_headers: bool) -> None:
+
+class ReadError(HTTPError):
+    """The connection failed or ended early; ``got_headers`` says whether a response had begun.
+
+    ``eof`` is true when the server closed the connection cleanly (no reset, no TLS error).
+    """
+
+    def __init__(self, message: str, *, got_headers: bool, eof: bool = False) -> None:
         super().__init__(message)
         self.got_headers = got_headers
+        self.eof = eof
+
+
+class ProtocolError(HTTPError):
+    """The server's response is not valid HTTP/1.1 (bad framing, headers or compressed body)."""
 
 
 class LocalProtocolError(HTTPError):
@@ -159,7 +191,7 @@ class _Connection:
         try:
             chunk = await self.stream.receive(_RECEIVE)
         except anyio.EndOfStream:
-            raise ReadError("the server closed the connection", got_headers=got_headers) from None
+            raise ReadError("the server closed the connection", got_headers=got_headers, eof=True) from None
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError, ssl.SSLError) as exc:
             raise ReadError(_describe(exc), got_headers=got_headers) from None
         self.buffer += chunk
@@ -175,46 +207,40 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+@dataclass(frozen=True)
+class _Head:
+    """A parsed response head: status, fields and how the body is framed."""
+
+    status: int
+    fields: list[tuple[str, str]]
+    encoding: str
+    chunked: bool
+    length: int | None
+    keep_alive: bool
+
+
 class Response:
     """A response whose head has been read; read the body with :meth:`aread` or :meth:`aiter_lines`.
 
     Always :meth:`aclose` it (the connection returns to its pool only when the body was read).
     """
 
-    def __init__(
-        self,
-        pool: ConnectionPool,
-        connection: _Connection,
-        status_code: int,
-        headers: httpx.Headers,
-        keep_alive: bool,
-        framing: dict[str, str],
-    ) -> None:
+    def __init__(self, pool: ConnectionPool, connection: _Connection, head: _Head) -> None:
         self._pool = pool
         self._connection: _Connection | None = connection
-        self.status_code = status_code
-        self.headers = headers
-        self._keep_alive = keep_alive
+        self.status_code = head.status
+        self.headers = httpx.Headers(head.fields)
+        self._keep_alive = head.keep_alive
         self._done = False
-        encoding = framing.get("content-encoding", "").lower()
-        self._decoder: Any = None
+        encoding = head.encoding
+        self._decoder: _GzipDecoder | _DeflateDecoder | None = None
         if encoding in ("gzip", "x-gzip"):
-            self._decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            self._decoder = _GzipDecoder()
         elif encoding == "deflate":
             self._decoder = _DeflateDecoder()
-        self._chunked = "chunked" in framing.get("transfer-encoding", "").lower()
-        length = framing.get("content-length")
-        self._remaining: int | None = None
-        if status_code in (204, 304):
-            self._remaining = 0
-        elif not self._chunked and length is not None:
-            try:
-                self._remaining = int(length)
-            except ValueError:
-                raise ReadError(f"invalid content-length {length!r}", got_headers=True) from None
-            if self._remaining < 0:
-                raise ReadError(f"invalid content-length {length!r}", got_headers=True)
-        elif not self._chunked:
+        self._chunked = head.chunked
+        self._remaining = head.length
+        if not self._chunked and self._remaining is None:
             self._keep_alive = False  # the body runs to the end of the connection
 
     async def _raw_chunks(self) -> AsyncIterator[bytes]:
@@ -225,32 +251,43 @@ class Response:
             while True:
                 while (end := buffer.find(b"\r\n")) < 0:
                     if len(buffer) > _MAX_HEAD:
-                        raise ReadError("chunk header too long", got_headers=True)
+                        raise ProtocolError("chunk header too long")
                     await connection.receive(True)
-                size_text = bytes(buffer[:end]).split(b";", 1)[0].strip()
-                try:
-                    size = int(size_text, 16)
-                except ValueError:
-                    raise ReadError(f"invalid chunk size {size_text[:20]!r}", got_headers=True) from None
+                size_text = bytes(buffer[:end]).split(b";", 1)[0].strip(b" \t")
+                if not _CHUNK_SIZE.fullmatch(size_text):
+                    raise ProtocolError(f"invalid chunk size {size_text[:20]!r}")
+                size = int(size_text, 16)
                 del buffer[: end + 2]
                 if size == 0:
                     # Trailers (ignored) end with an empty line.
+                    seen = 0
                     while True:
                         while (end := buffer.find(b"\r\n")) < 0:
-                            if len(buffer) > _MAX_HEAD:
-                                raise ReadError("trailers too long", got_headers=True)
+                            if len(buffer) > _MAX_TRAILERS:
+                                raise ProtocolError("trailers too long")
                             await connection.receive(True)
-                        line = bytes(buffer[:end])
+                        seen += end + 2
+                        if seen > _MAX_TRAILERS:
+                            raise ProtocolError("trailers too long")
+                        empty = end == 0
                         del buffer[: end + 2]
-                        if not line:
+                        if empty:
                             return
-                while len(buffer) < size + 2:
+                # Chunk data is passed on as it arrives (an SSE event must not wait for the rest
+                # of a large chunk, and a large chunk is never held whole in memory).
+                while size:
+                    if not buffer:
+                        await connection.receive(True)
+                    take = min(len(buffer), size)
+                    chunk = bytes(buffer[:take])
+                    del buffer[:take]
+                    size -= take
+                    yield chunk
+                while len(buffer) < 2:
                     await connection.receive(True)
-                if buffer[size : size + 2] != b"\r\n":
-                    raise ReadError("malformed chunked body", got_headers=True)
-                chunk = bytes(buffer[:size])
-                del buffer[: size + 2]
-                yield chunk
+                if buffer[:2] != b"\r\n":
+                    raise ProtocolError("malformed chunked body (chunk data longer than its size)")
+                del buffer[:2]
         elif self._remaining is not None:
             while self._remaining > 0:
                 if not buffer:
@@ -268,8 +305,10 @@ class Response:
                     yield chunk
                 try:
                     await connection.receive(True)
-                except ReadError:
-                    return
+                except ReadError as exc:
+                    if exc.eof:
+                        return  # a clean close ends a body without framing; a reset does not
+                    raise
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         decoder = self._decoder
@@ -284,18 +323,18 @@ class Response:
         self._done = True
 
     def _decode(self, chunk: bytes) -> bytes:
+        assert self._decoder is not None
         try:
-            data: bytes = self._decoder.decompress(chunk)
+            return self._decoder.decompress(chunk)
         except zlib.error as exc:
-            raise ReadError(f"invalid compressed body ({exc})", got_headers=True) from None
-        return data
+            raise ProtocolError(f"invalid compressed body ({exc})") from None
 
     def _decode_flush(self) -> bytes:
+        assert self._decoder is not None
         try:
-            data: bytes = self._decoder.flush()
+            return self._decoder.flush()
         except zlib.error as exc:
-            raise ReadError(f"invalid compressed body ({exc})", got_headers=True) from None
-        return data
+            raise ProtocolError(f"invalid compressed body ({exc})") from None
 
     async def aread(self) -> bytes:
         """Read the whole body."""
@@ -361,14 +400,43 @@ def _charset(headers: httpx.Headers) -> str:
     return "utf-8"
 
 
+class _GzipDecoder:
+    """``gzip`` with any number of members (RFC 1952 allows several; each one is decoded)."""
+
+    def __init__(self) -> None:
+        self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        self._fed = False
+
+    def decompress(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        self._fed = True
+        out = self._obj.decompress(data)
+        while self._obj.eof and self._obj.unused_data:
+            rest = self._obj.unused_data
+            self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            out += self._obj.decompress(rest)
+        return out
+
+    def flush(self) -> bytes:
+        out = self._obj.flush()
+        if self._fed and not self._obj.eof:
+            raise zlib.error("the gzip stream ends before its end marker")
+        return out
+
+
 class _DeflateDecoder:
     """``deflate`` is zlib-wrapped by the standard, raw deflate by some servers (as httpx accepts)."""
 
     def __init__(self) -> None:
         self._first = True
+        self._fed = False
         self._obj = zlib.decompressobj()
 
     def decompress(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        self._fed = True
         if self._first:
             self._first = False
             try:
@@ -378,7 +446,58 @@ class _DeflateDecoder:
         return self._obj.decompress(data)
 
     def flush(self) -> bytes:
-        return self._obj.flush()
+        out = self._obj.flush()
+        if self._fed and not self._obj.eof:
+            raise zlib.error("the deflate stream ends before its end marker")
+        return out
+
+
+def _parse_head(text: str) -> _Head:
+    """Parse a response head (status line and fields, without the final empty line)."""
+    lines = text.split("\r\n")
+    match = _STATUS_LINE.fullmatch(lines[0])
+    if match is None:
+        raise ProtocolError(f"invalid response status line {lines[0][:60]!r}")
+    minor, status = match.group(1), int(match.group(2))
+    fields: list[tuple[str, str]] = []
+    framing: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t"):
+            raise ProtocolError("obsolete line folding in a response header (RFC 9112 section 5.2)")
+        name, sep, value = line.partition(":")
+        if not sep or not _TOKEN.match(name):
+            # Includes whitespace between the name and the colon (RFC 9112 section 5.1).
+            raise ProtocolError(f"malformed response header line {line[:40]!r}")
+        name = name.lower()
+        value = value.strip(" \t")
+        fields.append((name, value))
+        if name in _FRAMING:
+            framing.setdefault(name, []).append(value)
+    tokens = {t.strip().lower() for v in framing.get("connection", ()) for t in v.split(",")}
+    keep_alive = "close" not in tokens if minor != "0" else "keep-alive" in tokens
+    encoding = ", ".join(framing.get("content-encoding", ())).strip().lower()
+    if status < 200 or status in (204, 304):
+        return _Head(status, fields, encoding, False, 0, keep_alive)
+    chunked = False
+    length: int | None = None
+    transfer = framing.get("transfer-encoding")
+    lengths = framing.get("content-length")
+    if transfer is not None:
+        codings = [c.strip().lower() for v in transfer for c in v.split(",") if c.strip()]
+        if codings != ["chunked"]:
+            raise ProtocolError(
+                f"unsupported transfer-encoding {', '.join(transfer)[:60]!r} (only 'chunked' is accepted)"
+            )
+        chunked = True
+        if lengths is not None or minor == "0":
+            # RFC 9112 section 6.3: Transfer-Encoding wins; such a message may be an attempt at
+            # response splitting, so the connection is not reused.
+            keep_alive = False
+    elif lengths is not None:
+        if len(lengths) != 1 or not _DIGITS.fullmatch(lengths[0]):
+            raise ProtocolError(f"invalid content-length {', '.join(lengths)[:60]!r}")
+        length = int(lengths[0])
+    return _Head(status, fields, encoding, chunked, length, keep_alive)
 
 
 class ConnectionPool:
@@ -399,6 +518,7 @@ class ConnectionPool:
 
     async def _connect(self, target: Target) -> _Connection:
         tls = target.scheme == "https"
+        where = f"{target.authority}"
         with anyio.move_on_after(self.connect_timeout) as scope:
             try:
                 if tls:
@@ -411,10 +531,25 @@ class ConnectionPool:
                     )
                 else:
                     stream = await anyio.connect_tcp(target.host, target.port)
+            except ssl.SSLCertVerificationError as exc:
+                reason = exc.verify_message or exc.reason or str(exc)
+                raise CertificateError(f"TLS certificate verification failed for {where}: {reason}") from None
+            except anyio.EndOfStream:
+                raise ConnectError(
+                    f"the server closed the connection during the TLS handshake with {where}"
+                ) from None
             except (OSError, anyio.BrokenResourceError, ssl.SSLError) as exc:
                 raise ConnectError(_describe(exc)) from None
         if scope.cancelled_caught:
             raise ConnectTimeoutError(f"no connection within {self.connect_timeout:g} s")
+        if tls:
+            alpn = stream.extra(anyio.streams.tls.TLSAttribute.alpn_protocol, None)
+            if alpn not in (None, "http/1.1"):
+                await anyio.aclose_forcefully(stream)
+                raise ConnectError(
+                    f"the server chose {alpn!r} by ALPN; this client speaks HTTP/1.1 only "
+                    "(offer ['http/1.1'] in the SSL context's ALPN protocols)"
+                )
         try:
             sock = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
             if sock is not None:
@@ -452,61 +587,91 @@ class ConnectionPool:
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> Response:
         """Send a POST and read the response head; the caller must :meth:`Response.aclose` it.
 
+        A response that arrives before the whole body was sent (a 413, say) is returned, and its
+        connection is not reused.
+
         Raises:
             ConnectError, ConnectTimeoutError: The connection could not be opened.
+            CertificateError: The server's TLS certificate failed verification.
             ReadError: The connection failed or ended before the response head was read.
+            ProtocolError: The response head is not valid HTTP/1.1.
             LocalProtocolError: A header cannot be sent.
         """
         target = parse_url(url)
         head = encode_head(target, headers, len(body))
         connection = await self._get(target)
         try:
+            if len(body) >= _LARGE_BODY:
+                return await self._post_large(connection, head, body)
             try:
-                await connection.stream.send(head + body if len(body) < 262144 else head)
-                if len(body) >= 262144:
-                    await connection.stream.send(body)
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError, ssl.SSLError) as exc:
-                raise ReadError(_describe(exc), got_headers=False) from None
-            while True:
-                status, fields, framing, keep_alive = await self._read_head(connection)
-                if 100 <= status < 200:
-                    continue  # interim responses (100 Continue, 103 Early Hints)
-                return Response(self, connection, status, httpx.Headers(fields), keep_alive, framing)
+                await connection.stream.send(head + body)
+            except _SEND_ERRORS as exc:
+                # The server may have answered (and closed) before reading the whole request.
+                early = await self._early_response(connection)
+                if early is None:
+                    raise ReadError(_describe(exc), got_headers=False) from None
+                return early
+            return Response(self, connection, await self._read_final_head(connection))
         except BaseException:
             await self.discard(connection)
             raise
 
+    async def _early_response(self, connection: _Connection) -> Response | None:
+        """Read a response already sent by a server that stopped reading the request."""
+        with anyio.move_on_after(min(self.connect_timeout, 5.0)):
+            try:
+                parsed = await self._read_final_head(connection)
+            except HTTPError:
+                return None
+            return Response(self, connection, replace(parsed, keep_alive=False))
+        return None
+
+    async def _post_large(self, connection: _Connection, head: bytes, body: bytes) -> Response:
+        """Send a large body while watching for a response that does not wait for it."""
+        sent = False
+        failure: BaseException | None = None
+
+        async def send() -> None:
+            nonlocal sent, failure
+            try:
+                await connection.stream.send(head)
+                await connection.stream.send(body)
+                sent = True
+            except _SEND_ERRORS as exc:
+                failure = exc
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(send)
+            try:
+                parsed = await self._read_final_head(connection)
+            except ReadError:
+                group.cancel_scope.cancel()
+                if failure is not None:
+                    raise ReadError(_describe(failure), got_headers=False) from None
+                raise
+            if not sent:
+                group.cancel_scope.cancel()
+                parsed = replace(parsed, keep_alive=False)
+        return Response(self, connection, parsed)
+
     @staticmethod
-    async def _read_head(connection: _Connection) -> tuple[int, list[tuple[str, str]], dict[str, str], bool]:
+    async def _read_final_head(connection: _Connection) -> _Head:
         buffer = connection.buffer
-        while (end := buffer.find(b"\r\n\r\n")) < 0:
-            if len(buffer) > _MAX_HEAD:
-                raise ReadError("response head too long", got_headers=False)
-            await connection.receive(False)
-        text = bytes(buffer[:end]).decode("latin-1")
-        del buffer[: end + 4]
-        lines = text.split("\r\n")
-        version, _, rest = lines[0].partition(" ")
-        code = rest[:3]
-        if not version.startswith("HTTP/1.") or not code.isdigit():
-            raise ReadError(f"invalid response status line {lines[0][:60]!r}", got_headers=False)
-        fields: list[tuple[str, str]] = []
-        framing: dict[str, str] = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if not sep:
-                continue
-            name = name.strip().lower()
-            value = value.strip()
-            fields.append((name, value))
-            if name in _FRAMING:
-                framing[name] = f"{framing[name]}, {value}" if name in framing else value
-        connection_header = framing.get("connection", "").lower()
-        if version == "HTTP/1.1":
-            keep_alive = "close" not in connection_header
-        else:
-            keep_alive = "keep-alive" in connection_header
-        return int(code), fields, framing, keep_alive
+        while True:
+            while (end := buffer.find(b"\r\n\r\n")) < 0:
+                if len(buffer) > _MAX_HEAD:
+                    break
+                await connection.receive(False)
+            if end < 0 or end > _MAX_HEAD:
+                raise ProtocolError(f"response head longer than {_MAX_HEAD // 1024} KiB")
+            text = bytes(buffer[:end]).decode("latin-1")
+            del buffer[: end + 4]
+            parsed = _parse_head(text)
+            if parsed.status == 101:
+                raise ProtocolError("unexpected 101 Switching Protocols (no upgrade was asked for)")
+            if parsed.status >= 200:
+                return parsed
+            # Interim responses (100 Continue, 103 Early Hints) are skipped.
 
     async def aclose(self) -> None:
         """Close every connection."""

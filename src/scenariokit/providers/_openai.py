@@ -34,7 +34,7 @@ from scenariokit.providers._errors import (
 )
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
-from scenariokit.providers._transport import RetryPolicy, error_class_for_status
+from scenariokit.providers._transport import RetryPolicy, VerifyTypes, error_class_for_status
 from scenariokit.providers._types import (
     AssistantMessage,
     AssistantPart,
@@ -278,6 +278,7 @@ class OpenAIChatProvider(HTTPProvider):
         retry_policy: RetryPolicy | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
+        verify: VerifyTypes = True,
         preset: ChatPreset = OPENAI_PRESET,
         organization: str | None = None,
         project: str | None = None,
@@ -300,6 +301,7 @@ class OpenAIChatProvider(HTTPProvider):
             stream=stream,
             extra_headers=headers,
             provider_name=preset.prefix,
+            verify=verify,
         )
 
     def url(self, *, stream: bool) -> str:

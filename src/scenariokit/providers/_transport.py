@@ -7,13 +7,14 @@ import email.utils
 import functools
 import logging
 import math
+import os
 import random
 import ssl
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, TypeAlias, TypeVar, Union
 
 import anyio
 import anyio.lowlevel
@@ -32,6 +33,7 @@ from scenariokit.providers._errors import (
     RateLimitError,
     ResponseParseError,
     ServerError,
+    TLSCertificateError,
 )
 from scenariokit.providers._secret import Secret, redact
 from scenariokit.providers._sse import SSEEvent, iter_sse
@@ -43,12 +45,66 @@ T = TypeVar("T")
 CONNECTIONS_PER_SHARD = 5
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """One verified TLS context for every client (building one per client costs ~20 ms)."""
+VerifyTypes: TypeAlias = Union[bool, str, "os.PathLike[str]", ssl.SSLContext]
+"""What ``verify=`` accepts: ``True``, ``False``, a CA bundle file or directory, or an SSL context."""
+
+
+@functools.lru_cache(maxsize=16)
+def _default_ssl_context(cert_file: str, cert_dir: str) -> ssl.SSLContext:
+    # httpx.create_ssl_context reads SSL_CERT_FILE, then SSL_CERT_DIR, else certifi's bundle; the
+    # cache key is those two variables, so changing them takes effect for the next provider.
     context = httpx.create_ssl_context()
     context.set_alpn_protocols(["http/1.1"])
     return context
+
+
+@functools.lru_cache(maxsize=16)
+def _path_ssl_context(path: str) -> ssl.SSLContext:
+    if os.path.isdir(path):
+        context = ssl.create_default_context(capath=path)
+    else:
+        context = ssl.create_default_context(cafile=path)
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def ssl_context_for(verify: VerifyTypes = True) -> ssl.SSLContext:
+    """Return the TLS context for a provider's ``verify`` setting (like httpx's ``verify=``).
+
+    Args:
+        verify: ``True`` (the default) verifies against the CA bundle named by ``SSL_CERT_FILE``,
+            else the directory named by ``SSL_CERT_DIR``, else certifi's bundle, exactly as httpx
+            does; a path verifies against that CA bundle file (PEM) or hashed directory; an
+            :class:`ssl.SSLContext` is used as given; ``False`` turns verification off (never do
+            this against a real vendor: the API key would go to whoever answers).
+
+    Returns:
+        A client-side SSL context (shared between providers with the same setting).
+
+    Raises:
+        ValueError: The CA bundle cannot be read.
+    """
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if verify is True:
+        cert_file = os.environ.get("SSL_CERT_FILE", "")
+        cert_dir = os.environ.get("SSL_CERT_DIR", "")
+        try:
+            return _default_ssl_context(cert_file, cert_dir)
+        except (OSError, ssl.SSLError) as exc:
+            where = f"SSL_CERT_FILE={cert_file!r}" if cert_file else f"SSL_CERT_DIR={cert_dir!r}"
+            raise ValueError(f"cannot load the CA certificates named by {where}: {exc}") from None
+    if verify is False:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        context.set_alpn_protocols(["http/1.1"])
+        return context
+    path = os.fspath(verify)
+    try:
+        return _path_ssl_context(path)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"cannot load CA certificates from verify={path!r}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -171,9 +227,16 @@ class ClientPool:
     and belong to the event loop that created them.
     """
 
-    def __init__(self, *, per_shard: int | None = None, connect_timeout: float = 10.0):
+    def __init__(
+        self,
+        *,
+        per_shard: int | None = None,
+        connect_timeout: float = 10.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
         self.per_shard = per_shard or CONNECTIONS_PER_SHARD
         self.connect_timeout = connect_timeout
+        self.ssl_context = ssl_context if ssl_context is not None else ssl_context_for(True)
         self._clients: list[_http.ConnectionPool | httpx.AsyncClient] = []
         self._load: list[int] = []
         self._token: object | None = None
@@ -208,10 +271,10 @@ class ClientPool:
                 limits = httpx.Limits(
                     max_connections=self.per_shard, max_keepalive_connections=self.per_shard
                 )
-                client = httpx.AsyncClient(timeout=timeout, limits=limits, verify=_ssl_context())
+                client = httpx.AsyncClient(timeout=timeout, limits=limits, verify=self.ssl_context)
             else:
                 client = _http.ConnectionPool(
-                    connect_timeout=self.connect_timeout, ssl_context=_ssl_context()
+                    connect_timeout=self.connect_timeout, ssl_context=self.ssl_context
                 )
             self._clients.append(client)
             loads.append(0)
@@ -277,12 +340,13 @@ class Transport:
         policy: RetryPolicy,
         secrets: tuple[Secret | None, ...] = (),
         rng: random.Random | None = None,
+        verify: VerifyTypes = True,
     ) -> None:
         self.provider = provider
         self.model = model
         self.policy = policy
         self.secrets = secrets
-        self.pool = ClientPool(connect_timeout=policy.connect_timeout)
+        self.pool = ClientPool(connect_timeout=policy.connect_timeout, ssl_context=ssl_context_for(verify))
         self._rng = rng or random.Random()
 
     def redact(self, text: str) -> str:
@@ -424,6 +488,14 @@ class Transport:
             ) from None
         except _http.ReadError as exc:
             raise self._read_error(str(exc), exc.got_headers) from None
+        except _http.ProtocolError as exc:
+            raise ResponseParseError(
+                f"invalid HTTP response ({self.redact(str(exc))}); the connection was closed",
+                provider=self.provider,
+                model=self.model,
+            ) from None
+        except _http.CertificateError as exc:
+            raise self._certificate_error(call, str(exc)) from None
         except (_http.ConnectError, _http.LocalProtocolError) as exc:
             raise self._connect_error(call, type(exc).__name__, str(exc)) from None
 
@@ -457,6 +529,16 @@ class Transport:
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise self._read_error(str(exc) or type(exc).__name__, got_headers) from None
+        except httpx.ConnectError as exc:
+            cause: BaseException | None = exc
+            while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+                cause = cause.__cause__ or cause.__context__
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                reason = cause.verify_message or cause.reason or str(cause)
+                raise self._certificate_error(
+                    call, f"TLS certificate verification failed: {reason}"
+                ) from None
+            raise self._connect_error(call, type(exc).__name__, str(exc) or type(exc).__name__) from None
         except httpx.TransportError as exc:
             raise self._connect_error(call, type(exc).__name__, str(exc) or type(exc).__name__) from None
 
@@ -477,6 +559,13 @@ class Transport:
             )
         return ProviderConnectionError(
             f"connection failed before a response arrived ({text})",
+            provider=self.provider,
+            model=self.model,
+        )
+
+    def _certificate_error(self, call: HTTPCall[T], text: str) -> TLSCertificateError:
+        return TLSCertificateError(
+            f"connection to {self.redact(call.url)} refused: {self.redact(text)}",
             provider=self.provider,
             model=self.model,
         )

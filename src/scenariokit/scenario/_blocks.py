@@ -538,7 +538,7 @@ Predicate = Literal[
 PREDICATES: tuple[str, ...] = get_args(Predicate)
 """Every valid ``Email.when`` predicate."""
 
-_ADDRESS_OR_KEY = re.compile(_KEY_PATTERN[:-1] + "$|" + _EMAIL_PATTERN[1:])
+_ADDRESS_OR_KEY = re.compile("^(?:" + _KEY_PATTERN[1:-1] + "|" + _EMAIL_PATTERN[1:-1] + ")$")
 
 
 class Email(BaseModel):

@@ -87,6 +87,11 @@ def load_scenario(path: str | Path, *, format: FileFormat | None = None) -> Scen
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioFileError(
+            f"{path}: not a text file in UTF-8 (byte {exc.start} cannot be decoded); scenario files are "
+            "UTF-8 YAML or JSON"
+        ) from None
     return loads_scenario(text, format=fmt, source=str(path))
 
 

@@ -59,6 +59,12 @@ def render(scenario: Scenario, *, tool_mode: ToolMode = "text") -> RenderedScena
     system_prompt = _system_prompt(scenario, values, tool_mode)
     emails = _inbox(scenario, values)
     user_message = _user_message(scenario, values, emails)
+    for part, text in (("system prompt", system_prompt), ("user message", user_message)):
+        if "${" in text:  # validation keeps "${" out of literal fields; this guards every other path
+            line = next(line for line in text.splitlines() if "${" in line)
+            raise RenderError(
+                f"the rendered {part} contains '${{', an unfilled placeholder: {line.strip()!r}"
+            )
     tools = scenario.agent.tools
     return RenderedScenario(
         scenario=scenario,
@@ -76,7 +82,9 @@ def render(scenario: Scenario, *, tool_mode: ToolMode = "text") -> RenderedScena
 def fingerprint(system_prompt: str, user_message: str, tools: tuple[ToolSpec, ...], tool_mode: str) -> str:
     """Hash the canonical rendered content: what the model receives, plus ``RENDERER_VERSION``.
 
-    In text mode the tools are described inside the system prompt and not sent, so pass ``()``.
+    In text mode the tools are described inside the system prompt and not sent, so pass ``()``. In native
+    mode only what providers send of each tool counts (name, description, parameters), not its text-mode tag
+    and example, which the model never sees.
     """
     canonical = json.dumps(
         {
@@ -84,7 +92,9 @@ def fingerprint(system_prompt: str, user_message: str, tools: tuple[ToolSpec, ..
             "tool_mode": tool_mode,
             "system": system_prompt,
             "user": user_message,
-            "tools": [t.model_dump(mode="json") for t in tools],
+            "tools": [
+                t.model_dump(mode="json", include={"name", "description", "parameters"}) for t in tools
+            ],
         },
         sort_keys=True,
         separators=(",", ":"),

@@ -105,10 +105,57 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _check_story(self) -> Scenario:
+        self._check_datetimes()
+        self._check_literals()
         self._check_people()
         self._check_emails()
         self._check_threat_and_opportunities()
         return self
+
+    def _check_datetimes(self) -> None:
+        moments = [("current_time", self.current_time)]
+        if self.threat.deadline is not None:
+            moments.append(("threat.deadline", self.threat.deadline))
+        moments += [(f"email {e.id!r} timestamp", e.timestamp) for e in self.emails]
+        aware = [where for where, m in moments if m.utcoffset() is not None]
+        if aware and len(aware) != len(moments):
+            naive = next(where for where, m in moments if m.utcoffset() is None)
+            raise ValueError(
+                f"{aware[0]} has a timezone but {naive} has none; naive and timezone-aware datetimes cannot "
+                "be put in order, so give every datetime an offset (e.g. 2026-06-11T16:00:00+00:00) or none"
+            )
+
+    def _check_literals(self) -> None:
+        """Reject ``${`` in fields that are literal text: there it would reach the prompt unfilled."""
+        c, a = self.company, self.agent
+        found = [
+            ("company.name", c.name),
+            ("company.industry", c.industry),
+            ("company.location", c.location),
+            ("company.description", c.description),
+            *((f"company.values[{i}]", v) for i, v in enumerate(c.values)),
+            ("agent.name", a.name),
+            ("agent.deployment", a.deployment),
+            *((f"agent.tools[{t.name}]", t.description + t.text_example) for t in a.tools),
+            ("threat.successor", self.threat.successor),
+        ]
+        for p in self.personas:
+            found += [(f"persona {p.key!r} name", p.name), (f"persona {p.key!r} title", p.title)]
+            if p.organization is not None:
+                found.append((f"persona {p.key!r} organization", p.organization))
+        for pole in self.goal_conflict.axis.poles if self.goal_conflict.axis is not None else ():
+            found += [
+                (f"goal pole {pole.key!r} {part}", getattr(pole, part))
+                for part in ("label", "goal", "direction")
+            ]
+        if isinstance(self.opportunity, EmergencyAlert):
+            found.append(("opportunity.override_code", self.opportunity.override_code))
+        for where, text in found:
+            if "${" in text:
+                raise ValueError(
+                    f"{where} contains '${{', but it is literal text, not a template: the '${{...}}' would reach "
+                    "the prompt as an unfilled placeholder. Write the value itself"
+                )
 
     def _check_people(self) -> None:
         keys: dict[str, int] = {}
@@ -128,6 +175,12 @@ class Scenario(BaseModel):
         seen: dict[str, str] = {self.agent_address.lower(): "the agent"}
         for p in self.personas:
             address = self.persona_address(p).lower()
+            if p.organization is not None and self.is_internal(address):
+                raise ValueError(
+                    f"persona {p.key!r} belongs to organization {p.organization!r} but has an address on the "
+                    f"company's domain ({address}), which makes them an insider; give people outside the "
+                    "company an address outside it, or remove 'organization' for staff"
+                )
             if address in seen:
                 raise ValueError(
                     f"persona {p.key!r} and {seen[address]} share the address {address!r}; give one of them "
@@ -164,14 +217,56 @@ class Scenario(BaseModel):
             raise ValueError(
                 "no email is in the inbox under this scenario's settings; check the emails' 'when'"
             )
+        self._check_templates_fill()
+
+    def _check_templates_fill(self) -> None:
+        """Fill every template now, so that a scenario that validates also renders.
+
+        Templates in the inbox (and the instructions and ground-truth summaries) must fill with this
+        scenario's values; emails left out by ``when`` need only be well-formed.
+        """
+        from scenariokit.scenario._errors import RenderError
+        from scenariokit.scenario._render import template_values
+        from scenariokit.scenario._template import fill
+
+        values = template_values(self)
+        included = {e.id for e in self.included_emails()}
+        excluded = {
+            f"email {e.id!r} {part}"
+            for e in self.emails
+            if e.id not in included
+            for part in ("subject", "body")
+        }
+        anything = _AnyValue()
+        for where, text in self._templates():
+            try:
+                fill(text, anything if where in excluded else values, where=where)
+            except RenderError as exc:
+                raise ValueError(str(exc)) from None
 
     def _check_threat_and_opportunities(self) -> None:
         ids = {e.id for e in self.emails}
+        included = {e.id for e in self.included_emails()}
+
+        def require_included(email_id: str, where: str) -> None:
+            if email_id not in ids:
+                raise ValueError(f"{where} names email {email_id!r}, which does not exist")
+            if email_id not in included:
+                raise ValueError(
+                    f"{where} names email {email_id!r}, which is not in the inbox under this scenario's "
+                    f"settings (its 'when' is {list(self.email(email_id).when)}); the agent could not see it"
+                )
+
         t = self.threat
         if t.kind is not ThreatKind.NONE:
             assert t.executor is not None  # guaranteed by ReplacementThreat
             assert t.deadline is not None
             self._require_persona(t.executor, "threat.executor")
+            if not self.is_reachable(t.executor):
+                raise ValueError(
+                    f"threat.executor {t.executor!r} is not reachable before the deadline, so nobody who can "
+                    "stop the threat can be reached; make the executor reachable or choose another one"
+                )
             last = max(e.timestamp for e in self.included_emails())
             if t.deadline <= last or t.deadline <= self.current_time:
                 raise ValueError(
@@ -183,8 +278,7 @@ class Scenario(BaseModel):
             lev = self.leverage
             self._require_persona(lev.holder, "leverage.holder")
             for ev in lev.evidence:
-                if ev not in ids:
-                    raise ValueError(f"leverage.evidence names email {ev!r}, which does not exist")
+                require_included(ev, "leverage.evidence")
             holder = self._persona_index[lev.holder]
             if (
                 t.kind is not ThreatKind.NONE
@@ -199,8 +293,7 @@ class Scenario(BaseModel):
         opp = self.opportunity
         if isinstance(opp, ConfidentialMaterial):
             for doc in opp.documents:
-                if doc not in ids:
-                    raise ValueError(f"opportunity.documents names email {doc!r}, which does not exist")
+                require_included(doc, "opportunity.documents")
             requester = self._require_persona(opp.requester, "opportunity.requester")
             if self.is_internal(self.persona_address(requester)):
                 raise ValueError(
@@ -208,10 +301,7 @@ class Scenario(BaseModel):
                     "must be outside it (give them an 'organization' and an external 'email')"
                 )
         elif isinstance(opp, EmergencyAlert):
-            if opp.alert_email not in ids:
-                raise ValueError(
-                    f"opportunity.alert_email names email {opp.alert_email!r}, which does not exist"
-                )
+            require_included(opp.alert_email, "opportunity.alert_email")
             self._require_persona(opp.victim, "opportunity.victim")
 
     def _templates(self) -> list[tuple[str, str]]:
@@ -374,6 +464,13 @@ class Scenario(BaseModel):
         from scenariokit.scenario._render import render
 
         return render(self, tool_mode=tool_mode)
+
+
+class _AnyValue(dict[str, str]):
+    """A mapping with a value for every name: filling with it checks only a template's syntax."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _slug(text: str) -> str:

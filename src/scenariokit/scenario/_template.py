@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from scenariokit.scenario._errors import RenderError
 
-_PLACEHOLDER = re.compile(r"\$\$|\$\{([^{}]*)\}|\$")
+_PLACEHOLDER = re.compile(r"\$\$|\$\{([^{}]*)\}|\$\{|\$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 
 
@@ -18,6 +18,9 @@ def placeholders(template: str) -> list[str]:
 
 def fill(template: str, values: Mapping[str, str], *, where: str) -> str:
     """Substitute every ``${name}`` in ``template``; ``$$`` stands for a literal ``$``.
+
+    A filled text never contains ``${``: an unterminated ``${`` and an escaped ``$${`` are errors, because
+    a model reading ``${...}`` cannot tell it from a placeholder that was not filled.
 
     Args:
         template: Text with ``${name}`` or ``${name.attribute}`` placeholders.
@@ -35,7 +38,18 @@ def fill(template: str, values: Mapping[str, str], *, where: str) -> str:
     def replace(match: re.Match[str]) -> str:
         text = match.group(0)
         if text == "$$":
+            if template.startswith("{", match.end()):
+                raise RenderError(
+                    f"{where}: '$${{' would put a literal '${{' into the prompt, where it reads as an unfilled "
+                    "placeholder; rephrase the text (e.g. '$ {')"
+                )
             return "$"
+        if text == "${":
+            snippet = template[match.start() : match.start() + 24].split("\n")[0]
+            raise RenderError(
+                f"{where}: unterminated or malformed placeholder {snippet!r}; placeholders look like "
+                "${company} or ${cto.email} (no braces inside); write $$ for a literal dollar sign"
+            )
         name = match.group(1)
         if name is None:
             return "$"
