@@ -76,7 +76,7 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
             target.write_text(block.body, encoding="utf-8")
         elif block.lang == "python":
             code = compile(block.body, where, "exec")
-            exec(code, namespace)  # noqa: S102 - running the documentation is the point
+            exec(code, namespace)  # running the documentation is the point
         elif block.lang in ("bash", "console", "sh"):
             for line in block.body.splitlines():
                 command = line.removeprefix("$ ").strip()
