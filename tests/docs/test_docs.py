@@ -93,7 +93,9 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
                         timeout=300,
                         check=False,
                     )
-                    assert result.returncode == 0, f"{where}: `{command}` exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+                    assert result.returncode == 0, (
+                        f"{where}: `{command}` exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+                    )
 
 
 def _run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
@@ -136,7 +138,9 @@ def test_example_runs(script: Path, tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
-    assert result.returncode == 0, f"{script.name} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"{script.name} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    )
 
 
 def test_every_page_is_in_the_nav() -> None:
