@@ -241,7 +241,7 @@ async def test_a_timed_out_tls_connection_is_not_reused(certs: Certs):
     assert server.connections == 2
 
 
-def _manual_tls_handler(certs: Certs, send_fraction: float, first_only: bool = True):
+def _manual_tls_handler(certs: Certs, send_fraction: float, first_only: bool = True, stray: bytes = b""):
     """A handler doing TLS by hand, so that it can cut the connection inside a TLS record."""
     context = certs.server_context()
 
@@ -274,6 +274,12 @@ def _manual_tls_handler(certs: Certs, send_fraction: float, first_only: bool = T
         first = outgoing.read()
         tls.write(response[-20:])  # a second TLS record
         second = outgoing.read()
+        if stray:
+            tls.write(stray)
+            writer.write(first + second + outgoing.read())
+            await writer.drain()
+            await reader.read()
+            return
         if first_only and server.connections > 1:
             writer.write(first + second)
             await writer.drain()
@@ -361,3 +367,15 @@ async def test_a_failed_handshake_is_a_connection_error(mode: str):
             with pytest.raises(ProviderConnectionError) as info:
                 await provider.generate([UserMessage(content="x")])
     assert info.value.retryable and KEY not in str(info.value)
+
+
+async def test_stray_bytes_after_a_tls_response_are_not_taken_for_the_next_one(certs: Certs):
+    # The stray response travels in its own TLS record, in the same TCP segment as the body.
+    handler = _manual_tls_handler(certs, 1.0, first_only=False, stray=b"HTTP/1.1 500 Stray\r\n\r\n")
+    with RawServer(handler=handler) as server:
+        provider = server.provider(verify=str(certs.ca))
+        provider.base_url = provider.base_url.replace("http://127.0.0.1", "https://localhost")
+        async with provider:
+            for _ in range(2):
+                assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    assert server.connections == 2

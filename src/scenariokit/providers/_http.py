@@ -161,12 +161,15 @@ def encode_head(target: Target, headers: dict[str, str], length: int) -> bytes:
 
 
 class _Connection:
-    __slots__ = ("buffer", "sock", "stream")
+    __slots__ = ("buffer", "sock", "stream", "tls_pending")
 
     def __init__(self, stream: anyio.abc.ByteStream, sock: Any) -> None:
         self.stream = stream
         self.sock = sock
         self.buffer = bytearray()
+        # TLS records already read from the socket but not yet decrypted sit in anyio's memory BIO,
+        # where a ``select`` on the socket cannot see them.
+        self.tls_pending: Any = getattr(stream, "_read_bio", None)
 
     def is_usable(self) -> bool:
         """Whether an idle connection is still open with nothing unread (one ``select`` call).
@@ -175,6 +178,8 @@ class _Connection:
         way it cannot carry a new request.
         """
         if self.buffer:
+            return False
+        if self.tls_pending is not None and self.tls_pending.pending:
             return False
         if self.sock is None:
             return True
