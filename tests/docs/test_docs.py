@@ -81,8 +81,8 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
             for line in block.body.splitlines():
                 command = line.removeprefix("$ ").strip()
                 if command.startswith("scenariokit "):
-                    code, stderr = _run_cli(shlex.split(command)[1:], monkeypatch)
-                    assert code in (0, 1), f"{where}: `{command}` exited {code}:\n{stderr}"
+                    exit_code, stderr = _run_cli(shlex.split(command)[1:], monkeypatch)
+                    assert exit_code in (0, 1), f"{where}: `{command}` exited {exit_code}:\n{stderr}"
                 elif command.startswith("pytest "):
                     result = subprocess.run(
                         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *shlex.split(command)[1:]],
