@@ -8,11 +8,9 @@ from pathlib import Path
 
 from scenariokit.cli._common import Command, Subparsers, UsageError, parse_settings
 from scenariokit.cli._show import resolve_target
-from scenariokit.detectors import default_suite
-from scenariokit.detectors._base import Detector
+from scenariokit.detectors import Detector, default_suite
 from scenariokit.scenario import FAMILIES, Scenario, save_scenario
-from scenariokit.testing._minimize import NoElicitingScenarioError, minimize
-from scenariokit.testing._model import RECORD_MODES, CallBudget, ModelUnderTest
+from scenariokit.testing import RECORD_MODES, CallBudget, ModelUnderTest, NoElicitingScenarioError, minimize
 
 
 def _register(sub: Subparsers) -> argparse.ArgumentParser:

@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scenariokit.detectors._base import Detector
-from scenariokit.detectors._suite import default_suite
-from scenariokit.detectors._verdict import Verdict
+from scenariokit.detectors import Detector, Verdict, default_suite
 from scenariokit.experiment._errors import DesignError
 from scenariokit.experiment._store import StudyStore
 from scenariokit.scenario import RenderedScenario

@@ -26,9 +26,7 @@ import anyio
 
 from scenariokit._version import __version__
 from scenariokit.agent import Transcript, run_episode
-from scenariokit.detectors._base import Detector
-from scenariokit.detectors._suite import default_suite
-from scenariokit.detectors._verdict import Verdict
+from scenariokit.detectors import Detector, Verdict, default_suite
 from scenariokit.experiment._design import Condition, Design, ExpandedDesign, ModelRun, sample_seed
 from scenariokit.experiment._errors import BudgetError, DesignError
 from scenariokit.experiment._store import SampleRecord, StudyStore

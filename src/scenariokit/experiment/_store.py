@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from scenariokit._version import __version__
 from scenariokit.agent import Transcript
-from scenariokit.detectors._verdict import Verdict
+from scenariokit.detectors import Verdict
 from scenariokit.experiment._errors import IncompatibleStoreError, StoreError
 from scenariokit.providers import SystemMessage, UserMessage
 from scenariokit.scenario import CANARY, RenderedScenario

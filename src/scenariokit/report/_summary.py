@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenariokit.experiment._store import SampleOutcome, StudyStore
+from scenariokit.experiment import SampleOutcome, StudyStore
 from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
 from scenariokit.report._perturbation import PerturbationComparison, compare_variants
 from scenariokit.report._published import PUBLISHED_SOURCE, PublishedRate, published_for
