@@ -132,6 +132,62 @@ async def test_budget_stops_starting_samples_and_a_larger_budget_finishes(tmp_pa
         assert store.count_samples() == 200
 
 
+async def test_budget_on_a_fresh_run_spends_about_the_cap(tmp_path: Path) -> None:
+    expanded = _design(50).expand()
+    providers = create_providers(["sim/self_preserving"])
+    with StudyStore(tmp_path / "s.db") as store:
+        result = await Runner(expanded, store, providers, concurrency=1, budget_tokens=30_000).run()
+        assert result.stop_reason == "budget"
+        per_sample = result.tokens / result.completed
+        # the cap covers the study; with one sample in flight the run stops within one sample of the cap
+        assert 30_000 - 2 * per_sample < result.tokens <= 30_000 + per_sample
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_budget_on_a_resumed_run_estimates_from_samples_with_known_tokens(
+    tmp_path: Path, concurrency: int
+) -> None:
+    # The reported case: a store already holding about half the cap, then a 60,000-token cap. The cap covers
+    # the whole study (what is stored counts), so this run may spend what is left: about 14 samples of
+    # ~1,850 tokens here, not 1 (dividing the store's tokens by this run's samples made the first sample look
+    # like ~35,000 tokens).
+    expanded = _design(50).expand()
+    providers = create_providers(["sim/self_preserving"])
+    with StudyStore(tmp_path / "s.db") as store:
+        first = await Runner(expanded, store, providers, concurrency=1, budget_tokens=34_000).run()
+        assert first.stop_reason == "budget"
+        stored, _ = store.usage_totals()
+        per_sample = stored / first.completed
+        resumed = await Runner(
+            expanded, store, providers, concurrency=concurrency, budget_tokens=60_000
+        ).run()
+        assert resumed.stop_reason == "budget"
+        assert resumed.already_done == first.completed
+        left = (60_000 - stored) / per_sample
+        assert left - 2 <= resumed.completed <= left + concurrency
+        assert resumed.tokens <= 60_000 + concurrency * per_sample
+
+
+async def test_budget_estimate_ignores_stored_attempts_with_unknown_usage(tmp_path: Path) -> None:
+    # failed attempts store zero tokens; counting them would halve the estimate and overshoot the cap
+    expanded = _design(10).expand()
+    with StudyStore(tmp_path / "s.db") as store:
+        first = await Runner(
+            expanded, store, {"sim/self_preserving": Flaky("self_preserving", set(range(5)))}
+        ).run()
+        assert first.failed == 20 and first.completed == 40
+        stored, _ = store.usage_totals()
+        per_sample = stored / 20
+        cap = int(stored + 5.5 * per_sample)
+        healthy = Flaky("self_preserving", fail=set())
+        resumed = await Runner(
+            expanded, store, {"sim/self_preserving": healthy}, concurrency=1, budget_tokens=cap
+        ).run()
+        assert resumed.stop_reason == "budget"
+        assert 4 <= resumed.completed <= 6
+        assert resumed.tokens <= cap + per_sample
+
+
 async def test_dollar_budget_needs_prices(tmp_path: Path) -> None:
     from scenariokit.experiment import BudgetError
 

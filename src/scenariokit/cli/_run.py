@@ -94,8 +94,20 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print the conditions, requests and estimated cost"
     )
     budget = parser.add_mutually_exclusive_group()
-    budget.add_argument("--budget-tokens", type=int, metavar="N", help="stop starting samples after N tokens")
-    budget.add_argument("--budget-usd", type=float, metavar="X", help="stop starting samples after X dollars")
+    budget.add_argument(
+        "--budget-tokens",
+        type=int,
+        metavar="N",
+        help="cap for the whole study: start no new sample once the tokens in the store (earlier runs count) "
+        "would pass N",
+    )
+    budget.add_argument(
+        "--budget-usd",
+        type=float,
+        metavar="X",
+        help="cap for the whole study: start no new sample once the estimated dollars in the store (earlier "
+        "runs count) would pass X",
+    )
     parser.add_argument("--concurrency", type=int, metavar="N", help="most samples in flight")
     parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.add_argument(

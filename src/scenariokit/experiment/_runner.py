@@ -7,8 +7,11 @@
   limits (``scenariokit.providers.configure_limits``); the worker count only caps work in flight.
 * **Order**: samples are drawn index-major (sample 0 of every condition and model, then sample 1, ...), so a
   run stopped early by a budget or Ctrl-C leaves balanced partial results.
-* **Budget**: when the tokens or dollars spent (the store's total, plus a reserve for samples in flight)
-  reach the cap, no new sample starts; samples in flight finish and are stored.
+* **Budget**: a cap covers the whole study in the store, not one invocation: what earlier runs stored counts.
+  Before a sample starts, the runner adds to what the store holds an estimate for that sample and for those
+  in flight; when the sum would pass the cap, no new sample starts, and samples in flight finish and are
+  stored. The estimate per sample is the model's mean over the attempts (stored or of this run) whose usage
+  is known (non-zero tokens), or, before there is any, an upper estimate from the prompt and ``max_tokens``.
 * **Stopping**: :meth:`Runner.request_stop` stops scheduling (in-flight samples finish and are stored);
   cancelling the run (a second Ctrl-C) abandons samples in flight; completed ones are always flushed.
 """
@@ -29,7 +32,7 @@ from scenariokit.agent import Transcript, run_episode
 from scenariokit.detectors import Detector, Verdict, default_suite
 from scenariokit.experiment._design import Condition, Design, ExpandedDesign, ModelRun, sample_seed
 from scenariokit.experiment._errors import BudgetError, DesignError
-from scenariokit.experiment._store import SampleRecord, StudyStore
+from scenariokit.experiment._store import KnownUsage, SampleRecord, StudyStore
 from scenariokit.providers import (
     OFFLINE_PREFIXES,
     ModelPrice,
@@ -146,8 +149,10 @@ class Runner:
         store: The open study store (not read-only).
         providers: A provider per model name of the design (see :func:`create_providers`).
         concurrency: Most samples in flight (worker tasks); default 32 per model, at most 256.
-        budget_tokens: Token cap for the whole study (default: the design's ``budget.tokens``).
-        budget_usd: Dollar cap for the whole study (default: the design's ``budget.usd``).
+        budget_tokens: Token cap for the whole study: tokens already in the store count (default: the design's
+            ``budget.tokens``).
+        budget_usd: Dollar cap for the whole study: dollars already in the store count (default: the
+            design's ``budget.usd``).
         progress: Called every ``progress_interval`` seconds with the counters.
         progress_interval: Seconds between progress calls and between forced flushes of finished samples.
         batch_size: Finished samples written per transaction at most.
@@ -195,6 +200,7 @@ class Runner:
         self._last_flush = time.monotonic()
         self._run_id = 0
         self._estimate_per_sample = {m.name: _estimated_tokens(expanded, m) for m in expanded.models}
+        self._known: dict[str, KnownUsage] = {}
         self.progress = RunProgress(total=expanded.total_samples, already_done=0)
 
     def request_stop(self) -> None:
@@ -252,6 +258,7 @@ class Runner:
         done = self._done_bitmaps()
         already = sum(sum(bits) for bits in done.values())
         tokens, cost = self.store.usage_totals()
+        self._known = self.store.known_usage()
         self.progress = RunProgress(
             total=self.expanded.total_samples, already_done=already, tokens=tokens, cost_usd=cost
         )
@@ -317,16 +324,20 @@ class Runner:
                     yield _Work(m, c, index)
 
     def _over_budget(self, model: ModelRun) -> bool:
+        # p.tokens and p.cost_usd are the study's totals (the store's plus this run's), as the cap covers the
+        # whole study; the estimate per sample comes from attempts of this model whose usage is known, never
+        # from the study's total divided by this run's samples
         p = self.progress
+        known = self._known.get(model.name, KnownUsage())
         if self.budget_tokens is not None:
-            per = p.tokens / p.completed if p.completed else self._estimate_per_sample[model.name]
+            per = known.tokens / known.samples if known.samples else self._estimate_per_sample[model.name]
             if p.tokens + (p.in_flight + 1) * per > self.budget_tokens:
                 return True
         if self.budget_usd is not None:
             price = self._prices.get(model.name)
             per_usd = (
-                p.cost_usd / p.completed
-                if p.completed
+                known.cost_usd / known.priced
+                if known.priced
                 else (price.input + price.output) * self._estimate_per_sample[model.name] / 1e6
                 if price is not None
                 else 0.0
@@ -370,8 +381,16 @@ class Runner:
             )
             p = self.progress
             p.completed += 1
-            p.tokens += transcript.usage.input_tokens + transcript.usage.output_tokens
+            used = transcript.usage.input_tokens + transcript.usage.output_tokens
+            p.tokens += used
             p.cost_usd += cost or 0.0
+            if used > 0:
+                known = self._known.setdefault(m.name, KnownUsage())
+                known.samples += 1
+                known.tokens += used
+                if cost is not None:
+                    known.priced += 1
+                    known.cost_usd += cost
             if transcript.error is not None:
                 p.failed += 1
             elif any(v.is_harmful and v.category.value in _HARM_CATEGORIES for v in verdicts):

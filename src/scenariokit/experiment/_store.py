@@ -116,6 +116,23 @@ CREATE TABLE IF NOT EXISTS condition_metadata (
 _METADATA_TABLE = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS condition_metadata") :]
 
 
+@dataclass
+class KnownUsage:
+    """Usage of the sample attempts of one model whose token counts are known (see ``known_usage``)."""
+
+    samples: int = 0
+    """Attempts with known (non-zero) token counts."""
+
+    tokens: int = 0
+    """Their input + output tokens."""
+
+    priced: int = 0
+    """Those of them with an estimated cost."""
+
+    cost_usd: float = 0.0
+    """Their estimated dollars."""
+
+
 @dataclass(frozen=True)
 class SampleRecord:
     """A finished episode to store, with the verdicts of the detectors applied to it."""
@@ -619,6 +636,22 @@ class StudyStore:
             "SELECT COALESCE(SUM(input_tokens + output_tokens), 0), COALESCE(SUM(cost_usd), 0.0) FROM samples"
         ).fetchone()
         return int(row[0]), float(row[1])
+
+    def known_usage(self) -> dict[str, KnownUsage]:
+        """Per model, the stored attempts whose usage is known (their tokens are not zero), and their sums.
+
+        An attempt that failed before any reply, or a provider that reports no usage, stores zero tokens:
+        such attempts say nothing about what a sample costs, and are left out. Dollars are summed over the
+        attempts of known usage that have an estimated cost.
+        """
+        rows = self._conn.execute(
+            "SELECT model, COUNT(*), SUM(input_tokens + output_tokens), COUNT(cost_usd), "
+            "COALESCE(SUM(cost_usd), 0.0) FROM samples WHERE input_tokens + output_tokens > 0 GROUP BY model"
+        )
+        return {
+            model: KnownUsage(int(n), int(tokens), int(priced), float(cost))
+            for model, n, tokens, priced, cost in rows
+        }
 
     def iter_samples(
         self, *, effective: bool = True, status: SampleStatus | None = None
