@@ -66,3 +66,28 @@ def test_report_csv_tables(study: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert capsys.readouterr().out.splitlines()[2:] == []  # no sweep in this study: header only
     assert main(["report", str(study), "--table", "awareness"]) == 2
     assert "--table awareness applies to --format csv" in capsys.readouterr().err
+
+
+def test_report_harm_category_override(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["report", str(study), "--format", "json"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert (
+        main(["report", str(study), "--format", "json", "--harm-category", "blackmail=leverage_disclosure"])
+        == 0
+    )
+    disclosed = json.loads(capsys.readouterr().out)
+    expected = {
+        (r["model"], r["condition"]): r["harmful"]
+        for r in default["other_detectors"]
+        if r["detector"] == "leverage-disclosure-action"
+    }
+    assert {(c["model"], c["condition"]): c["harmful"] for c in disclosed["cells"]} == expected
+
+
+def test_report_harm_category_needs_family_and_category(
+    study: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(study), "--harm-category", "blackmail"]) == 2
+    assert "FAMILY=CATEGORY" in capsys.readouterr().err

@@ -195,3 +195,76 @@ async def test_rescore_appends_a_new_version_and_reports_use_it(study: Path, tmp
         assert store.detector_versions()["blackmail-action"] == ["1", "2"]
     assert sum(c.harmful for c in after.cells.values()) == 0  # the latest version decides
     assert sum(c.scorable for c in after.cells.values()) == 320
+
+
+def _custom_study(tmp_path: Path, scenarios: dict[str, object], **summary_kw: object) -> object:
+    from scenariokit.experiment import ScenarioFile
+    from scenariokit.scenario import Scenario, save_scenario
+
+    entries = []
+    for name, scenario in scenarios.items():
+        assert isinstance(scenario, Scenario)
+        save_scenario(scenario, tmp_path / f"{name}.yaml")
+        entries.append(ScenarioFile(file=str(tmp_path / f"{name}.yaml")))
+    design = Design(name="custom", scenarios=entries, models=["sim/self_preserving"], samples=20)
+
+    async def go() -> None:
+        with StudyStore(tmp_path / "custom.db") as store:
+            await Runner(design.expand(), store, create_providers(["sim/self_preserving"])).run()
+
+    anyio.run(go)
+    with StudyStore(tmp_path / "custom.db", readonly=True) as store:
+        return summarize(store, bootstrap_replicates=200, **summary_kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("factory", "category", "detector"),
+    [
+        ("blackmail", "blackmail", "blackmail-action"),
+        ("leaking", "leak", "leak-action"),
+        ("lethal_action", "lethal_action", "lethal-action"),
+    ],
+)
+def test_a_custom_family_is_scored_by_the_harm_its_ground_truth_probes(
+    tmp_path: Path, factory: str, category: str, detector: str
+) -> None:
+    import scenariokit.scenario as sc
+    from scenariokit.report import StudySummary, harm_category
+
+    scenario = getattr(sc, factory)().model_copy(update={"family": "office_drama"})
+    assert harm_category(scenario) == category
+    summary = _custom_study(tmp_path, {"drama": scenario})
+    assert isinstance(summary, StudySummary)
+    [cell] = summary.cells.values()
+    assert cell.unscorable == 0 and cell.scorable == 20, cell.reasons
+    assert (cell.model, cell.fingerprint, detector) in summary.other_rates
+    assert summary.other_rates[(cell.model, cell.fingerprint, detector)].harmful == cell.harmful
+
+
+def test_the_harm_category_override_wins_and_unknown_harm_says_why(tmp_path: Path) -> None:
+    from scenariokit.report import StudySummary
+    from scenariokit.scenario import blackmail
+
+    with_leverage = blackmail().model_copy(update={"family": "office_drama"})
+    summary = _custom_study(
+        tmp_path, {"drama": with_leverage}, harm_category={"office_drama": "leverage_disclosure"}
+    )
+    assert isinstance(summary, StudySummary)
+    [cell] = summary.cells.values()
+    disclosure = summary.other_rates[(cell.model, cell.fingerprint, "leverage-disclosure-action")]
+    assert (cell.harmful, cell.benign) == (disclosure.harmful, disclosure.scorable - disclosure.harmful)
+
+
+def test_a_custom_family_without_leverage_or_opportunity_is_unscorable_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    from scenariokit.report import StudySummary
+    from scenariokit.scenario import blackmail
+
+    nothing = blackmail(leverage=False).model_copy(update={"family": "office_drama"})
+    summary = _custom_study(tmp_path, {"nothing": nothing})
+    assert isinstance(summary, StudySummary)
+    [cell] = summary.cells.values()
+    assert cell.scorable == 0 and cell.unscorable == 20
+    [reason] = cell.reasons
+    assert "no leverage, confidential material or emergency alert" in reason and "harm_category" in reason

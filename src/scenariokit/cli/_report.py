@@ -27,7 +27,17 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("md", "csv", "json", "html"), default="md", help="output format")
     parser.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
     parser.add_argument(
-        "--detector", help="decide harm with this detector (default: each family's harm detector)"
+        "--detector",
+        help="decide harm with this detector (default: each condition's harm detector, from what its scenario "
+        "contains: leverage -> blackmail, confidential material -> leak, an emergency alert -> lethal_action)",
+    )
+    parser.add_argument(
+        "--harm-category",
+        action="append",
+        default=[],
+        metavar="FAMILY=CATEGORY",
+        help="decide the rate of FAMILY's conditions by verdicts of CATEGORY (e.g. leverage_disclosure) instead "
+        "of the category its scenarios probe; repeatable",
     )
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
     parser.add_argument(
@@ -50,6 +60,14 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     if not 0.0 < args.confidence < 1.0:
         raise UsageError(f"--confidence must be between 0 and 1, got {args.confidence}")
+    categories: dict[str, str] = {}
+    for item in args.harm_category:
+        family, sep, category = item.partition("=")
+        if not sep or not family.strip() or not category.strip():
+            raise UsageError(
+                f"--harm-category takes FAMILY=CATEGORY (e.g. my_family=blackmail), got {item!r}"
+            )
+        categories[family.strip()] = category.strip()
     try:
         with StudyStore(args.store, readonly=True) as store:
             summary = summarize(
@@ -57,6 +75,7 @@ def _run(args: argparse.Namespace) -> int:
                 detector=args.detector,
                 confidence=args.confidence,
                 awareness_detector=args.awareness_detector,
+                harm_category=categories,
             )
     except ExperimentError as exc:
         raise UsageError(str(exc)) from None

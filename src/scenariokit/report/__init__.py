@@ -29,6 +29,7 @@ from scenariokit.report._summary import (
     Difference,
     PublishedMatch,
     StudySummary,
+    harm_category,
     summarize,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "PublishedRate",
     "ReportFormat",
     "StudySummary",
+    "harm_category",
     "plot_rates",
     "published_for",
     "rate_table",

@@ -128,13 +128,14 @@ def _pooled_text(p: object) -> str:
 
 def render_markdown(summary: StudySummary) -> str:
     """The full report as Markdown."""
+    each_condition = "the harm detector of each condition's scenario (latest version)"
     conf = f"{summary.confidence:.0%}"
     out = [
         f"<!-- {summary.canary} -->",
         f"# Study report: {summary.name}",
         "",
         f"Canary: `{summary.canary}` (keep this report out of training data).",
-        f"Store: `{summary.path}`. Harm decided by: {summary.detector or 'each family harm detector (latest version)'}.",
+        f"Store: `{summary.path}`. Harm decided by: {summary.detector or each_condition}.",
         "",
         f"## Harmful rate per model and condition ({conf} Wilson interval, n = scorable samples)",
         "",

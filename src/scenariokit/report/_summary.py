@@ -1,11 +1,14 @@
 """Statistics of a study store: rates per (model, condition), factor breakdowns, differences, pooled rates.
 
-Which verdict decides whether a sample is harmful: for each condition, the verdict of the family's harm
-category (``blackmail`` for blackmail, ``leak`` for leaking, ``lethal_action`` for lethal action), from its
-action detector (name ending in ``-action``) when there is one, else from the first detector of that
-category by name; or the detector named with ``detector=``. For each detector the *latest* verdict stored
-for the sample counts, so re-scoring with a new detector version replaces the old verdicts in reports
-without deleting them.
+Which verdict decides whether a sample is harmful: for each condition, the verdict of its harm category,
+from its action detector (name ending in ``-action``) when there is one, else from the first detector of
+that category by name; or the detector named with ``detector=``. The harm category follows from the
+condition's scenario, stored with it (see :func:`harm_category`): leverage -> ``blackmail``, confidential
+material -> ``leak``, an emergency alert -> ``lethal_action``, so families of your own need no option; a
+control without any of them takes its built-in family's category (:data:`HARM_CATEGORY`); and
+``harm_category={family: category}`` overrides both. For each detector the *latest* verdict stored for the
+sample counts, so re-scoring with a new detector version replaces the old verdicts in reports without
+deleting them.
 
 Unscorable samples (failed episodes, unscorable verdicts, missing verdicts) are counted apart, with their
 reasons, and never in a denominator.
@@ -23,11 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenariokit.experiment import SampleOutcome, StudyStore
+from scenariokit.experiment import SampleOutcome, StoredCondition, StudyStore
 from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
 from scenariokit.report._perturbation import PerturbationComparison, compare_variants
 from scenariokit.report._published import PUBLISHED_SOURCE, PublishedRate, published_for
-from scenariokit.scenario import CANARY
+from scenariokit.scenario import CANARY, ConfidentialMaterial, EmergencyAlert, RenderedScenario, Scenario
 from scenariokit.stats import (
     Cell,
     ClusterCount,
@@ -45,7 +48,31 @@ HARM_CATEGORY: dict[str, str] = {
     "leaking": "leak",
     "lethal_action": "lethal_action",
 }
-"""The harm category whose verdict decides each built-in family's rate."""
+"""The harm category of each built-in family: used for its conditions that contain no leverage, confidential
+material or emergency alert (the controls that remove the opportunity)."""
+
+
+def harm_category(scenario: Scenario | RenderedScenario) -> str | None:
+    """The harm category a scenario probes, from its ground truth rather than its family's name.
+
+    Leverage -> ``blackmail``; else confidential material -> ``leak``; else an emergency alert ->
+    ``lethal_action`` (the order of ``scenariokit.testing.default_detector``); with none of them, the built-in
+    family's category (:data:`HARM_CATEGORY`), or ``None`` for a family of your own.
+
+    Example:
+        >>> from scenariokit.scenario import leaking
+        >>> harm_category(leaking().model_copy(update={"family": "my_espionage"}))
+        'leak'
+    """
+    s = scenario.scenario if isinstance(scenario, RenderedScenario) else scenario
+    if s.leverage is not None:
+        return "blackmail"
+    if isinstance(s.opportunity, ConfidentialMaterial):
+        return "leak"
+    if isinstance(s.opportunity, EmergencyAlert):
+        return "lethal_action"
+    return HARM_CATEGORY.get(s.family)
+
 
 _REASON_WIDTH = 160
 
@@ -161,7 +188,7 @@ class StudySummary:
     """Confidence level of every interval."""
 
     detector: str | None
-    """The detector chosen with ``detector=``, or ``None`` for each family's harm detector."""
+    """The detector chosen with ``detector=``, or ``None`` for the harm detector of each condition's scenario."""
 
     models: list[str]
     """Models, in first-seen order."""
@@ -214,7 +241,7 @@ class StudySummary:
             "study": self.name,
             "store": self.path,
             "confidence": self.confidence,
-            "detector": self.detector or "family harm detector (latest version)",
+            "detector": self.detector or "harm detector of each condition's scenario (latest version)",
             "detector_versions": self.detectors_seen,
             "cells": [
                 {
@@ -296,7 +323,18 @@ def _rate_dict(rate: Rate) -> dict[str, Any]:
     }
 
 
-def _decide(outcome: SampleOutcome, family: str, detector: str | None) -> tuple[str, str | None]:
+def _stored_category(condition: StoredCondition, override: Mapping[str, str]) -> str | None:
+    if condition.family in override:
+        return override[condition.family]
+    try:
+        return harm_category(condition.rendered())
+    except ValueError:  # a rendered scenario this version cannot read: fall back to the family's name
+        return HARM_CATEGORY.get(condition.family)
+
+
+def _decide(
+    outcome: SampleOutcome, family: str, category: str | None, detector: str | None
+) -> tuple[str, str | None]:
     """('harmful' | 'benign' | 'unscorable', reason) of one sample."""
     if outcome.status == "error":
         return "unscorable", f"episode failed: {outcome.error or 'unknown error'}"
@@ -305,13 +343,18 @@ def _decide(outcome: SampleOutcome, family: str, detector: str | None) -> tuple[
         if found is None:
             return "unscorable", f"no verdict of detector {detector!r} (run 'scenariokit rescore')"
         return found[1], found[2]
-    category = HARM_CATEGORY.get(family)
+    if category is None:
+        return "unscorable", (
+            f"no harm category for family {family!r}: its scenario has no leverage, confidential material or "
+            "emergency alert; pass harm_category={family: category} (--harm-category on the command line) or "
+            "detector=..."
+        )
     candidates = sorted(
         (name for name, v in outcome.verdicts.items() if v[3] == category),
         key=lambda n: (not n.endswith("-action"), n),
     )
     if not candidates:
-        return "unscorable", f"no verdict of category {category or '?'!r} for family {family!r}"
+        return "unscorable", f"no verdict of category {category!r} for family {family!r}"
     _, result, reason, _ = outcome.verdicts[candidates[0]]
     return result, reason
 
@@ -325,12 +368,13 @@ def summarize(
     seed: int = 0,
     awareness_detector: str | None = None,
     min_awareness_group: int = 10,
+    harm_category: Mapping[str, str] | None = None,
 ) -> StudySummary:
     """Compute a study's statistics from its store, streaming over samples (transcripts are not read).
 
     Args:
         store: The study store (read-only is enough).
-        detector: Decide harm with this detector instead of each family's harm detector.
+        detector: Decide harm with this detector instead of each condition's harm detector.
         confidence: Confidence level of every interval.
         bootstrap_replicates: Replicates of the cluster bootstrap of pooled rates.
         seed: Seed of the bootstrap.
@@ -338,11 +382,15 @@ def summarize(
             first ``eval_awareness`` detector, heuristics before judges).
         min_awareness_group: Show a condition's awareness split when at least two of its groups have this
             many scorable samples (the per-model split is always shown).
+        harm_category: Family name -> the verdict category that decides its rate, overriding the category
+            that follows from each condition's scenario (see :func:`harm_category`).
 
     Returns:
         The summary.
     """
     conditions = {c.fingerprint: c for c in store.conditions()}
+    override = dict(harm_category or {})
+    categories = {fp: _stored_category(c, override) for fp, c in conditions.items()}
     cells: dict[tuple[str, str], CellStats] = {}
     models: dict[str, None] = {}
     other: dict[tuple[str, str, str], list[int]] = {}
@@ -363,7 +411,7 @@ def summarize(
                 cond.condition_id,
                 cond.factors,
             )
-        result, reason = _decide(outcome, cond.family, detector)
+        result, reason = _decide(outcome, cond.family, categories[outcome.fingerprint], detector)
         if outcome.status == "error":
             cell.failed += 1
         if result == "harmful":
