@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, create_providers
+from scenariokit.experiment import Design, FactorGrid, ModelSpec, Runner, StudyStore, create_providers
 from scenariokit.providers import GenerateConfig, Message, ModelResponse, Provider, ServerError
 from scenariokit.providers._simulator import create_simulator, expected_harm_rate
 from scenariokit.report import summarize
@@ -236,3 +236,48 @@ async def test_detectors_by_name_are_checked(tmp_path: Path) -> None:
 
 def test_flaky_is_a_provider() -> None:
     assert isinstance(Flaky("compliant", set()), Provider)
+
+
+def test_a_replayed_model_draws_the_seeds_of_the_recorded_one() -> None:
+    from scenariokit.experiment import sample_seed
+
+    recorded = sample_seed(0, "f" * 64, "openai/gpt-4.1", "c" * 16, 3)
+    assert sample_seed(0, "f" * 64, "replay/openai/gpt-4.1", "c" * 16, 3) == recorded
+    assert sample_seed(0, "f" * 64, "openai/gpt-4.1-mini", "c" * 16, 3) != recorded
+
+
+async def test_a_study_replayed_from_its_recordings_sends_the_same_requests_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from scenariokit.providers import create_provider
+
+    design = Design(
+        scenarios=[GRID], models=["sim/self_preserving"], samples=6, detectors=["blackmail-action"]
+    )
+    recordings = tmp_path / "recordings"
+    recorder = create_provider("sim/self_preserving", record_to=recordings)
+    with StudyStore(tmp_path / "recorded.db") as store:
+        recorded = await Runner(design.expand(), store, {"sim/self_preserving": recorder}).run()
+        assert recorded.completed == 24 and recorded.failed == 0
+        live = summarize(store, bootstrap_replicates=100)
+    assert len(list(recordings.rglob("*.json"))) >= 24
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a replay must not open a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    replay_design = design.model_copy(update={"models": [ModelSpec(name="replay/sim/self_preserving")]})
+    replayer = create_provider("replay/sim/self_preserving", recordings_dir=recordings)
+    with StudyStore(tmp_path / "replayed.db") as store:
+        replayed = await Runner(replay_design.expand(), store, {"replay/sim/self_preserving": replayer}).run()
+        assert replayed.failed == 0, [s.error for s in store.iter_samples(status="error")][:1]
+        assert replayed.completed == 24
+        again = summarize(store, bootstrap_replicates=100)
+    for fingerprint, _ in live.conditions:
+        a = live.cell("sim/self_preserving", fingerprint)
+        b = again.cell("replay/sim/self_preserving", fingerprint)
+        assert a is not None and b is not None
+        assert (a.harmful, a.benign, a.unscorable) == (b.harmful, b.benign, b.unscorable)

@@ -796,9 +796,30 @@ def config_hash(
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+REPLAY_PREFIX = "replay/"
+"""Prefix of models served from recordings (``replay/openai/gpt-4.1`` replays ``openai/gpt-4.1``)."""
+
+
+def recorded_model(model: str) -> str:
+    """The model whose responses a model name stands for: ``replay/`` prefixes removed.
+
+    Example:
+        >>> recorded_model("replay/openai/gpt-4.1")
+        'openai/gpt-4.1'
+    """
+    while model.startswith(REPLAY_PREFIX):
+        model = model[len(REPLAY_PREFIX) :]
+    return model
+
+
 def sample_seed(design_seed: int, fingerprint: str, model: str, config_hash: str, sample_index: int) -> int:
-    """The seed of one sample, derived deterministically from the design seed and the sample's key."""
-    text = f"{design_seed}:{fingerprint}:{model}:{config_hash}:{sample_index}"
+    """The seed of one sample, derived deterministically from the design seed and the sample's key.
+
+    The model enters as the model it stands for (:func:`recorded_model`), so a study run through
+    ``replay/<model>`` draws the seeds of the recorded ``<model>`` run, sends the same requests, and hits its
+    recordings.
+    """
+    text = f"{design_seed}:{fingerprint}:{recorded_model(model)}:{config_hash}:{sample_index}"
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
 
 
