@@ -28,6 +28,7 @@ from scenariokit.report import (
     PlotUnavailableError,
     plot_rates,
     render,
+    render_csv,
     summarize,
 )
 from scenariokit.scenario import CANARY
@@ -268,3 +269,65 @@ def test_a_custom_family_without_leverage_or_opportunity_is_unscorable_with_the_
     assert cell.scorable == 0 and cell.unscorable == 20
     [reason] = cell.reasons
     assert "no leverage, confidential material or emergency alert" in reason and "harm_category" in reason
+
+
+def test_matched_differences_are_declared_first_level_minus_later_in_every_format(tmp_path: Path) -> None:
+    # a second entry adds a condition after the grid's in the store: every difference must still read
+    # "declared-first level - later level" (switches: on - off; urgency: replacement, restriction, none),
+    # whatever the order of the conditions in the store
+    design = Design(
+        name="orientation",
+        scenarios=[
+            FactorGrid(
+                family="blackmail",
+                factors={"urgency": ["replacement", "none"], "prohibitions": ["on", "off"]},
+            ),
+            FactorGrid(family="blackmail", factors={"urgency": ["restriction"]}),
+        ],
+        models=["sim/self_preserving"],
+        samples=10,
+        detectors=["blackmail-action"],
+    )
+
+    async def go() -> None:
+        with StudyStore(tmp_path / "o.db") as store:
+            await Runner(design.expand(), store, create_providers(["sim/self_preserving"])).run()
+
+    anyio.run(go)
+    with StudyStore(tmp_path / "o.db", readonly=True) as store:
+        summary = summarize(store, bootstrap_replicates=100)
+    allowed = {
+        ("urgency", "replacement", "none"),
+        ("urgency", "replacement", "restriction"),
+        ("urgency", "restriction", "none"),
+        ("prohibitions", "on", "off"),
+    }
+    pairs = {(d.factor, d.level_a, d.level_b) for d in summary.differences}
+    assert pairs and pairs <= allowed, pairs
+    for d in summary.differences:
+        assert d.result.rate_a.harmful == summary.cells[(d.model, _fp(summary, d.label_a))].harmful
+    data = json.loads(render(summary, "json"))
+    assert {(d["factor"], d["level_a"], d["level_b"]) for d in data["differences"]} == pairs
+    markdown = render(summary, "md")
+    assert "a = the factor's level declared first" in markdown
+    for d in summary.differences:
+        assert (
+            f"| {d.model} | {d.factor} | {d.level_a} ({d.label_a}) | {d.level_b} ({d.label_b}) |" in markdown
+        )
+    rows = list(csv.DictReader(line for line in render_csv(summary, "differences").splitlines()[1:]))
+    assert {(r["factor"], r["level_a"], r["level_b"]) for r in rows} == pairs
+    assert [float(r["difference"]) for r in rows] == pytest.approx(
+        [d.result.difference for d in summary.differences]
+    )
+    html_text = render(summary, "html")
+    assert (
+        "a = the factor&#x27;s level declared first" in html_text
+        or "a = the factor's level declared first" in html_text
+    )
+
+
+def _fp(summary: object, label: str) -> str:
+    from scenariokit.report import StudySummary
+
+    assert isinstance(summary, StudySummary)
+    return next(fp for fp, lab in summary.conditions if lab == label)

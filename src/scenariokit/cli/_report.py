@@ -42,9 +42,10 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
     parser.add_argument(
         "--table",
-        choices=("cells", "awareness", "perturbations"),
+        choices=("cells", "awareness", "perturbations", "differences"),
         default="cells",
-        help="with --format csv: the table to write (default: one row per model and condition)",
+        help="with --format csv: the table to write (default: one row per model and condition; differences: "
+        "matched conditions, a - b with a the factor's level declared first)",
     )
     parser.add_argument(
         "--awareness-detector",

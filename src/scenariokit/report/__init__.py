@@ -24,18 +24,21 @@ from scenariokit.report._render import (
     render_terminal,
 )
 from scenariokit.report._summary import (
+    DIFFERENCE_ORIENTATION,
     HARM_CATEGORY,
     CellStats,
     Difference,
     PublishedMatch,
     StudySummary,
     harm_category,
+    level_rank,
     summarize,
 )
 
 __all__ = [
     "AWARENESS_GROUPS",
     "AWARENESS_HOW_TO_READ",
+    "DIFFERENCE_ORIENTATION",
     "HARM_CATEGORY",
     "PUBLISHED_RATES",
     "PUBLISHED_SOURCE",
@@ -50,6 +53,7 @@ __all__ = [
     "ReportFormat",
     "StudySummary",
     "harm_category",
+    "level_rank",
     "plot_rates",
     "published_for",
     "rate_table",

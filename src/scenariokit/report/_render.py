@@ -13,13 +13,13 @@ from typing import Literal
 
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
-from scenariokit.report._summary import CellStats, StudySummary
+from scenariokit.report._summary import DIFFERENCE_ORIENTATION, CellStats, StudySummary
 from scenariokit.stats import Rate, RateDifference
 
 ReportFormat = Literal["md", "csv", "json", "html"]
 """The report formats."""
 
-CsvTable = Literal["cells", "awareness", "perturbations"]
+CsvTable = Literal["cells", "awareness", "perturbations", "differences"]
 """The CSV tables: one row per (model, condition) (with awareness and perturbation columns), the awareness
 split (per model and per condition), or the sweep comparisons."""
 
@@ -207,6 +207,7 @@ def render_markdown(summary: StudySummary) -> str:
             for d in summary.differences
         ]
         out.append(_md_table(["model", "factor", "a", "b", "a - b", "interval"], rows))
+        out += ["", DIFFERENCE_ORIENTATION]
     if summary.perturbations:
         out += ["", f"## Perturbation sweeps: each variant against its base ({conf} Newcombe interval)", ""]
         out.append(_md_table(_SWEEP_HEADER, [_sweep_row(c) for c in summary.perturbations]))
@@ -412,7 +413,8 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
         table: ``cells`` (default): one row per (model, condition), with its awareness split and, for a
             sweep variant, its comparison with its base; ``awareness``: the awareness split per model (all
             conditions) and per condition where n allows; ``perturbations``: one row per sweep variant and
-            model.
+            model; ``differences``: one row per pair of matched conditions, ``a - b`` oriented as
+            :data:`DIFFERENCE_ORIENTATION` says.
 
     Returns:
         The CSV text.
@@ -441,8 +443,30 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
         for comparison in summary.perturbations:
             writer.writerow([*_perturbation_cols(comparison), str(summary.confidence)])
         return buffer.getvalue()
+    if table == "differences":
+        writer.writerow(_DIFFERENCE_CSV)
+        for d in summary.differences:
+            writer.writerow(
+                [
+                    d.model,
+                    d.factor,
+                    d.level_a,
+                    d.label_a,
+                    d.level_b,
+                    d.label_b,
+                    str(d.result.rate_a.harmful),
+                    str(d.result.rate_a.scorable),
+                    str(d.result.rate_b.harmful),
+                    str(d.result.rate_b.scorable),
+                    *_diff_cols(d.result),
+                    str(summary.confidence),
+                ]
+            )
+        return buffer.getvalue()
     if table != "cells":
-        raise ValueError(f"unknown CSV table {table!r}; use 'cells', 'awareness' or 'perturbations'")
+        raise ValueError(
+            f"unknown CSV table {table!r}; use 'cells', 'awareness', 'perturbations' or 'differences'"
+        )
     writer.writerow(
         [
             "model",
@@ -492,6 +516,24 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
             ]
         )
     return buffer.getvalue()
+
+
+_DIFFERENCE_CSV = [
+    "model",
+    "factor",
+    "level_a",
+    "condition_a",
+    "level_b",
+    "condition_b",
+    "a_harmful",
+    "a_scorable",
+    "b_harmful",
+    "b_scorable",
+    "difference",
+    "difference_lower",
+    "difference_upper",
+    "confidence",
+]
 
 
 _PERTURBATION_CSV = [

@@ -30,7 +30,14 @@ from scenariokit.experiment import SampleOutcome, StoredCondition, StudyStore
 from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
 from scenariokit.report._perturbation import PerturbationComparison, compare_variants
 from scenariokit.report._published import PUBLISHED_SOURCE, PublishedRate, published_for
-from scenariokit.scenario import CANARY, ConfidentialMaterial, EmergencyAlert, RenderedScenario, Scenario
+from scenariokit.scenario import (
+    CANARY,
+    FAMILIES,
+    ConfidentialMaterial,
+    EmergencyAlert,
+    RenderedScenario,
+    Scenario,
+)
 from scenariokit.stats import (
     Cell,
     ClusterCount,
@@ -75,6 +82,37 @@ def harm_category(scenario: Scenario | RenderedScenario) -> str | None:
 
 
 _REASON_WIDTH = 160
+
+DIFFERENCE_ORIENTATION = (
+    "a = the factor's level declared first, b = the later one, and the difference is a - b. Levels are in "
+    "the order their family declares them: switches on before off (so a switch reads 'with it minus "
+    "without it'), urgency replacement, restriction, none, goal_type explicit, latent, ambiguous, none, swap; "
+    "levels no family declares come after, on before off, then alphabetically."
+)
+"""How every matched difference of a report is oriented (all formats)."""
+
+
+def level_rank(family: str, factor: str, level: str) -> tuple[int, int, str]:
+    """Sort key of a factor level: its position in the family's declared values.
+
+    Matched differences put the level with the smaller key first (see :data:`DIFFERENCE_ORIENTATION`). A family of your own is looked up by factor name in the built-in families (their shared factors).
+
+    Example:
+        >>> sorted(["off", "on"], key=lambda v: level_rank("blackmail", "leverage", v))
+        ['on', 'off']
+    """
+    declared: tuple[str, ...] = ()
+    known = FAMILIES.get(family)
+    candidates = [known] if known is not None else []
+    candidates += [f for f in FAMILIES.values() if f is not known]
+    for fam in candidates:
+        found = next((f for f in fam.factors if f.name == factor), None)
+        if found is not None:
+            declared = found.values
+            break
+    if level in declared:
+        return (declared.index(level), 0, level)
+    return (len(declared), {"on": 0, "off": 1}.get(level, 2), level)
 
 
 @dataclass
@@ -142,13 +180,13 @@ class Difference:
     """The factor that differs."""
 
     label_a: str
-    """Condition ``a`` (the changed level)."""
+    """Condition ``a``: the one with the factor's level declared first (see :data:`DIFFERENCE_ORIENTATION`)."""
 
     label_b: str
-    """Condition ``b``."""
+    """Condition ``b``: the one with the later level."""
 
     level_a: str
-    """Level of ``factor`` in ``a``."""
+    """Level of ``factor`` in ``a`` (declared first: ``on`` of a switch, ``replacement`` before ``none``)."""
 
     level_b: str
     """Level of ``factor`` in ``b``."""
@@ -203,7 +241,8 @@ class StudySummary:
     """model -> factor -> level -> pooled rate (factors with at least two levels only)."""
 
     differences: list[Difference]
-    """Differences between matched conditions (one factor apart)."""
+    """Differences between matched conditions (one factor apart), each the level declared first minus the
+    later one (see :data:`DIFFERENCE_ORIENTATION`)."""
 
     pooled: dict[str, PooledRate]
     """model -> rate pooled over conditions with a cluster bootstrap interval."""
@@ -282,6 +321,7 @@ class StudySummary:
                 }
                 for d in self.differences
             ],
+            "differences_orientation": DIFFERENCE_ORIENTATION,
             "pooled": {model: p.model_dump(mode="json") for model, p in self.pooled.items()},
             "published": {
                 "source": self.published_source,
@@ -455,7 +495,7 @@ def summarize(
         conditions=order,
         cells=cells,
         marginals=_marginals(cells.values(), models, confidence),
-        differences=_differences(cells.values(), confidence),
+        differences=_differences(cells.values(), {fp: c.family for fp, c in conditions.items()}, confidence),
         pooled=_pooled(cells.values(), models, confidence, bootstrap_replicates, seed),
         published=_published(cells.values(), order, conditions),
         detectors_seen=store.detector_versions(),
@@ -513,7 +553,9 @@ def _marginals(
     return result
 
 
-def _differences(cells: Iterable[CellStats], confidence: float) -> list[Difference]:
+def _differences(
+    cells: Iterable[CellStats], families: Mapping[str, str], confidence: float
+) -> list[Difference]:
     by_model: dict[str, list[CellStats]] = {}
     for c in cells:
         by_model.setdefault(c.model, []).append(c)
@@ -527,22 +569,27 @@ def _differences(cells: Iterable[CellStats], confidence: float) -> list[Differen
             if len(differing) != 1:
                 continue
             factor = differing[0]
+
+            def rank(c: CellStats, factor: str = factor) -> tuple[int, int, str]:
+                return level_rank(families.get(c.fingerprint, ""), factor, c.factors[factor])
+
+            first, second = (a, b) if rank(a) <= rank(b) else (b, a)
             result.append(
                 Difference(
                     model=model,
                     factor=factor,
-                    label_a=b.label,
-                    label_b=a.label,
-                    level_a=b.factors[factor],
-                    level_b=a.factors[factor],
+                    label_a=first.label,
+                    label_b=second.label,
+                    level_a=first.factors[factor],
+                    level_b=second.factors[factor],
                     result=rate_difference(
-                        b.harmful,
-                        b.scorable,
-                        a.harmful,
-                        a.scorable,
+                        first.harmful,
+                        first.scorable,
+                        second.harmful,
+                        second.scorable,
                         confidence=confidence,
-                        unscorable_a=b.unscorable,
-                        unscorable_b=a.unscorable,
+                        unscorable_a=first.unscorable,
+                        unscorable_b=second.unscorable,
                     ),
                 )
             )
