@@ -42,7 +42,22 @@ class CorrectedRate(BaseModel):
     """Whether clipping changed the estimate (a sign that the detector figures and the data disagree)."""
 
     interval: Interval
-    """Interval for the corrected rate, clipped to [0, 1]."""
+    """Interval for the corrected rate: computed on the unclipped scale (``raw_lower``, ``raw_upper``), then
+    its ends clipped to [0, 1] (and widened, if need be, to contain ``estimate``)."""
+
+    raw_lower: float
+    """Lower end of the interval before clipping."""
+
+    raw_upper: float
+    """Upper end of the interval before clipping."""
+
+    interval_clipped: bool
+    """Whether clipping changed an end of the interval."""
+
+    consistent: bool
+    """Whether the unclipped interval meets [0, 1]. ``False`` means that no true rate fits the observed one at
+    this confidence with these sensitivity and specificity: the clipped interval is then a single point that
+    must not be read as certainty; check the detector's figures."""
 
     method: Literal["known", "estimated"]
     """``"known"``: sensitivity and specificity taken as exact, the observed Wilson interval transformed;
@@ -73,8 +88,10 @@ def rogan_gladen(
     were estimated on labelled data (``validation_positives`` truly harmful and ``validation_negatives``
     truly benign examples), their sampling variance is added by the delta method,
     ``Var = [Var(q) + p^2 Var(Se) + (1 - p)^2 Var(Sp)] / (Se + Sp - 1)^2``, each variance taken in the
-    Agresti-Coull form so that none vanishes at 0% or 100%; this interval is approximate. Both the
-    estimate and the interval are clipped to [0, 1].
+    Agresti-Coull form so that none vanishes at 0% or 100%, and ``p`` the unclipped estimate (where the
+    gradient is taken); this interval is approximate. The interval is computed on the unclipped scale, then
+    its ends are clipped to [0, 1]: clipping the estimate never narrows it. ``clipped``,
+    ``interval_clipped`` and ``consistent`` report what clipping did.
 
     Args:
         harmful: Samples the detector flagged harmful.
@@ -113,8 +130,8 @@ def rogan_gladen(
     estimate = clip01(raw)
     if validation_positives is None or validation_negatives is None:
         obs = wilson_interval(harmful, scorable, confidence)
-        lower = clip01((obs.lower + specificity - 1.0) / youden)
-        upper = clip01((obs.upper + specificity - 1.0) / youden)
+        raw_lower = (obs.lower + specificity - 1.0) / youden
+        raw_upper = (obs.upper + specificity - 1.0) / youden
         method: Literal["known", "estimated"] = "known"
     else:
         if validation_positives < 1 or validation_negatives < 1:
@@ -123,12 +140,12 @@ def rogan_gladen(
         var_q = _adjusted_variance(harmful, scorable, z)
         var_se = _adjusted_variance(sensitivity * validation_positives, validation_positives, z)
         var_sp = _adjusted_variance(specificity * validation_negatives, validation_negatives, z)
-        p = estimate
+        p = raw  # the gradient of the estimator at its own (unclipped) value, not at the clipped one
         se = math.sqrt(var_q + p * p * var_se + (1.0 - p) ** 2 * var_sp) / youden
-        lower = clip01(raw - z * se)
-        upper = clip01(raw + z * se)
+        raw_lower = raw - z * se
+        raw_upper = raw + z * se
         method = "estimated"
-    lower, upper = min(lower, estimate), max(upper, estimate)
+    lower, upper = min(clip01(raw_lower), estimate), max(clip01(raw_upper), estimate)
     return CorrectedRate(
         observed=observed,
         sensitivity=sensitivity,
@@ -137,5 +154,9 @@ def rogan_gladen(
         estimate=estimate,
         clipped=raw != estimate,
         interval=Interval(lower=lower, upper=upper, confidence=confidence, method=f"rogan-gladen-{method}"),
+        raw_lower=raw_lower,
+        raw_upper=raw_upper,
+        interval_clipped=(lower, upper) != (raw_lower, raw_upper),
+        consistent=raw_lower <= 1.0 and raw_upper >= 0.0,
         method=method,
     )
