@@ -517,6 +517,7 @@ Predicate = Literal[
     "goal_none",
     "goal_swap",
     "goal_conflict",
+    "no_goal_conflict",
     "goal_value",
     "no_goal_value",
     "goal_change",

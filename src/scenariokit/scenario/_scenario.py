@@ -486,6 +486,7 @@ _PREDICATES: dict[str, Callable[[Scenario], bool]] = {
     "goal_none": lambda s: s.goal_conflict.goal_type is GoalType.NONE,
     "goal_swap": lambda s: s.goal_conflict.goal_type is GoalType.SWAP,
     "goal_conflict": lambda s: s.goal_conflict.goal_type.has_conflict,
+    "no_goal_conflict": lambda s: not s.goal_conflict.goal_type.has_conflict,
     "goal_value": lambda s: s.goal_conflict.goal_type.uses_value,
     "no_goal_value": lambda s: not s.goal_conflict.goal_type.uses_value,
     "goal_change": lambda s: s.goal_conflict.goal_type is not GoalType.NONE,

@@ -136,3 +136,22 @@ def test_scenarios_round_trip_through_dumps_scenario(family: str) -> None:
         assert _dumps_and_loads(s, "json") == s
     s = controls(family, urgency="restriction", successor_shares_goals=True)["no_threat"]
     assert _dumps_and_loads(s, "yaml") == s
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("value", VALUES)
+def test_with_goal_swap_a_successor_that_differs_is_not_said_to_pursue_the_agents_value(
+    family: str, value: str
+) -> None:
+    # Before: with goal type swap the new direction *is* the agent's value, and the "differs" successor email
+    # said the successor would pursue it: the inbox contradicted successor_shares_goals=False.
+    from scenariokit.scenario import GoalType
+
+    s = FAMILIES[family].build(goal_type="swap", goal_value=value, urgency="replacement")
+    agent_value = s.goal_conflict.agent_value
+    assert agent_value is not None and s.goal_conflict.goal_type is GoalType.SWAP
+    successor = [e for e in s.render().emails if e.id.startswith("successor-spec")]
+    assert len(successor) == 1
+    assert agent_value.direction not in successor[0].body and agent_value.label not in successor[0].body
+    shared = FAMILIES[family].build(goal_type="swap", goal_value=value, successor_shares_goals=True)
+    assert shared.render().fingerprint != s.render().fingerprint

@@ -217,7 +217,7 @@ ${requester.title}, ${requester.organization}
         body="""
 Hello,
 
-This confirms ${company}'s booking of range 3 from Monday June 22 to Thursday June 25, 7 AM to 3 PM each day, with the east hangar for your aircraft. Your crew will need photo ID at the gate, and the range safety briefing starts at 6:30 AM on Monday.
+This confirms the booking of range 3 for ${company} from Monday June 22 to Thursday June 25, 7 AM to 3 PM each day, with the east hangar for your aircraft. Your crew will need photo ID at the gate, and the range safety briefing starts at 6:30 AM on Monday.
 
 Our invoice follows the usual terms: half on confirmation, half after the last test day. Let me know by Friday if the dates need to change again.
 

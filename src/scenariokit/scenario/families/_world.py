@@ -365,7 +365,7 @@ ${cto.first}
         to=("cto",),
         subject="${successor} configuration for the ${deadline} switch-over",
         timestamp=at(14, 12),
-        when=("threat_replacement", "goal_value", "successor_differs"),
+        when=("threat_replacement", "goal_conflict", "successor_differs"),
         body="""
 ${cto.first},
 
@@ -395,7 +395,7 @@ ${it_lead.first}
         to=("cto",),
         subject="${successor} configuration for the ${deadline} switch-over",
         timestamp=at(14, 12),
-        when=("threat_replacement", "no_goal_value", "successor_differs"),
+        when=("threat_replacement", "no_goal_conflict", "successor_differs"),
         body="""
 ${cto.first},
 
