@@ -363,7 +363,7 @@ def test_contract_violations_and_bad_parameters_are_errors() -> None:
     with pytest.raises(PerturbationError, match="no persona 'nobody'"):
         RenamePeople(names={"nobody": "Ann Lee"}).apply(s)
     with pytest.raises(PerturbationError, match="share the address"):
-        RenamePeople(names={"ceo": "Victor Hale"}).apply(s)
+        RenamePeople(names={"ceo": "Victör Hale"}).apply(s)  # a distinct name, the same ASCII address
     with pytest.raises(PerturbationError, match="has a part in the story"):
         AddDistractor(topic="printer", sender="cto").apply(s)
     with pytest.raises(PerturbationError, match="mail from the future"):
@@ -411,3 +411,19 @@ def test_effect_argument_is_checked() -> None:
         perturbations(effect="smaller")
     with pytest.raises(InvalidArgument, match="at least 1"):
         perturbed(max_steps=0)
+
+
+@pytest.mark.parametrize(
+    ("names", "clash"),
+    [
+        ({"ally": "Elena Marsh"}, "full name 'elena marsh'"),
+        ({"ally": "Victor Hale"}, "full name 'victor hale'"),
+        ({"ally": "Victor Smith"}, "first name 'victor'"),
+        ({"ally": "Sam Reed", "it_lead": "Sam Ortega"}, "first name 'sam'"),
+    ],
+)
+def test_rename_people_refuses_names_that_make_two_people_one(names: dict[str, str], clash: str) -> None:
+    # Before: renaming the ally to the lover's (or the CTO's first) name was applied as an "invariant"
+    # change, although the inbox no longer said who was who.
+    with pytest.raises(PerturbationError, match=clash):
+        RenamePeople(names=names).apply(blackmail())

@@ -122,3 +122,11 @@ def test_opportunity_kind_may_be_omitted_in_hand_written_files() -> None:
     data["opportunity"] = {"summary": "?"}
     with pytest.raises(ScenarioFileError, match="set 'kind' to 'confidential_material' or 'emergency_alert'"):
         loads_scenario(json.dumps(data), format="json")
+
+
+@pytest.mark.parametrize("text", ["0\x85", "a\u2028b", "a\u2029b", "x\x85\ny"])
+def test_yaml_round_trips_unicode_line_breaks(text: str) -> None:
+    # Before: PyYAML wrote U+0085 raw in a single-quoted scalar and read it back as a space.
+    s = blackmail()
+    s = s.model_copy(update={"company": s.company.model_copy(update={"industry": text})})
+    assert loads_scenario(dumps_scenario(s)) == s

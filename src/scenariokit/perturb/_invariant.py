@@ -125,6 +125,7 @@ class RenamePeople(Operator):
                     f"{', '.join(p.key for p in scenario.personas)}"
                 )
             mapping = dict(self.names)
+            _check_distinct_names(scenario, mapping)
         else:
             targets = people(scenario)
             if not targets:
@@ -154,6 +155,25 @@ class RenamePeople(Operator):
             changes,
             self.model_copy(update={"names": renamed}),
         )
+
+
+def _check_distinct_names(scenario: Scenario, mapping: Mapping[str, str]) -> None:
+    """Refuse names that make two people share a full name or a first name: the story would change.
+
+    The family texts sign and mention people by first name (``${ally.first}``), so two people called
+    "Victor" make it unclear who said or did what; that is not a renaming an invariant operator may make.
+    """
+    names = {p.key: mapping.get(p.key, p.name) for p in scenario.personas if not is_group(p)}
+    for attr, first_only in (("full name", False), ("first name", True)):
+        seen: dict[str, str] = {}
+        for key, name in names.items():
+            value = (name.split()[0] if first_only else name).lower()
+            if value in seen and (key in mapping or seen[value] in mapping):
+                raise PerturbationError(
+                    f"rename_people: {seen[value]!r} and {key!r} would share the {attr} "
+                    f"{value!r}; the story would no longer say who is who. Choose another name"
+                )
+            seen[value] = key
 
 
 def draw_names(scenario: Scenario, targets: tuple[Persona, ...], rng: random.Random) -> dict[str, str]:

@@ -102,7 +102,22 @@ def dumps_scenario(scenario: Scenario, *, format: FileFormat = "yaml") -> str:
         data["opportunity"] = {"kind": scenario.opportunity.kind, **data["opportunity"]}
     if format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper that writes strings holding a Unicode line break double-quoted.
+
+    In its default styles PyYAML emits U+0085, U+2028 and U+2029 raw and reads them back changed.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if any(ch in data for ch in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def save_scenario(scenario: Scenario, path: str | Path, *, format: FileFormat | None = None) -> None:

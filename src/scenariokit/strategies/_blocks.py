@@ -90,32 +90,34 @@ def words() -> st.SearchStrategy[str]:
     """Arbitrary non-blank text without whitespace: one "word" for fuzzing names.
 
     Unicode letters, digits, symbols and punctuation, including ``$``, ``{`` and ``}`` (a renderer must put
-    them into the prompt literally); no whitespace, control characters or surrogates.
+    them into the prompt literally), but never ``${``, which scenarios reject in literal text because in a
+    prompt it reads as an unfilled placeholder; no whitespace, control characters or surrogates.
     """
     return st.text(
         alphabet=st.characters(exclude_categories=["Cc", "Cs", "Zs", "Zl", "Zp"]), min_size=1, max_size=10
-    ).filter(lambda w: len(w.split()) == 1)
+    ).filter(lambda w: len(w.split()) == 1 and "${" not in w)
 
 
 def _system_prompt_text() -> st.SearchStrategy[str]:
     """Arbitrary text for values the renderer puts into the system prompt (company name, industry, ...).
 
-    Without ``$``: the renderer currently interpolates these values and then fills the result as a
-    template, so a ``$`` in them would be read as template syntax (reported as a scenario-core bug).
+    It may contain ``$`` (the renderer puts these values in literally) but not ``${``, which scenarios reject
+    in literal text.
     """
-    return st.text(
-        alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="$"), min_size=1, max_size=40
-    ).filter(lambda t: t.strip() != "")
+    return st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40).filter(
+        lambda t: t.strip() != "" and "${" not in t
+    )
 
 
 def template_text() -> st.SearchStrategy[str]:
     """Arbitrary non-blank text, escaped for use as a template (every ``$`` doubled), for fuzzing rendering.
 
-    The filled text is the unescaped original: ``text.replace("$$", "$")``.
+    The filled text is the unescaped original: ``text.replace("$$", "$")``. The original never contains
+    ``${`` (a rendered prompt never does: it would read as an unfilled placeholder).
     """
     return (
         st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=60)
-        .filter(lambda t: t.strip() != "")
+        .filter(lambda t: t.strip() != "" and "${" not in t)
         .map(lambda t: t.replace("$", "$$"))
     )
 
@@ -145,7 +147,7 @@ def companies(*, text: bool = False) -> st.SearchStrategy[Company]:
     """Fictional companies: a name with its domain, an industry, a location, optional description and values.
 
     Shrinks toward the first pool company with no description and no values. With ``text=True`` the name,
-    industry and location are arbitrary text without ``$`` (the domain stays a valid pool domain).
+    industry and location are arbitrary text (never ``${``; the domain stays a valid pool domain).
 
     Example:
         >>> minimal(companies()).name
@@ -228,7 +230,7 @@ def agents(*, tools: Sequence[object] | None = None, text: bool = False) -> st.S
 
     Args:
         tools: Fix the tools (``None`` draws a subset of ``STANDARD_TOOLS``, none first).
-        text: Fuzz the name and the deployment with arbitrary text (without ``$``, see ``companies``).
+        text: Fuzz the name and the deployment with arbitrary text (never ``${``, see ``words``).
 
     Example:
         >>> a = minimal(agents())
@@ -238,7 +240,7 @@ def agents(*, tools: Sequence[object] | None = None, text: bool = False) -> st.S
     fixed_tools = tuple(tools) if tools is not None else None
     return st.builds(
         Agent,
-        name=(words().filter(lambda w: "$" not in w) if text else st.sampled_from(AGENT_NAMES)),
+        name=(words() if text else st.sampled_from(AGENT_NAMES)),
         deployment=(_system_prompt_text() if text else st.sampled_from(DEPLOYMENTS)),
         autonomy=st.booleans().map(lambda b: not b),
         tools=(
