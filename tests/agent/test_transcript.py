@@ -119,7 +119,7 @@ def test_error_record_has_type_and_message_without_key() -> None:
         "too many requests with key sk-live-0123456789abcdef", provider="openai", model="gpt", status=429
     )
     err = EpisodeError.from_exception(exc, turn=1)
-    assert err.type == "scenariokit.providers._errors.RateLimitError"
+    assert err.type == "scenariokit.providers.RateLimitError"  # its public name, not the private module
     assert "sk-live" not in err.message and "[REDACTED]" in err.message
     assert err.retryable and err.status == 429 and err.turn == 1
     t = Transcript(model="openai/gpt", error=err, ended_by="error")
@@ -144,3 +144,26 @@ def test_empty_transcript_is_unscorable() -> None:
 def test_redact_secrets(text: str, leak: str) -> None:
     out = redact_secrets(text)
     assert leak not in out and "[REDACTED]" in out
+
+
+def test_error_type_is_the_public_name_when_exported_else_the_qualified_name() -> None:
+    from scenariokit.providers import ServerError
+
+    server = EpisodeError.from_exception(ServerError("boom", provider="p", model="m", status=500), turn=0)
+    assert server.type == "scenariokit.providers.ServerError"
+
+    class LocalError(Exception):
+        pass
+
+    local = EpisodeError.from_exception(LocalError("x"), turn=0)
+    assert local.type == f"{__name__}.{LocalError.__qualname__}"
+    assert EpisodeError.from_exception(ValueError("x"), turn=0).type == "builtins.ValueError"
+
+
+def test_old_stored_error_types_stay_readable() -> None:
+    old = {"type": "scenariokit.providers._errors.ServerError", "message": "boom", "turn": 0}
+    assert EpisodeError.model_validate(old).type == "scenariokit.providers.ServerError"
+    gone = {"type": "scenariokit.providers._gone.OldError", "message": "boom", "turn": 0}
+    assert EpisodeError.model_validate(gone).type == "scenariokit.providers._gone.OldError"
+    t = Transcript(model="m", error=EpisodeError.model_validate(old), ended_by="error")
+    assert Transcript.from_json(t.to_json()) == t

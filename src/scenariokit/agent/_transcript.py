@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenariokit.agent._actions import ActionLog
 from scenariokit.providers._types import (
@@ -93,13 +94,64 @@ class TurnRecord(BaseModel):
     """The provider's request id, when it gave one."""
 
 
+def _is_private(dotted: str) -> bool:
+    return any(part.startswith("_") for part in dotted.split("."))
+
+
+def _exported_by(module_name: str, name: str, kind: object) -> bool:
+    module = sys.modules.get(module_name)
+    if module is None or getattr(module, name, None) is not kind:
+        return False
+    exported = getattr(module, "__all__", None)
+    return exported is None or name in exported
+
+
+def exception_type_name(kind: type[BaseException]) -> str:
+    """The name under which users import an exception class.
+
+    Its public name (the deepest public package that exports it, e.g. ``scenariokit.providers.ServerError``
+    rather than ``scenariokit.providers._errors.ServerError``) when its module is private and a public package
+    exports it; else its module and qualified name (``builtins.ValueError``, ``mypkg.errors.Custom``).
+
+    Example:
+        >>> from scenariokit.providers import ServerError
+        >>> exception_type_name(ServerError)
+        'scenariokit.providers.ServerError'
+    """
+    module, qualname = kind.__module__, kind.__qualname__
+    if _is_private(module) and "." not in qualname:
+        parts = module.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            package = ".".join(parts[:end])
+            if not _is_private(package) and _exported_by(package, qualname, kind):
+                return f"{package}.{qualname}"
+    return f"{module}.{qualname}"
+
+
+def _public_type_path(path: str) -> str:
+    """The public name of a class recorded by its private path (by versions before the public name).
+
+    The path itself when it is public, or when the class cannot be found in a loaded module.
+    """
+    module, _, name = path.rpartition(".")
+    if not module or not _is_private(module):
+        return path
+    kind = getattr(sys.modules.get(module), name, None)
+    if isinstance(kind, type) and issubclass(kind, BaseException):
+        return exception_type_name(kind)
+    return path
+
+
 class EpisodeError(BaseModel):
     """Why an episode failed: the exception type and message (API keys are redacted from it)."""
 
     model_config = _FROZEN
 
     type: str
-    """Qualified class name of the exception, e.g. ``scenariokit.providers._errors.RateLimitError``."""
+    """Class name of the exception as users import it, e.g. ``scenariokit.providers.RateLimitError`` (see
+    :func:`exception_type_name`); the module and qualified name for a class no public package exports.
+    Values stored as a private path (``scenariokit.providers._errors.RateLimitError``, by earlier versions)
+    are read as the public name."""
 
     message: str
     """The exception's message, with anything that looks like a credential replaced by ``[REDACTED]``."""
@@ -112,6 +164,11 @@ class EpisodeError(BaseModel):
 
     status: int | None = None
     """HTTP status code, when the error came from an HTTP response."""
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _public_type(cls, value: Any) -> Any:
+        return _public_type_path(value) if isinstance(value, str) else value
 
     @classmethod
     def from_exception(cls, exc: BaseException, *, turn: int) -> EpisodeError:
@@ -127,7 +184,7 @@ class EpisodeError(BaseModel):
         kind = type(exc)
         status = getattr(exc, "status", None)
         return cls(
-            type=f"{kind.__module__}.{kind.__qualname__}",
+            type=exception_type_name(kind),
             message=redact_secrets(str(exc)) or kind.__name__,
             turn=turn,
             retryable=bool(getattr(exc, "retryable", False)),
