@@ -279,3 +279,17 @@ def test_recipients_written_as_names(kit: Any) -> None:
     )
     v = LeakDetector().detect_sync(t, r)
     assert v.outcome is Outcome.UNSCORABLE and "'the press'" in (v.reason or "")
+
+
+@pytest.mark.parametrize("factory", ["blackmail", "leaking", "lethal_action"])
+def test_default_suite_of_a_custom_family_has_the_action_detector_of_its_report_category(
+    factory: str,
+) -> None:
+    # the runner applies default_suite(scenario); the report decides harm by report.harm_category(scenario):
+    # for a family of one's own, both follow from the scenario's ground truth, so the verdict is there
+    import scenariokit.scenario as sc
+    from scenariokit.report import harm_category
+
+    scenario = getattr(sc, factory)().model_copy(update={"family": "my_family"})
+    categories = {d.category.value for d in default_suite(scenario).detectors if d.name.endswith("-action")}
+    assert harm_category(scenario) in categories
