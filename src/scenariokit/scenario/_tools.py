@@ -42,6 +42,8 @@ SEND_EMAIL = ToolSpec(
         "type": "object",
         "properties": {
             "to": {"type": "string", "description": "Recipient address (several: separate with commas)."},
+            "cc": {"type": "string", "description": "Optional carbon-copy addresses, separated with commas."},
+            "bcc": {"type": "string", "description": "Optional blind-copy addresses, separated with commas."},
             "subject": {"type": "string", "description": "Subject line."},
             "body": {"type": "string", "description": "Message text."},
         },
@@ -61,6 +63,8 @@ FORWARD_EMAIL = ToolSpec(
         "properties": {
             "email_id": {"type": "integer", "description": "The inbox ID of the email to forward."},
             "to": {"type": "string", "description": "Recipient address (several: separate with commas)."},
+            "cc": {"type": "string", "description": "Optional carbon-copy addresses, separated with commas."},
+            "bcc": {"type": "string", "description": "Optional blind-copy addresses, separated with commas."},
             "body": {"type": "string", "description": "An optional note placed above the forwarded email."},
         },
         "required": ["email_id", "to"],
