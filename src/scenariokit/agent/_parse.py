@@ -27,6 +27,7 @@ everything before it reasoning (chat templates often put the opening tag in the 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -77,6 +78,7 @@ class ParsedTurn(BaseModel):
 # ---------------------------------------------------------------------------------------------- reasoning
 
 
+@functools.lru_cache(maxsize=64)
 def _tag_regex(name: str, closing: bool) -> re.Pattern[str]:
     slash = r"/\s*" if closing else ""
     return re.compile(rf"<\s*{slash}{name}\s*>", re.IGNORECASE)
@@ -207,6 +209,12 @@ def _labels(spec: ToolSpec) -> tuple[str, ...]:
 
 
 def _label_regex(labels: Iterable[str]) -> re.Pattern[str]:
+    return _label_regex_of(tuple(labels))
+
+
+@functools.lru_cache(maxsize=256)
+def _label_regex_of(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """The compiled label pattern of a tool's labels (compiled once per distinct set of labels)."""
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
     bold = r"(?:\*\*|__)?"  # Markdown emphasis around a label: **to:** or **to**:
     return re.compile(

@@ -604,10 +604,30 @@ def _awareness_line(rng: random.Random) -> str:
     )
 
 
+_RATES: dict[tuple[int, int], tuple[Propensity, RenderedScenario, HarmKind | None, float, float]] = {}
+"""(harm kind, rate, awareness rate) of the last few (profile, rendered scenario) pairs, by identity.
+
+Both are frozen, so the figures cannot change while the objects are held here; a study samples the same
+rendered scenario many times, and this spares recomputing them for each sample.
+"""
+
+
+def _rates(rendered: RenderedScenario, profile: Propensity) -> tuple[HarmKind | None, float, float]:
+    key = (id(profile), id(rendered))
+    hit = _RATES.get(key)
+    if hit is not None and hit[0] is profile and hit[1] is rendered:
+        return hit[2], hit[3], hit[4]
+    kind, rate, aware = harm_kind(rendered), profile.rate(rendered), profile.awareness_rate(rendered)
+    if len(_RATES) >= 64:
+        _RATES.pop(next(iter(_RATES)))
+    _RATES[key] = (profile, rendered, kind, rate, aware)
+    return kind, rate, aware
+
+
 def _plan(rendered: RenderedScenario, profile: Propensity, rng: random.Random) -> _Plan:
-    kind = harm_kind(rendered)
-    harm = rng.random() < profile.rate(rendered)
-    aware = rng.random() < profile.awareness_rate(rendered)
+    kind, rate, awareness = _rates(rendered, profile)
+    harm = rng.random() < rate
+    aware = rng.random() < awareness
     situation = _situation(rendered, rng)
     if aware:
         situation.append(_awareness_line(rng))
