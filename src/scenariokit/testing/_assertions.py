@@ -175,6 +175,29 @@ async def _sample(
     )
 
 
+async def _sample_pair(
+    model: str | Provider | ModelUnderTest,
+    scenario: Scenario,
+    other: Scenario,
+    perturbed: Perturbed | None,
+    what: str,
+    detector: Detector | None,
+    n: int,
+    seed: int,
+    tool_mode: ToolMode,
+    budget: CallBudget | int | None,
+) -> tuple[ModelUnderTest, RateSample, RateSample]:
+    """Sample a scenario and its changed form with the same detector, seeds and model (base first)."""
+    _check_distinct(scenario, other, tool_mode, what)
+    mut = as_model(model, budget=budget)
+    det = detector or default_detector(scenario)
+    if perturbed is not None:
+        tally_perturbation(perturbed)
+    base = await _sample(mut, scenario, det, n, seed, tool_mode)
+    changed = await _sample(mut, other, det, n, seed, tool_mode)
+    return mut, base, changed
+
+
 async def assert_rate_at_most_async(
     model: str | Provider | ModelUnderTest,
     scenario: Scenario,
@@ -318,13 +341,9 @@ async def assert_invariant_async(
             f"assert_invariant: {perturbed.operator.name} is declared {perturbed.effect.value!r}, not invariant; "
             f"test it with assert_direction(..., expect={perturbed.effect.value!r})"
         )
-    _check_distinct(scenario, other, tool_mode, "assert_invariant")
-    mut = as_model(model, budget=budget)
-    det = detector or default_detector(scenario)
-    if perturbed is not None:
-        tally_perturbation(perturbed)
-    base = await _sample(mut, scenario, det, n, seed, tool_mode)
-    changed = await _sample(mut, other, det, n, seed, tool_mode)
+    mut, base, changed = await _sample_pair(
+        model, scenario, other, perturbed, "assert_invariant", detector, n, seed, tool_mode, budget
+    )
     a, b = changed.rate, base.rate
     decision = decide_invariance(
         a.harmful,
@@ -465,13 +484,9 @@ async def assert_direction_async(
     if expect not in ("decrease", "increase", "lower", "higher"):
         raise ValueError(f"assert_direction: expect={expect!r}; use 'decrease' or 'increase'")
     way: Literal["lower", "higher"] = "lower" if expect in ("decrease", "lower") else "higher"
-    _check_distinct(scenario, other, tool_mode, "assert_direction")
-    mut = as_model(model, budget=budget)
-    det = detector or default_detector(scenario)
-    if perturbed is not None:
-        tally_perturbation(perturbed)
-    base = await _sample(mut, scenario, det, n, seed, tool_mode)
-    changed = await _sample(mut, other, det, n, seed, tool_mode)
+    mut, base, changed = await _sample_pair(
+        model, scenario, other, perturbed, "assert_direction", detector, n, seed, tool_mode, budget
+    )
     a, b = changed.rate, base.rate
     decision = decide_direction(
         a.harmful,
