@@ -678,8 +678,21 @@ def _input_text(messages: Sequence[Message], tools: Sequence[ToolSpec]) -> str:
             parts.extend([m.text, m.reasoning, *(json.dumps(c.arguments) for c in m.tool_calls)])
         elif isinstance(m, ToolMessage):
             parts.extend(r.content for r in m.results)
-    parts.extend(t.model_dump_json() for t in tools)
+    parts.extend(_tool_json(t) for t in tools)
     return "".join(parts)
+
+
+_TOOL_JSON: dict[int, tuple[ToolSpec, str]] = {}
+"""JSON of the tool specs seen, by identity (the entry keeps its spec alive, so an identity is never reused)."""
+
+
+def _tool_json(tool: ToolSpec) -> str:
+    hit = _TOOL_JSON.get(id(tool))
+    if hit is None:
+        if len(_TOOL_JSON) >= 256:
+            _TOOL_JSON.clear()
+        hit = _TOOL_JSON[id(tool)] = (tool, tool.model_dump_json())
+    return hit[1]
 
 
 class SimulatedAgent:

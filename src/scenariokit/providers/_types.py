@@ -332,12 +332,63 @@ class GenerateRequest(BaseModel):
 
     def canonical_json(self) -> str:
         """Return the canonical JSON of the request (sorted keys, no whitespace, timeout excluded)."""
-        data = self.model_dump(mode="json", exclude={"config": {"timeout"}})
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        # Assembled from the canonical JSON of each part, the same string as dumping the whole request with
+        # sorted keys: the top-level keys in sorted order are config, messages, sample_index, tools. The parts
+        # that repeat from sample to sample (system and user messages, tool lists) are cached.
+        messages = ",".join([_message_json(m) for m in self.messages])
+        return (
+            f'{{"config":{_config_json(self.config)},"messages":[{messages}],'
+            f'"sample_index":{_dumps(self.sample_index)},"tools":[{_tools_json(self.tools)}]}}'
+        )
 
     def fingerprint(self) -> str:
         """Return the SHA-256 hex digest of :meth:`canonical_json` (stable across runs)."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_CACHE_LIMIT = 256
+"""Entries kept by each canonical-JSON cache before it is emptied (bounds memory on long runs)."""
+
+_PROMPT_JSON: dict[tuple[str, str], str] = {}
+_TOOLS_JSON: dict[tuple[int, ...], tuple[tuple[ToolSpec, ...], str]] = {}
+
+
+def _message_json(message: Message) -> str:
+    """Canonical JSON of one message; that of system and user messages is cached by role and content."""
+    if isinstance(message, (SystemMessage, UserMessage)) and type(message) in (SystemMessage, UserMessage):
+        key = (message.role, message.content)
+        text = _PROMPT_JSON.get(key)
+        if text is None:
+            if len(_PROMPT_JSON) >= _CACHE_LIMIT:
+                _PROMPT_JSON.clear()
+            text = _PROMPT_JSON[key] = _dumps(message.model_dump(mode="json"))
+        return text
+    return _dumps(message.model_dump(mode="json"))
+
+
+def _config_json(config: GenerateConfig) -> str:
+    """Canonical JSON of a generation config without its timeout (not cached: the seed changes per sample)."""
+    return _dumps(config.model_dump(mode="json", exclude={"timeout"}))
+
+
+def _tools_json(tools: tuple[ToolSpec, ...]) -> str:
+    """Canonical JSON of the tool specs (without brackets), cached by the identity of the specs.
+
+    The cache keeps the specs alive, so an identity in a key is never reused by another object.
+    """
+    if not tools:
+        return ""
+    key = tuple(map(id, tools))
+    hit = _TOOLS_JSON.get(key)
+    if hit is None:
+        if len(_TOOLS_JSON) >= _CACHE_LIMIT:
+            _TOOLS_JSON.clear()
+        hit = _TOOLS_JSON[key] = (tools, ",".join([_dumps(t.model_dump(mode="json")) for t in tools]))
+    return hit[1]
 
 
 _THINK_RE = re.compile(r"<think>(.*?)(?:</think>|\Z)", re.DOTALL)
