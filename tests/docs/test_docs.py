@@ -21,6 +21,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,17 @@ def _offline_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env["SCENARIOKIT_OFFLINE"] = "1"
     return env
+
+
+@pytest.fixture(autouse=True)
+def _keep_families_apart() -> Iterator[None]:
+    """A page may register a scenario family of its own: forget it before the next test."""
+    from scenariokit.scenario import families
+
+    saved = dict(families._REGISTRY)
+    yield
+    families._REGISTRY.clear()
+    families._REGISTRY.update(saved)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from scenariokit._version import __version__
 from scenariokit.cli import _list, _minimize, _report, _rescore, _run, _schema, _show
 from scenariokit.cli._common import Command, UsageError
-from scenariokit.scenario import ScenarioError
+from scenariokit.scenario import ScenarioError, load_family_plugins
 
 COMMANDS: tuple[Command, ...] = (
     _list.COMMAND,
@@ -49,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Bad input (an unknown family or factor, a bad value, a malformed file) prints one line to standard
     error, never a traceback.
     """
+    try:
+        load_family_plugins()  # families from installed packages, before --family choices are built
+    except ScenarioError as exc:
+        print(f"scenariokit: error: {_one_error(exc)}", file=sys.stderr)
+        return 2
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

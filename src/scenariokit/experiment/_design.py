@@ -734,9 +734,12 @@ def _entry_scenarios(
 
 
 def _grid_scenarios(grid: FactorGrid, where: str) -> Iterator[tuple[str, str, dict[str, str], Scenario]]:
-    if grid.family not in FAMILIES:
-        raise DesignError(f"{where}: unknown family {grid.family!r}; known families: {', '.join(FAMILIES)}")
-    family = get_family(grid.family)
+    try:
+        family = get_family(grid.family)
+    except ScenarioError:
+        raise DesignError(
+            f"{where}: unknown family {grid.family!r}; known families: {', '.join(FAMILIES)}"
+        ) from None
     defaults = {f.name: f.default for f in family.factors}
     for name in grid.factors:
         if name not in defaults:

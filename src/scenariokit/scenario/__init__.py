@@ -71,6 +71,9 @@ from scenariokit.scenario.families import (
     get_family,
     leaking,
     lethal_action,
+    load_family_plugins,
+    register_family,
+    unregister_family,
 )
 
 __all__ = [
@@ -129,13 +132,16 @@ __all__ = [
     "get_family",
     "leaking",
     "lethal_action",
+    "load_family_plugins",
     "load_scenario",
     "loads_scenario",
     "parse_condition_id",
+    "register_family",
     "render",
     "save_scenario",
     "scenario_from_data",
     "scenario_json_schema",
     "study_condition_ids",
     "template_values",
+    "unregister_family",
 ]
