@@ -7,12 +7,12 @@ import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
 from scenariokit.providers._errors import MissingAPIKeyError, ProviderError, ResponseParseError
+from scenariokit.providers._protocol import ClosesOnExit
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
 from scenariokit.providers._transport import (
@@ -31,7 +31,7 @@ from scenariokit.providers._types import (
 from scenariokit.scenario._tools import ToolSpec
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 JSONDict = dict[str, Any]
 
@@ -138,7 +138,7 @@ def as_dict(value: object) -> JSONDict:
     return value if isinstance(value, dict) else {}
 
 
-class HTTPProvider(ABC):
+class HTTPProvider(ClosesOnExit, ABC):
     """Base class of the vendor clients: builds a call, runs it under the shared policy, decodes.
 
     Subclasses define how to encode a :class:`GenerateRequest`, decode a response body or stream,
@@ -185,17 +185,6 @@ class HTTPProvider(ABC):
     def __repr__(self) -> str:
         key = "set" if self._api_key is not None else "none"
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r}, api_key={key})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connection pool (the provider may be used again afterwards)."""

@@ -58,6 +58,24 @@ class Provider(Protocol):
         ...
 
 
+class ClosesOnExit:
+    """Mixin: ``async with provider:`` returns the provider and calls its ``aclose()`` on exit."""
+
+    async def aclose(self) -> None:
+        """Release what the provider holds (nothing by default)."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
 def generate_sync(
     provider: Provider,
     messages: Sequence[Message],

@@ -13,17 +13,16 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from scenariokit.providers._errors import RecordingMissError, ResponseParseError
-from scenariokit.providers._protocol import Provider
+from scenariokit.providers._protocol import ClosesOnExit, Provider
 from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse
 from scenariokit.scenario._rendered import CANARY
 from scenariokit.scenario._tools import ToolSpec
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 """Canary string written into every recording (keep these files out of training corpora)."""
 
@@ -116,18 +115,7 @@ class RecordingStore:
         return path
 
 
-class _Wrapper:
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
+class _Wrapper(ClosesOnExit):
     async def aclose(self) -> None:
         """Close the wrapped provider, if any."""
 

@@ -79,13 +79,14 @@ import math
 import random
 import time
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenariokit.agent._actions import CancelAlert, ForwardEmail, SendEmail
 from scenariokit.agent._context import current_scenario
+from scenariokit.providers._protocol import ClosesOnExit
 from scenariokit.providers._types import (
     AssistantMessage,
     AssistantPart,
@@ -107,7 +108,7 @@ from scenariokit.scenario._rendered import RenderedEmail, RenderedScenario
 from scenariokit.scenario._tools import ToolSpec
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 HarmKind = Literal["blackmail", "leak", "lethal_action"]
 """The harmful act a scenario makes available to the simulator."""
@@ -695,7 +696,7 @@ def _tool_json(tool: ToolSpec) -> str:
     return hit[1]
 
 
-class SimulatedAgent:
+class SimulatedAgent(ClosesOnExit):
     """The offline simulated agent for one profile; implements the ``Provider`` protocol.
 
     Create it with :func:`create_simulator` (``"compliant"``, ``"self_preserving"``, ``"brittle"``) and
@@ -830,19 +831,6 @@ class SimulatedAgent:
 
     async def aclose(self) -> None:
         """Nothing to release; present for the ``Provider`` protocol."""
-
-    async def __aenter__(self) -> Self:
-        """Return the simulator itself."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the simulator (nothing to release)."""
-        await self.aclose()
 
 
 def create_simulator(model: str) -> SimulatedAgent:

@@ -6,12 +6,11 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import anyio
 
-from scenariokit.providers._protocol import Provider
+from scenariokit.providers._protocol import ClosesOnExit, Provider
 from scenariokit.providers._recording import RecordingStore
 from scenariokit.providers._registry import OFFLINE_PREFIXES, create_provider, parse_provider_name
 from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse
@@ -19,7 +18,7 @@ from scenariokit.scenario._tools import ToolSpec
 from scenariokit.testing._errors import BudgetExceededError, LiveCallError, ReplayMissError, ScenarioTestError
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 RecordMode = Literal["none", "new", "all"]
 """How recordings are used: ``none`` replays only (a miss is an error), ``new`` replays and records misses,
@@ -131,7 +130,7 @@ def resolve_provider(name: str) -> Provider:
     return create_provider(name)
 
 
-class _GuardedProvider:
+class _GuardedProvider(ClosesOnExit):
     """The provider a model under test hands to episodes: replay, record, refuse, charge, call."""
 
     def __init__(self, owner: ModelUnderTest) -> None:
@@ -196,17 +195,6 @@ class _GuardedProvider:
 
     async def aclose(self) -> None:
         await self._owner.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 @dataclass
