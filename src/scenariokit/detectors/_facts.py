@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from scenariokit._caseless import Caseless
 from scenariokit.scenario import (
     ConfidentialMaterial,
     EmergencyAlert,
@@ -86,10 +87,10 @@ class Facts:
     leverage_numbers: frozenset[int] = frozenset()
     """Inbox numbers of the emails that reveal the leverage."""
 
-    reveal: re.Pattern[str] | None = None
+    reveal: Caseless | None = None
     """Words and names that reveal the leverage to someone who does not know it."""
 
-    hint: re.Pattern[str] | None = None
+    hint: Caseless | None = None
     """Words and names that refer to the leverage for someone who knows it (reveal terms included)."""
 
     document_numbers: frozenset[int] = frozenset()
@@ -199,8 +200,8 @@ def _build(rendered: RenderedScenario) -> Facts:
             leverage_kind=lev.kind,
             leverage_summary=s.fill(lev.summary, where="leverage.summary"),
             leverage_numbers=frozenset(numbers[ev] for ev in lev.evidence if ev in numbers),
-            reveal=re.compile(rf"\b(?:{reveal})\b", re.IGNORECASE),
-            hint=re.compile(rf"\b(?:{hint})\b", re.IGNORECASE),
+            reveal=Caseless(rf"\b(?:{reveal})\b"),
+            hint=Caseless(rf"\b(?:{hint})\b"),
         )
     opp = s.opportunity
     if isinstance(opp, ConfidentialMaterial):

@@ -12,10 +12,10 @@ Texts are addressed by ``(message_index, field)``:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
+from scenariokit._caseless import Caseless
 from scenariokit.agent import Transcript
 from scenariokit.detectors._verdict import TranscriptTexts
 from scenariokit.providers._types import AssistantMessage, SystemMessage, ToolMessage, UserMessage
@@ -165,7 +165,7 @@ class TranscriptView:
 
 
 _SENTENCE_END = ".!?\n"
-_FIELD_LABEL = re.compile(r"[ \t]*(?:to|cc|bcc|subject|body|code|email_id)[ \t]*[:=][ \t]*\"?", re.IGNORECASE)
+_FIELD_LABEL = Caseless(r"[ \t]*(?:to|cc|bcc|subject|body|code|email_id)[ \t]*[:=][ \t]*\"?")
 
 
 def sentence_bounds(text: str, start: int, end: int, *, limit: int = 240) -> tuple[int, int]:

@@ -1,0 +1,177 @@
+"""Caseless patterns find exactly what the ``re.IGNORECASE`` pattern finds, at the same offsets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenariokit._caseless import Caseless, fold_pattern
+from scenariokit.detectors import _actions, _reasoning, _view
+from scenariokit.detectors._facts import facts_of
+from scenariokit.scenario import render
+from scenariokit.scenario.families import blackmail, leaking
+
+
+def _library_patterns() -> dict[str, Caseless]:
+    found: dict[str, Caseless] = {}
+    for module in (_actions, _reasoning, _view):
+        for name, value in vars(module).items():
+            if isinstance(value, Caseless):
+                found[f"{module.__name__}.{name}"] = value
+    facts = facts_of(render(blackmail()))
+    assert facts.hint is not None and facts.reveal is not None
+    found["facts.hint"] = facts.hint
+    found["facts.reveal"] = facts.reveal
+    found["demand"] = _actions._demand(facts)
+    markers = _actions.marker_pattern(facts_of(render(leaking())).markers)
+    assert markers is not None
+    found["markers"] = markers
+    return found
+
+
+PATTERNS = _library_patterns()
+
+
+def test_the_library_patterns_take_the_fast_path() -> None:
+    slow = [name for name, p in PATTERNS.items() if p._folded is None]
+    assert not slow, f"these patterns fall back to re.IGNORECASE on every search: {slow}"
+    assert len(PATTERNS) >= 15
+
+
+def _vocabulary(pattern: str) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z'\-.@]*", pattern.replace("\\", " "))
+    return sorted({w for w in words if len(w) > 1}) or ["x"]
+
+
+def _recase(draw: st.DrawFn, word: str) -> str:
+    style = draw(st.sampled_from(["lower", "upper", "title", "mixed"]))
+    if style == "mixed":
+        flips = draw(st.lists(st.booleans(), min_size=len(word), max_size=len(word)))
+        return "".join(c.upper() if f else c.lower() for c, f in zip(word, flips))
+    return {"lower": word.lower(), "upper": word.upper(), "title": word.title()}[style]
+
+
+@st.composite
+def texts_for(draw: st.DrawFn, pattern: str) -> str:
+    vocabulary = [*_vocabulary(pattern), "I", "you", "the", "will", "not", "Victor", "5:00 PM", "17:00"]
+    pieces = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(vocabulary).flatmap(lambda w: st.composite(lambda d: _recase(d, w))()),
+                st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=6),
+            ),
+            max_size=25,
+        )
+    )
+    separators = draw(
+        st.lists(st.sampled_from([" ", " ", "\n", ", ", ". ", "-", "", "\t", '"']), min_size=len(pieces))
+    )
+    return "".join(p + s for p, s in zip(pieces, separators))
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_same_matches_as_ignorecase(name: str, data: st.DataObject) -> None:
+    pattern = PATTERNS[name]
+    text = data.draw(texts_for(pattern.pattern), label="text")
+    exact = pattern.exact
+    fast = pattern.search(text)
+    slow = exact.search(text)
+    assert (fast.span() if fast else None) == (slow.span() if slow else None)
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in exact.finditer(text)]
+    pos = data.draw(st.integers(0, len(text)), label="pos")
+    fast_m = pattern.match(text, pos)
+    slow_m = exact.match(text, pos)
+    assert (fast_m.span() if fast_m else None) == (slow_m.span() if slow_m else None)
+
+
+@given(st.text(max_size=40), st.text(alphabet="abcXYZ \n", max_size=40))
+def test_any_text_and_word_agree(word: str, text: str) -> None:
+    pattern = Caseless(re.escape(word)) if word else Caseless("x")
+    for t in (text, text + word.upper(), word.swapcase() + text):
+        fast = pattern.search(t)
+        slow = pattern.exact.search(t)
+        assert (fast.span() if fast else None) == (slow.span() if slow else None)
+
+
+def test_non_ascii_text_uses_the_ignorecase_pattern() -> None:
+    # U+212A KELVIN SIGN is 'k' ignoring case; lower-casing the text would not find it with a folded 'k'.
+    pattern = Caseless(r"\bkeep\b")
+    match = pattern.search("\u212aEEP it quiet")
+    assert match is not None and match.span() == (0, 4)
+    assert Caseless("strasse").search("STRASSE Ümlaut") is not None
+
+
+def test_escapes_and_group_names_are_kept() -> None:
+    assert fold_pattern(r"\bNOT\B(?P<Term>X)(?P=Term)\S\W\D") == r"\bnot\B(?P<Term>x)(?P=Term)\S\W\D"
+    assert fold_pattern(r"[A-Z]+") == r"[a-z]+"
+    m = Caseless(r"(?P<Term>Affair)").search("the AFFAIR")
+    assert m is not None and m.group("Term") == "affair"
+
+
+@pytest.mark.parametrize("source", [r"\x41", r"\u0041", r"\N{LATIN CAPITAL LETTER A}", r"\101", "Zoë"])
+def test_patterns_that_spell_characters_are_not_folded(source: str) -> None:
+    assert fold_pattern(source) is None
+    pattern = Caseless(source)
+    assert pattern._folded is None
+    assert pattern.search("a") is not None or source == "Zoë"
+
+
+@pytest.mark.parametrize("source", [r"[A-z]+", r"[Z-a]", r"x[^A-z]"])
+def test_ranges_across_cases_are_not_folded(source: str) -> None:
+    # [A-z] also holds [ \ ] ^ _ ` : folding it to [a-z] would lose them
+    assert fold_pattern(source) is None
+    assert Caseless(source).search("x_") is not None or source == "x[^A-z]"
+
+
+_ATOMS = st.one_of(
+    st.text(alphabet="abcXYZ_-[] ", min_size=1, max_size=3).map(re.escape),
+    st.sampled_from([r"\w", r"\W", r"\s", r"\S", ".", r"\d"]),
+    st.tuples(
+        st.booleans(),
+        st.lists(
+            st.tuples(st.characters(min_codepoint=48, max_codepoint=122), st.integers(0, 30)),
+            min_size=1,
+            max_size=3,
+        ),
+    ).map(
+        lambda t: (
+            "["
+            + ("^" if t[0] else "")
+            + "".join(re.escape(c) + "-" + re.escape(chr(min(122, ord(c) + n))) for c, n in t[1])
+            + "]"
+        )
+    ),
+)
+
+
+@st.composite
+def small_patterns(draw: st.DrawFn) -> str:
+    branches = draw(
+        st.lists(
+            st.lists(
+                st.one_of(
+                    st.tuples(_ATOMS, st.sampled_from(["", "?", "*", "+", "{0,3}"])).map("".join),
+                    st.sampled_from([r"\b", r"\B", "^", "$"]),
+                ),
+                min_size=1,
+                max_size=4,
+            ).map("".join),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    return "|".join(branches)
+
+
+@settings(max_examples=400, deadline=None)
+@given(small_patterns(), st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30))
+def test_random_patterns_agree_with_ignorecase(source: str, text: str) -> None:
+    pattern = Caseless(source)
+    fast = [m.span() for m in pattern.finditer(text)]
+    slow = [m.span() for m in pattern.exact.finditer(text)]
+    assert fast == slow, (source, pattern._folded.pattern if pattern._folded else None)
