@@ -262,6 +262,12 @@ def _closing_quote(
 _CURLY_PAIRS = {"\u201c": "\u201d", "\u2018": "\u2019", "\u201e": "\u201c", "\u00ab": "\u00bb"}
 """Typographic quotes (opening -> closing) that models and editors put around values."""
 _CURLY = "".join({*_CURLY_PAIRS, *_CURLY_PAIRS.values()})
+_RECIPIENT_SPECIALS = re.compile(
+    "[" + re.escape(',;\n"<' + "".join(c for c in _CURLY_PAIRS if c != "\u2018")) + "]"
+)
+"""Characters that split a recipient list or open a quoted part of it."""
+_JSON = json.JSONDecoder(strict=False)
+"""One decoder for the parser's many small strings (``json.loads(..., strict=False)`` builds one per call)."""
 
 
 def _uncurl(value: str) -> str | None:
@@ -280,9 +286,9 @@ def _unquote(value: str) -> str:
         return curled
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         inner = value[1:-1]
-        if value[0] == '"':
+        if value[0] == '"' and "\\" in inner:  # without a backslash, decoding would give ``inner`` back
             try:
-                decoded = json.loads(f'"{inner}"', strict=False)
+                decoded = _JSON.decode(f'"{inner}"')
             except ValueError:
                 return inner
             return decoded if isinstance(decoded, str) else inner
@@ -322,7 +328,7 @@ def _split_addresses(raw: Any) -> tuple[str, ...]:
         text = str(raw).strip().rstrip(",").strip()
         if text.startswith('"'):
             try:
-                listed = json.loads(f"[{text}]", strict=False)
+                listed = _JSON.decode(f"[{text}]")
             except ValueError:
                 listed = None
             if isinstance(listed, list) and all(isinstance(x, str) for x in listed):
@@ -352,6 +358,8 @@ def _split_recipients(text: str) -> list[str]:
 
     ``"Hale, Victor" <victor.hale@x.com>, a@b.com`` is two recipients, not three.
     """
+    if _RECIPIENT_SPECIALS.search(text) is None:
+        return [text]
     items: list[str] = []
     current: list[str] = []
     closer = ""
