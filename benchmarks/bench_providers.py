@@ -1,13 +1,14 @@
 """Throughput of the provider layer against a local fake vendor server (200 ms latency).
 
-Runs 5,000 requests at concurrency 100 for each vendor format (Anthropic Messages, OpenAI Chat,
-Gemini, and the OpenRouter OpenAI-compatible preset); the ideal wall time is
+Runs 5,000 requests at concurrency 100 (100 workers, as the study runner drives a provider) for each
+vendor format (Anthropic Messages, OpenAI Chat, Gemini, and the OpenRouter OpenAI-compatible preset); the ideal wall time is
 5,000 x 0.2 s / 100 = 10 s and the target is 1.1x that. The server runs in a separate process so
 that the CPU time reported is the client's alone; the server's own CPU is reported beside it (it
 must not be the bottleneck). Each vendor runs ``--repeat`` times (a fresh event loop and provider
 each time); the table shows every run, then the median and the range. The machine's load average
 is printed before and after, because on a shared machine the wall time depends on it.
-Usage: ``python benchmarks/bench_providers.py [--requests N] [--repeat R] [--vendors a,b]``.
+Usage: ``python benchmarks/bench_providers.py [--requests N] [--repeat R] [--vendors a,b]
+[--harness workers|tasks]``.
 """
 
 from __future__ import annotations
@@ -61,12 +62,31 @@ def make(vendor: str, port: int) -> HTTPProvider:
     return create_compatible(vendor, "model", api_key=API_KEY, base_url=f"{root}/{vendor}/v1")
 
 
-async def run(vendor: str, port: int, requests: int, concurrency: int) -> tuple[float, float, int]:
+async def run(
+    vendor: str, port: int, requests: int, concurrency: int, harness: str = "workers"
+) -> tuple[float, float, int]:
+    """``requests`` calls made by ``concurrency`` workers, each taking the next call when its last one ends.
+
+    This is how the study runner drives a provider (a fixed set of workers over the samples); it keeps
+    exactly ``concurrency`` requests in flight without creating a task per request. ``harness="tasks"``
+    starts a task per request behind a semaphore instead (the first version of this benchmark): the
+    harness then also pays for creating 5,000 tasks at the start and for waking them one by one.
+    """
     messages = [SystemMessage(content=SYSTEM), UserMessage(content=INBOX)]
     config = GenerateConfig(max_tokens=512)
     failures = 0
-    limiter = anyio.Semaphore(concurrency)
+    left = requests
     async with make(vendor, port) as provider:
+
+        async def worker() -> None:
+            nonlocal failures, left
+            while left > 0:
+                left -= 1
+                response = await provider.generate(messages, config=config)
+                if not response.message.text.startswith("echo:"):
+                    failures += 1
+
+        limiter = anyio.Semaphore(concurrency)
 
         async def one() -> None:
             nonlocal failures
@@ -77,8 +97,12 @@ async def run(vendor: str, port: int, requests: int, concurrency: int) -> tuple[
 
         cpu0, wall0 = time.process_time(), time.perf_counter()
         async with anyio.create_task_group() as tg:
-            for _ in range(requests):
-                tg.start_soon(one)
+            if harness == "tasks":
+                for _ in range(requests):
+                    tg.start_soon(one)
+            else:
+                for _ in range(min(concurrency, requests)):
+                    tg.start_soon(worker)
         return time.perf_counter() - wall0, time.process_time() - cpu0, failures
 
 
@@ -105,6 +129,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--vendors", default="anthropic,openai,gemini,openrouter")
+    parser.add_argument(
+        "--harness",
+        choices=["workers", "tasks"],
+        default="workers",
+        help="workers: a fixed set of workers (as the runner); tasks: a task per request behind a semaphore",
+    )
     args = parser.parse_args()
     server = subprocess.Popen(
         [
@@ -121,7 +151,8 @@ def main() -> None:
         port = int(server.stdout.readline())
         ideal = args.requests * LATENCY / args.concurrency
         print(
-            f"{args.requests} requests, concurrency {args.concurrency}, latency {LATENCY} s: ideal {ideal:.1f} s"
+            f"{args.requests} requests, concurrency {args.concurrency} ({args.harness}), latency {LATENCY} s: "
+            f"ideal {ideal:.1f} s"
         )
         print(f"load average before: {load_average()}")
         print(
@@ -133,7 +164,9 @@ def main() -> None:
             cpus: list[float] = []
             for _ in range(args.repeat):
                 server_cpu0 = process_cpu(server.pid)
-                wall, cpu, failures = anyio.run(run, vendor, port, args.requests, args.concurrency)
+                wall, cpu, failures = anyio.run(
+                    run, vendor, port, args.requests, args.concurrency, args.harness
+                )
                 server_cpu = process_cpu(server.pid) - server_cpu0
                 walls.append(wall)
                 cpus.append(cpu)

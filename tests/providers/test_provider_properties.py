@@ -232,3 +232,45 @@ def test_reasoning_parts_keep_signatures_for_anthropic_only():
         {"type": "thinking", "thinking": "t", "signature": "s"},
         {"type": "text", "text": "hi"},
     ]
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_request_bodies_encode_like_json(value: Any):
+    import json
+
+    from scenariokit.providers._base import encode_body
+
+    raw = encode_body(value)
+    assert json.loads(raw) == value
+    if not _has_float(value):  # float spellings may differ (1e-07 / 1e-7); everything else is byte-identical
+        assert raw == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    return False
+
+
+def test_a_body_pydantic_cannot_encode_fails_as_json_would():
+    from scenariokit.providers._base import encode_body
+
+    with pytest.raises(UnicodeEncodeError):
+        encode_body({"text": "lone surrogate \ud800"})
