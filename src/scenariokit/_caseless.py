@@ -7,7 +7,7 @@ result is the same if both sides are lower-cased first: lower-casing keeps every
 character classes do not depend on case, and two ASCII characters are equal ignoring case exactly when their
 lower-case forms are equal. :class:`Caseless` does that when it can and falls back to the ``re.IGNORECASE``
 pattern otherwise (non-ASCII text or pattern), so the matches are always those of the ``re.IGNORECASE``
-pattern. The equivalence is checked by a property test over the detectors' and parser's patterns.
+pattern. The equivalence is checked by property tests over the detectors' patterns and random patterns.
 
 One visible difference: on the fast path a match's groups are slices of the *lower-cased* text. Callers use
 offsets (``m.start()``, ``m.end()``) into the original text, or lower-case the group themselves.

@@ -91,3 +91,22 @@ def test_report_harm_category_needs_family_and_category(
 ) -> None:
     assert main(["report", str(study), "--harm-category", "blackmail"]) == 2
     assert "FAMILY=CATEGORY" in capsys.readouterr().err
+
+
+def test_report_plot_writes_a_png_and_embeds_it_in_html(study: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+    png, html = tmp_path / "rates.png", tmp_path / "r.html"
+    assert main(["report", str(study), "--format", "html", "--plot", str(png), "-o", str(html)]) == 0
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "data:image/png;base64," in html.read_text(encoding="utf-8")
+
+
+def test_report_plot_without_matplotlib_is_exit_2(
+    study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main(["report", str(study), "--plot", str(tmp_path / "rates.png")]) == 2
+    assert "pip install 'scenariokit[plot]'" in capsys.readouterr().err
+    assert not (tmp_path / "rates.png").exists()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
+import struct
+import sys
 from pathlib import Path
 
 import anyio
@@ -148,17 +151,28 @@ def test_html_is_one_self_contained_file(study: Path) -> None:
     )
 
 
-def test_plot_needs_matplotlib(study: Path, tmp_path: Path) -> None:
+def test_plot_without_matplotlib_says_what_to_install(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with StudyStore(study, readonly=True) as store:
         s = summarize(store)
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        with pytest.raises(PlotUnavailableError, match="pip install 'scenariokit\\[plot\\]'"):
-            plot_rates(s, tmp_path / "p.png")
-    else:
-        png = plot_rates(s, tmp_path / "p.png")
-        assert png.startswith(b"\x89PNG") and (tmp_path / "p.png").read_bytes() == png
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    with pytest.raises(PlotUnavailableError, match="pip install 'scenariokit\\[plot\\]'"):
+        plot_rates(s, tmp_path / "p.png")
+    assert not (tmp_path / "p.png").exists()
+
+
+def test_plot_is_a_png_with_every_rate(study: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+    with StudyStore(study, readonly=True) as store:
+        s = summarize(store)
+    png = plot_rates(s, tmp_path / "p.png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and (tmp_path / "p.png").read_bytes() == png
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= 600 and height >= 500  # 6 x 4.5 inches or more at 120 dpi
+    html = render(s, "html", plot_png=png)
+    assert html.count('<img alt="harmful rates with intervals" src="data:image/png;base64,') == 1
+    assert base64.b64encode(png).decode() in html
 
 
 class _NeverHarmful(BaseDetector):
