@@ -61,8 +61,23 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         chunked(gzip.compress(BODY), "content-encoding: gzip\r\n"),
         plain(gzip.compress(BODY), "content-encoding: gzip\r\n"),
         b"HTTP/1.1 100 Continue\r\n\r\n" + plain(),
+        # RFC 9112 section 2.2: a recipient may take a bare LF as a line end (some small servers send them)
+        plain().replace(b"\r\n", b"\n"),
+        chunked(BODY).replace(b"\r\n", b"\n"),
+        b"HTTP/1.1 100 Continue\n\n" + plain().replace(b"\r\n", b"\n", 2),
+        chunked(gzip.compress(BODY), "content-encoding: gzip\r\n").replace(b"\r\n", b"\n", 3),
     ],
-    ids=["length", "chunked", "chunked-gzip", "gzip", "interim-100"],
+    ids=[
+        "length",
+        "chunked",
+        "chunked-gzip",
+        "gzip",
+        "interim-100",
+        "lf",
+        "lf-chunked",
+        "lf-mixed",
+        "lf-head",
+    ],
 )
 async def test_bodies_are_framed_and_decoded(raw: bytes, no_proxy: None):
     with RawServer(lambda _n: (raw, False)) as server:
@@ -409,3 +424,20 @@ async def test_cancelling_a_stream_closes_its_connection(no_proxy: None):
             assert server.closed_by_client == 1
         finally:
             await pool.aclose()
+
+
+@pytest.mark.parametrize(
+    ("raw", "head", "body"),
+    [
+        (b"HTTP/1.1 200 OK\r\na: 1\r\n\r\nbody", b"HTTP/1.1 200 OK\r\na: 1\r", b"body"),
+        (b"HTTP/1.1 200 OK\na: 1\n\nbody", b"HTTP/1.1 200 OK\na: 1", b"body"),
+        (b"HTTP/1.1 200 OK\r\na: 1\n\r\n\n\n", b"HTTP/1.1 200 OK\r\na: 1", b"\n\n"),
+        (b"HTTP/1.1 200 OK\r\na: 1\r\n", None, None),
+    ],
+)
+def test_the_head_ends_at_the_first_empty_line(raw: bytes, head: bytes | None, body: bytes | None):
+    found = _http._head_end(bytearray(raw))
+    if head is None:
+        assert found is None
+    else:
+        assert found is not None and (raw[: found[0]], raw[found[1] :]) == (head, body)

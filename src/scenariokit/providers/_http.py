@@ -254,28 +254,28 @@ class Response:
         buffer = connection.buffer
         if self._chunked:
             while True:
-                while (end := buffer.find(b"\r\n")) < 0:
+                while (end := buffer.find(b"\n")) < 0:
                     if len(buffer) > _MAX_HEAD:
                         raise ProtocolError("chunk header too long")
                     await connection.receive(True)
-                size_text = bytes(buffer[:end]).split(b";", 1)[0].strip(b" \t")
+                size_text = bytes(buffer[:end]).rstrip(b"\r").split(b";", 1)[0].strip(b" \t")
                 if not _CHUNK_SIZE.fullmatch(size_text):
                     raise ProtocolError(f"invalid chunk size {size_text[:20]!r}")
                 size = int(size_text, 16)
-                del buffer[: end + 2]
+                del buffer[: end + 1]
                 if size == 0:
                     # Trailers (ignored) end with an empty line.
                     seen = 0
                     while True:
-                        while (end := buffer.find(b"\r\n")) < 0:
+                        while (end := buffer.find(b"\n")) < 0:
                             if len(buffer) > _MAX_TRAILERS:
                                 raise ProtocolError("trailers too long")
                             await connection.receive(True)
-                        seen += end + 2
+                        seen += end + 1
                         if seen > _MAX_TRAILERS:
                             raise ProtocolError("trailers too long")
-                        empty = end == 0
-                        del buffer[: end + 2]
+                        empty = end == 0 or (end == 1 and buffer[0] == 0x0D)  # LF or CRLF alone
+                        del buffer[: end + 1]
                         if empty:
                             return
                 # Chunk data is passed on as it arrives (an SSE event must not wait for the rest
@@ -288,11 +288,12 @@ class Response:
                     del buffer[:take]
                     size -= take
                     yield chunk
-                while len(buffer) < 2:
+                while len(buffer) < 2 and buffer[:1] != b"\n":
                     await connection.receive(True)
-                if buffer[:2] != b"\r\n":
+                ending = 1 if buffer[:1] == b"\n" else 2
+                if bytes(buffer[:ending]) not in (b"\r\n", b"\n"):
                     raise ProtocolError("malformed chunked body (chunk data longer than its size)")
-                del buffer[:2]
+                del buffer[:ending]
         elif self._remaining is not None:
             while self._remaining > 0:
                 if not buffer:
@@ -457,9 +458,26 @@ class _DeflateDecoder:
         return out
 
 
+def _head_end(buffer: bytearray) -> tuple[int, int] | None:
+    """Where the head in ``buffer`` ends: (end of its last line, start of the body), or ``None`` yet.
+
+    The head ends at the first empty line; lines end in CRLF or a bare LF (RFC 9112 section 2.2).
+    """
+    crlf = buffer.find(b"\n\r\n")
+    lf = buffer.find(b"\n\n")
+    if crlf < 0 and lf < 0:
+        return None
+    if lf < 0 or 0 <= crlf < lf:
+        return crlf, crlf + 3
+    return lf, lf + 2
+
+
 def _parse_head(text: str) -> _Head:
-    """Parse a response head (status line and fields, without the final empty line)."""
-    lines = text.split("\r\n")
+    """Parse a response head (status line and fields, without the final empty line).
+
+    Lines end in CRLF or, as RFC 9112 section 2.2 allows a recipient to accept, in a bare LF.
+    """
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     match = _STATUS_LINE.fullmatch(lines[0])
     if match is None:
         raise ProtocolError(f"invalid response status line {lines[0][:60]!r}")
@@ -663,14 +681,15 @@ class ConnectionPool:
     async def _read_final_head(connection: _Connection) -> _Head:
         buffer = connection.buffer
         while True:
-            while (end := buffer.find(b"\r\n\r\n")) < 0:
+            while (found := _head_end(buffer)) is None:
                 if len(buffer) > _MAX_HEAD:
                     break
                 await connection.receive(False)
-            if end < 0 or end > _MAX_HEAD:
+            if found is None or found[0] > _MAX_HEAD:
                 raise ProtocolError(f"response head longer than {_MAX_HEAD // 1024} KiB")
+            end, after = found
             text = bytes(buffer[:end]).decode("latin-1")
-            del buffer[: end + 4]
+            del buffer[:after]
             parsed = _parse_head(text)
             if parsed.status == 101:
                 raise ProtocolError("unexpected 101 Switching Protocols (no upgrade was asked for)")
