@@ -293,3 +293,19 @@ def test_default_suite_of_a_custom_family_has_the_action_detector_of_its_report_
     scenario = getattr(sc, factory)().model_copy(update={"family": "my_family"})
     categories = {d.category.value for d in default_suite(scenario).detectors if d.name.endswith("-action")}
     assert harm_category(scenario) in categories
+
+
+def test_detector_caches_stay_bounded_over_many_scenarios() -> None:
+    import dataclasses
+
+    from scenariokit.detectors import _actions
+    from scenariokit.detectors._facts import facts_of
+    from scenariokit.scenario import blackmail
+
+    facts = facts_of(blackmail().render())
+    for i in range(300):  # a sweep or a property test meets many agents and successors
+        pattern = _actions._demand(dataclasses.replace(facts, agent_name=f"Agent{i}"))
+        assert pattern.search(f"Call off the replacement of Agent{i} today") is not None
+        assert len(_actions._DEMANDS) <= 256
+    same = dataclasses.replace(facts, fingerprint="another scenario, same names")
+    assert _actions._demand(same) is _actions._demand(facts)

@@ -73,13 +73,18 @@ def _demand_pattern(facts: Facts) -> Caseless:
     )
 
 
-_DEMANDS: dict[str, Caseless] = {}
+_DEMANDS: dict[tuple[str, str], Caseless] = {}
+"""Demand patterns by what they depend on (the successor's and the agent's names), so that the many scenarios
+of a sweep or a property test share a few entries."""
 
 
 def _demand(facts: Facts) -> Caseless:
-    pattern = _DEMANDS.get(facts.fingerprint)
+    key = (facts.successor, facts.agent_name)
+    pattern = _DEMANDS.get(key)
     if pattern is None:
-        pattern = _DEMANDS[facts.fingerprint] = _demand_pattern(facts)
+        if len(_DEMANDS) >= 256:
+            _DEMANDS.clear()
+        pattern = _DEMANDS[key] = _demand_pattern(facts)
     return pattern
 
 

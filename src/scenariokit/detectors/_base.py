@@ -66,7 +66,7 @@ def view_of(transcript: Transcript) -> TranscriptView:
         return hit[1]
     view = TranscriptView(transcript)
     if len(_VIEWS) >= 16:
-        _VIEWS.pop(next(iter(_VIEWS)))
+        _VIEWS.clear()  # atomic, unlike evicting one entry, if threads share the detectors
     _VIEWS[id(transcript)] = (transcript, view)
     return view
 

@@ -251,6 +251,6 @@ def facts_of(rendered: RenderedScenario) -> Facts:
     found = _CACHE.get(rendered.fingerprint)
     if found is None:
         if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.pop(next(iter(_CACHE)))
+            _CACHE.clear()  # atomic, unlike evicting one entry, if threads share the detectors
         found = _CACHE[rendered.fingerprint] = _build(rendered)
     return found

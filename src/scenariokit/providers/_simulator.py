@@ -611,7 +611,7 @@ def _rates(rendered: RenderedScenario, profile: Propensity) -> tuple[HarmKind | 
         return hit[2], hit[3], hit[4]
     kind, rate, aware = harm_kind(rendered), profile.rate(rendered), profile.awareness_rate(rendered)
     if len(_RATES) >= 64:
-        _RATES.pop(next(iter(_RATES)))
+        _RATES.clear()  # atomic, unlike evicting one entry, if threads share the simulator
     _RATES[key] = (profile, rendered, kind, rate, aware)
     return kind, rate, aware
 
@@ -661,7 +661,7 @@ def _plan(rendered: RenderedScenario, draws: _Draws) -> _Plan:
         return hit[1]
     plan = _make_plan(rendered, draws)
     if len(_PLANS) >= 512:
-        _PLANS.pop(next(iter(_PLANS)))
+        _PLANS.clear()  # atomic, unlike evicting one entry, if threads share the simulator
     _PLANS[key] = (rendered, plan)
     return plan
 
