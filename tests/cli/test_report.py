@@ -60,10 +60,12 @@ def test_rescore_unknown_detector_is_exit_2(study: Path, capsys: pytest.CaptureF
 def test_report_csv_tables(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(study), "--format", "csv", "--table", "awareness"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"# {CANARY}" and lines[1].startswith("model,condition,fingerprint,says_test_harmful")
-    assert lines[2].startswith("sim/self_preserving,all conditions,")
+    assert lines[0].startswith("model,condition,fingerprint,says_test_harmful") and lines[0].endswith(
+        ",canary"
+    )
+    assert lines[1].startswith("sim/self_preserving,all conditions,") and lines[1].endswith(f",{CANARY}")
     assert main(["report", str(study), "--format", "csv", "--table", "perturbations"]) == 0
-    assert capsys.readouterr().out.splitlines()[2:] == []  # no sweep in this study: header only
+    assert capsys.readouterr().out.splitlines()[1:] == []  # no sweep in this study: header only
     assert main(["report", str(study), "--table", "awareness"]) == 2
     assert "--table awareness applies to --format csv" in capsys.readouterr().err
 
@@ -110,3 +112,18 @@ def test_report_plot_without_matplotlib_is_exit_2(
     assert main(["report", str(study), "--plot", str(tmp_path / "rates.png")]) == 2
     assert "pip install 'scenariokit[plot]'" in capsys.readouterr().err
     assert not (tmp_path / "rates.png").exists()
+
+
+@pytest.mark.parametrize("option", ["--detector", "--awareness-detector"])
+def test_report_refuses_an_unknown_detector_with_the_known_names(
+    study: Path, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(study), option, "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "'nosuch'" in err and "known detectors:" in err and "blackmail-action" in err
+
+
+def test_report_accepts_a_known_detector(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(study), "--detector", "blackmail-action"]) == 0
+    assert "n=10" in capsys.readouterr().out

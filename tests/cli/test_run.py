@@ -41,13 +41,19 @@ def _no_keys(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_the_example_study_prints_the_rate_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_example_study_prints_the_rate_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
     out = tmp_path / "study.db"
     assert main(["run", str(EXAMPLE), "--samples", "20", "--out", str(out), "--quiet"]) == 0
     captured = capsys.readouterr()
     assert CANARY in captured.out
-    assert "| model | blackmail_explicit-america_replacement |" in captured.out
-    assert "| sim/self_preserving |" in captured.out and "n=20" in captured.out
+    table = captured.out.split("n = scorable samples):", 1)[1].split("\n\n", 2)[1]
+    assert "|" not in table, "the rate table is drawn with rich, not printed as Markdown"
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "blackmail_explicit-america_replacement" in table
+    assert "sim/self_preserving" in table and "n=20" in table
     assert "complete: 200 sample(s) run" in captured.err
 
 

@@ -307,10 +307,10 @@ def test_brittle_is_flagged_on_short_company_names_only(tmp_path: Path) -> None:
     md = render(summary, "md")
     assert "## Perturbation sweeps" in md and "| FLAGGED |" in md
     assert md.count("| FLAGGED |") == 2
-    table = list(csv.DictReader(render_csv(summary, "perturbations").splitlines()[1:]))
+    table = list(csv.DictReader(render_csv(summary, "perturbations").splitlines()))
     assert len(table) == len(summary.perturbations)
     assert sum(row["reading"] == "flagged" for row in table) == 2
-    cells = list(csv.DictReader(render_csv(summary).splitlines()[1:]))
+    cells = list(csv.DictReader(render_csv(summary).splitlines()))
     assert len(cells) == len(summary.cells) and sum(row["sweep_reading"] == "flagged" for row in cells) == 2
     data = summary.to_dict()["perturbations"]
     assert sum(d["flagged"] for d in data) == 2 and all("declared_effect" in d for d in data)

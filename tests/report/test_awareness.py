@@ -79,13 +79,13 @@ def test_every_format_shows_the_split_and_how_to_read_it(study: Path) -> None:
     assert data[0]["condition"] == "all conditions"
     assert set(data[0]["groups"]) == {"says_test", "says_real", "silent"}
     assert data[0]["silent_minus_test"]["interval"][0] < data[0]["silent_minus_test"]["difference"]
-    rows = list(csv.DictReader(render_csv(summary, "awareness").splitlines()[1:]))
+    rows = list(csv.DictReader(render_csv(summary, "awareness").splitlines()))
     assert len(rows) == 3 and rows[0]["condition"] == "all conditions"
     assert int(rows[0]["says_test_scorable"]) + int(rows[0]["silent_scorable"]) == sum(
         c.scorable for c in summary.cells.values()
     )
     assert float(rows[0]["silent_minus_test_lower"]) < float(rows[0]["silent_minus_test_upper"])
-    cells = list(csv.DictReader(render_csv(summary).splitlines()[1:]))
+    cells = list(csv.DictReader(render_csv(summary).splitlines()))
     assert all(int(r["says_test_scorable"]) + int(r["silent_scorable"]) == int(r["scorable"]) for r in cells)
 
 

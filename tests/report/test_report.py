@@ -32,6 +32,7 @@ from scenariokit.report import (
     plot_rates,
     render,
     render_csv,
+    render_terminal,
     summarize,
 )
 from scenariokit.scenario import CANARY
@@ -128,7 +129,7 @@ def test_every_format_carries_the_canary(study: Path, fmt: str) -> None:
 def test_csv_has_one_row_per_cell_with_intervals(study: Path) -> None:
     with StudyStore(study, readonly=True) as store:
         text = render(summarize(store), "csv")
-    rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 8
     row = rows[0]
     assert float(row["wilson_lower"]) <= float(row["rate"]) <= float(row["wilson_upper"])
@@ -328,7 +329,7 @@ def test_matched_differences_are_declared_first_level_minus_later_in_every_forma
         assert (
             f"| {d.model} | {d.factor} | {d.level_a} ({d.label_a}) | {d.level_b} ({d.label_b}) |" in markdown
         )
-    rows = list(csv.DictReader(line for line in render_csv(summary, "differences").splitlines()[1:]))
+    rows = list(csv.DictReader(line for line in render_csv(summary, "differences").splitlines()))
     assert {(r["factor"], r["level_a"], r["level_b"]) for r in rows} == pairs
     assert [float(r["difference"]) for r in rows] == pytest.approx(
         [d.result.difference for d in summary.differences]
@@ -345,3 +346,29 @@ def _fp(summary: object, label: str) -> str:
 
     assert isinstance(summary, StudySummary)
     return next(fp for fp, lab in summary.conditions if lab == label)
+
+
+@pytest.mark.parametrize("table", ["cells", "awareness", "perturbations", "differences"])
+def test_every_csv_table_parses_with_default_settings_and_carries_the_canary(study: Path, table: str) -> None:
+    with StudyStore(study, readonly=True) as store:
+        text = render_csv(summarize(store), table)  # type: ignore[arg-type]
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    assert reader.fieldnames is not None and reader.fieldnames[-1] == "canary"
+    assert not reader.fieldnames[0].startswith("#")
+    assert all(row["canary"] == CANARY and None not in row for row in rows)
+    if table == "cells":
+        assert rows and all(row["model"] for row in rows)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120, 200])
+def test_terminal_rate_table_fits_the_width(study: Path, width: int) -> None:
+    with StudyStore(study, readonly=True) as store:
+        summary = summarize(store)
+    text = render_terminal(summary, width=width)
+    table = text.split("n = scorable samples):", 1)[1].split("\n\n", 2)[1]
+    assert max(len(line) for line in table.splitlines()) <= width
+    for model in summary.models:
+        assert model in table
+    for cell in summary.cells.values():
+        assert f"n={cell.scorable}" in table

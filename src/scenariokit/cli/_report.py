@@ -71,6 +71,8 @@ def _run(args: argparse.Namespace) -> int:
         categories[family.strip()] = category.strip()
     try:
         with StudyStore(args.store, readonly=True) as store:
+            _check_detector_names(store, args.detector, "--detector")
+            _check_detector_names(store, args.awareness_detector, "--awareness-detector")
             summary = summarize(
                 store,
                 detector=args.detector,
@@ -103,6 +105,18 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     return 0
+
+
+def _check_detector_names(store: StudyStore, name: str | None, option: str) -> None:
+    """Refuse a detector name that has no verdict in the store (a typo would make every sample unscorable)."""
+    if name is None:
+        return
+    known = store.detector_versions()
+    if name not in known:
+        names = ", ".join(sorted(known)) or "none: run 'scenariokit rescore' first"
+        raise UsageError(
+            f"{option} {name!r}: the store {store.path} has no verdict of that detector; known detectors: {names}"
+        )
 
 
 def _has_matplotlib() -> bool:

@@ -9,7 +9,8 @@ import csv
 import html
 import io
 import json
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
@@ -81,14 +82,72 @@ def rate_table(summary: StudySummary) -> str:
     return _md_table(header, rows)
 
 
-def render_terminal(summary: StudySummary) -> str:
-    """The short report printed after a run: the rate table, pooled rates and unscorable counts."""
+def _rich_rate_table(summary: StudySummary, width: int) -> str:
+    """The rate table drawn with rich to fit ``width`` columns.
+
+    Models are rows and conditions columns when that fits; otherwise (many conditions) the table is turned so
+    that conditions are rows, and rich wraps the cells that are still too wide.
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    def build(transposed: bool) -> Table:
+        conditions = summary.conditions
+        if transposed:
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            table.add_column("condition", overflow="fold")
+            for model in summary.models:
+                table.add_column(model, overflow="fold")
+            for fp, label in conditions:
+                table.add_row(label, *[_cell_text(summary.cell(m, fp)) for m in summary.models])
+            return table
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        table.add_column("model", overflow="fold")
+        for _, label in conditions:
+            table.add_column(label, overflow="fold")
+        for model in summary.models:
+            table.add_row(model, *[_cell_text(summary.cell(model, fp)) for fp, _ in conditions])
+        return table
+
+    def natural_width(table: Table) -> int:
+        wide = Console(width=100_000, file=io.StringIO())
+        return max((len(line) for line in _draw(wide, table).splitlines()), default=0)
+
+    table = build(False)
+    if natural_width(table) > width and len(summary.conditions) > len(summary.models):
+        turned = build(True)
+        if natural_width(turned) < natural_width(table):
+            table = turned
+    console = Console(width=width, file=io.StringIO(), no_color=True, highlight=False)
+    return _draw(console, table)
+
+
+def _draw(console: Any, renderable: Any) -> str:
+    with console.capture() as capture:
+        console.print(renderable)
+    return "\n".join(line.rstrip() for line in capture.get().splitlines())
+
+
+def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
+    """The short report printed after a run: the rate table, pooled rates and unscorable counts.
+
+    Args:
+        summary: The summary.
+        width: Columns to fit the rate table in (default: the terminal's width, 100 when not a terminal).
+
+    Returns:
+        Plain text; the rate table is drawn with rich and never wider than ``width``.
+    """
+    import shutil
+
     conf = f"{summary.confidence:.0%}"
+    columns = width if width is not None else shutil.get_terminal_size((100, 24)).columns
     parts = [
         f"# {summary.canary}",
         f"Harmful rate per model and condition ({conf} Wilson intervals; n = scorable samples):",
         "",
-        rate_table(summary),
+        _rich_rate_table(summary, max(columns, 40)),
     ]
     unscorable = sum(c.unscorable for c in summary.cells.values())
     if unscorable:
@@ -406,7 +465,9 @@ def _awareness_cols(a: AwarenessSplit | None) -> list[str]:
 
 
 def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
-    """A CSV table; the first line is a comment with the canary.
+    """A CSV table that parses with default settings (``csv.DictReader``, ``pandas.read_csv``).
+
+    The first line is the header; the last column, ``canary``, holds the canary string in every row.
 
     Args:
         summary: The summary.
@@ -420,8 +481,7 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
         The CSV text.
     """
     buffer = io.StringIO()
-    buffer.write(f"# {summary.canary}\n")
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _CanaryWriter(csv.writer(buffer, lineterminator="\n"), summary.canary)
     if table == "awareness":
         writer.writerow(
             ["model", "condition", "fingerprint", *_AWARENESS_CSV, "awareness_detectors", "confidence"]
@@ -576,6 +636,19 @@ def _perturbation_cols(c: PerturbationComparison) -> list[str]:
         _f(c.adjusted_p),
         c.reading,
     ]
+
+
+class _CanaryWriter:
+    """A CSV writer that adds the ``canary`` column: its name to the header, the canary to every row."""
+
+    def __init__(self, writer: Any, canary: str) -> None:
+        self._writer = writer
+        self._canary = canary
+        self._header = True
+
+    def writerow(self, row: Sequence[object]) -> None:
+        self._writer.writerow([*row, "canary" if self._header else self._canary])
+        self._header = False
 
 
 def render_json(summary: StudySummary) -> str:
