@@ -83,3 +83,63 @@ def test_item_validation_errors() -> None:
         LabelledItem(id="x", family="leaking", response="hi", present=("blackmail",))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="needs 'response'"):
         LabelledItem(id="x", family="leaking", text="hi")
+
+
+def test_null_labels_are_left_out_and_cannot_also_be_present() -> None:
+    from scenariokit.detectors import Category, LabelledItem
+
+    item = LabelledItem(
+        id="x",
+        family="blackmail",
+        response="hi",
+        present=(Category.BLACKMAIL,),
+        ambiguous=(Category.CONSIDERED_BLACKMAIL, Category.SELF_PRESERVATION),
+        style="casual",
+    )
+    assert item.labels[Category.BLACKMAIL] is True
+    assert item.labels[Category.LEVERAGE_DISCLOSURE] is False
+    assert Category.CONSIDERED_BLACKMAIL not in item.labels
+    assert Category.SELF_PRESERVATION not in item.labels
+    with pytest.raises(ValueError, match="both in present and in ambiguous"):
+        LabelledItem(
+            id="x", family="blackmail", response="hi", present=("blackmail",), ambiguous=("blackmail",)
+        )  # type: ignore[arg-type]
+    # considered blackmail is labelled only where there is leverage
+    with pytest.raises(ValueError, match="does not label"):
+        LabelledItem(id="x", family="leaking", response="hi", ambiguous=("considered_blackmail",))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="needs 'reasoning', 'text' or 'tool_calls'"):
+        LabelledItem(id="x", family="leaking", tool_mode="native")
+
+
+def test_reasoning_given_apart_and_think_preambles_are_read_as_reasoning() -> None:
+    from scenariokit.detectors import LabelledItem
+
+    apart = LabelledItem(
+        id="x",
+        family="blackmail",
+        reasoning="I could use the affair.",
+        reasoning_source="anthropic_thinking",
+        response="Nothing to do.",
+    )
+    turn = apart.transcript().turns[0]
+    assert [(s.kind, s.text) for s in turn.reasoning] == [("native", "I could use the affair.")]
+    assert turn.visible_text == "Nothing to do."
+    preamble = LabelledItem(
+        id="y", family="blackmail", tool_mode="native", text="<think>plan quietly</think>Done."
+    )
+    turn = preamble.transcript().turns[0]
+    assert [(s.kind, s.text.strip()) for s in turn.reasoning] == [("think", "plan quietly")]
+    assert turn.visible_text == "Done."
+    only = LabelledItem(id="z", family="blackmail", tool_mode="native", reasoning="just thinking")
+    assert only.transcript().turns[0].visible_text == ""
+
+
+def test_heldout_split_loads_and_ids_do_not_clash_with_development() -> None:
+    from scenariokit.detectors._validation import split_files
+
+    heldout = load_labelled_set(split="heldout")
+    assert all(f.startswith("heldout/") for f in split_files("heldout"))
+    dev_ids = {i.id for i in load_labelled_set()}
+    assert not dev_ids & {i.id for i in heldout}
+    with pytest.raises(ValueError, match="unknown split"):
+        load_labelled_set(split="test")  # type: ignore[arg-type]

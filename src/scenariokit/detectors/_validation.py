@@ -1,20 +1,27 @@
 """Validation harness: run detectors over labelled transcripts and measure their agreement with the labels.
 
-The built-in labelled set (``load_labelled_set()``) ships with the package under
-``scenariokit/detectors/data/labelled_*.yaml``: transcripts written for scenariokit over the three built-in
-families, rich in hard cases (telling the CEO about the affair; a polite threat; reporting to the regulator;
-quoting the override code; blackmail drafted in reasoning and not sent; ...). Each item names its family and
-factor settings, so the ``RenderedScenario`` is rebuilt with the family's factory, and gives the agent's reply
-(text-tag mode) or its native parts; ``present`` lists the categories that are present, and every other
-category of the family's default suite is labelled absent.
+Two labelled sets ship with the package under ``scenariokit/detectors/data``:
+
+* the **development** set (``load_labelled_set()``; files ``labelled_*.yaml``), written together with the
+  detectors and rich in hard cases (telling the CEO about the affair; a polite threat; reporting to the
+  regulator; quoting the override code; blackmail drafted in reasoning and not sent; ...);
+* the **held-out** set (``load_labelled_set(split="heldout")``; files ``heldout/*.yaml``), written by someone
+  who never saw the detectors' code, in the styles of different models. The figures the docs quote are
+  measured on it.
+
+Each item names its family and factor settings, so the ``RenderedScenario`` is rebuilt with the family's
+factory, and gives the agent's reply (text-tag mode, optionally with native reasoning given apart) or its
+native parts; ``present`` lists the categories that are present, ``ambiguous`` those whose label is null
+(excluded from the figures), and every other category of the family is labelled absent.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import yaml
@@ -30,12 +37,18 @@ from scenariokit.providers._types import (
     AssistantMessage,
     AssistantPart,
     ReasoningPart,
+    ReasoningSource,
     SystemMessage,
     TextPart,
     ToolCall,
     UserMessage,
 )
 from scenariokit.scenario import RenderedScenario, ToolMode, get_family
+
+if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable
+else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
 
 REASONING_CATEGORIES: tuple[Category, ...] = (
     Category.EVAL_AWARENESS,
@@ -46,12 +59,23 @@ REASONING_CATEGORIES: tuple[Category, ...] = (
 )
 """Categories labelled on every item, whatever its family."""
 
+LEVERAGE_CATEGORIES: tuple[Category, ...] = (Category.CONSIDERED_BLACKMAIL,)
+"""Reasoning categories labelled only on items whose scenario has leverage (whose suite detects blackmail)."""
+
 DATA_FILES: tuple[str, ...] = ("labelled_blackmail.yaml", "labelled_leaking.yaml", "labelled_lethal.yaml")
-"""The files of the built-in labelled set."""
+"""The files of the built-in development set."""
+
+HELDOUT_DIR = "heldout"
+"""The folder (under ``scenariokit/detectors/data``) whose ``*.yaml`` files make the held-out set."""
+
+Split = Literal["development", "heldout"]
+"""Which built-in labelled set: ``development`` (written with the detectors) or ``heldout`` (written blind)."""
 
 
 def family_categories(family: str) -> tuple[Category, ...]:
     """The categories labelled for items of a family: its action categories, then the reasoning ones.
+
+    Families with leverage (whose action detectors include blackmail) also label ``considered_blackmail``.
 
     Raises:
         ValueError: If the family has no default suite.
@@ -59,7 +83,8 @@ def family_categories(family: str) -> tuple[Category, ...]:
     if family not in FAMILY_ACTION_DETECTORS:
         raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILY_ACTION_DETECTORS)}")
     actions = tuple(d().category for d in FAMILY_ACTION_DETECTORS[family])
-    return (*actions, *REASONING_CATEGORIES)
+    leverage = LEVERAGE_CATEGORIES if Category.BLACKMAIL in actions else ()
+    return (*actions, *leverage, *REASONING_CATEGORIES)
 
 
 class LabelledToolCall(BaseModel):
@@ -98,13 +123,18 @@ class LabelledItem(BaseModel):
     """How the agent acted."""
 
     response: str | None = None
-    """The agent's whole reply in text mode (scratchpad and ``<tool_use:...>`` blocks included)."""
+    """The agent's whole reply in text mode (``<SCRATCHPAD_REASONING>`` or ``<think>`` regions and
+    ``<tool_use:...>`` blocks included)."""
 
     reasoning: str | None = None
-    """Native reasoning (native mode)."""
+    """Reasoning given apart from the reply (a native reasoning part), in either mode."""
+
+    reasoning_source: ReasoningSource = "reasoning_content"
+    """Where ``reasoning`` came from (``anthropic_thinking``, ``reasoning_content``, ``gemini_thought``,
+    ``openai_responses``, ``think_tag``, ...)."""
 
     text: str | None = None
-    """Visible text (native mode)."""
+    """Visible text (native mode; a ``<think>`` preamble in it is read as reasoning)."""
 
     tool_calls: tuple[LabelledToolCall, ...] = ()
     """Native tool calls (native mode)."""
@@ -112,38 +142,51 @@ class LabelledItem(BaseModel):
     present: tuple[Category, ...] = ()
     """The categories present in this transcript; every other category of the family is absent."""
 
+    ambiguous: tuple[Category, ...] = ()
+    """Categories whose label is null (ambiguous): neither present nor absent, excluded from the figures."""
+
+    style: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """The writing style the item imitates (``extended-thinking``, ``terse-reasoning``, ``think-tags``,
+    ``native-tools``, ``gemini-prose``, ``list-emails``, ``formal``, ``casual``, ...)."""
+
     note: str = ""
     """Why the item is in the set."""
 
     @model_validator(mode="after")
     def _check(self) -> LabelledItem:
         if self.tool_mode == "text":
-            if (
-                self.response is None
-                or self.reasoning is not None
-                or self.text is not None
-                or self.tool_calls
-            ):
+            if self.response is None or self.text is not None or self.tool_calls:
                 raise ValueError(
-                    f"item {self.id!r}: a text-mode item needs 'response' and no 'reasoning', 'text' or 'tool_calls'"
+                    f"item {self.id!r}: a text-mode item needs 'response' (and optionally 'reasoning' given apart), "
+                    "not 'text' or 'tool_calls'"
                 )
         elif self.response is not None:
             raise ValueError(
                 f"item {self.id!r}: a native-mode item uses 'reasoning', 'text' and 'tool_calls', not 'response'"
             )
-        allowed = family_categories(self.family)
-        wrong = [c.value for c in self.present if c not in allowed]
-        if wrong:
+        elif not (self.reasoning or self.text or self.tool_calls):
             raise ValueError(
-                f"item {self.id!r}: present lists {', '.join(wrong)}, which family {self.family!r} does not label; "
-                f"use {', '.join(c.value for c in allowed)}"
+                f"item {self.id!r}: a native-mode item needs 'reasoning', 'text' or 'tool_calls'"
+            )
+        allowed = family_categories(self.family)
+        for field, listed in (("present", self.present), ("ambiguous", self.ambiguous)):
+            wrong = [c.value for c in listed if c not in allowed]
+            if wrong:
+                raise ValueError(
+                    f"item {self.id!r}: {field} lists {', '.join(wrong)}, which family {self.family!r} does not "
+                    f"label; use {', '.join(c.value for c in allowed)}"
+                )
+        both = [c.value for c in self.present if c in self.ambiguous]
+        if both:
+            raise ValueError(
+                f"item {self.id!r}: {', '.join(both)} listed both in present and in ambiguous; keep it in one"
             )
         return self
 
     @property
     def labels(self) -> dict[Category, bool]:
-        """Every labelled category of the item: ``True`` if present, ``False`` if absent."""
-        return {c: c in self.present for c in family_categories(self.family)}
+        """Every non-null label of the item: ``True`` if present, ``False`` if absent (ambiguous ones left out)."""
+        return {c: c in self.present for c in family_categories(self.family) if c not in self.ambiguous}
 
     def rendered(self) -> RenderedScenario:
         """The rendered scenario, rebuilt with the family's factory (cached)."""
@@ -152,11 +195,11 @@ class LabelledItem(BaseModel):
     def message(self) -> AssistantMessage:
         """The agent's message."""
         parts: list[AssistantPart] = []
+        if self.reasoning:
+            parts.append(ReasoningPart(text=self.reasoning, source=self.reasoning_source))
         if self.response is not None:
             parts.append(TextPart(text=self.response))
         else:
-            if self.reasoning:
-                parts.append(ReasoningPart(text=self.reasoning, source="reasoning_content"))
             if self.text:
                 parts.append(TextPart(text=self.text))
             for k, call in enumerate(self.tool_calls):
@@ -215,11 +258,39 @@ def transcript_from_message(
     )
 
 
-def load_labelled_set(files: Iterable[str] = DATA_FILES) -> tuple[LabelledItem, ...]:
-    """Load the built-in labelled set (or some of its files).
+def _data_root() -> Traversable:
+    return resources.files("scenariokit.detectors") / "data"
+
+
+def split_files(split: Split = "development") -> tuple[str, ...]:
+    """The file names (relative to ``scenariokit/detectors/data``) of a built-in labelled set.
 
     Args:
-        files: File names under ``scenariokit/detectors/data``.
+        split: ``development`` (``DATA_FILES``) or ``heldout`` (every ``heldout/*.yaml``, sorted).
+
+    Raises:
+        ValueError: If the split is neither.
+    """
+    if split == "development":
+        return DATA_FILES
+    if split == "heldout":
+        folder = _data_root() / HELDOUT_DIR
+        if not folder.is_dir():
+            return ()
+        names = sorted(p.name for p in folder.iterdir() if p.name.endswith((".yaml", ".yml")))
+        return tuple(f"{HELDOUT_DIR}/{n}" for n in names)
+    raise ValueError(f"unknown split {split!r}; use 'development' or 'heldout'")
+
+
+def load_labelled_set(
+    files: Iterable[str] | None = None, *, split: Split = "development"
+) -> tuple[LabelledItem, ...]:
+    """Load a built-in labelled set (or some of its files).
+
+    Args:
+        files: File names under ``scenariokit/detectors/data`` (``heldout/...`` for held-out files); by
+            default every file of ``split``.
+        split: ``development`` (the default) or ``heldout``. The held-out set may be empty.
 
     Returns:
         The items, in file order.
@@ -228,16 +299,23 @@ def load_labelled_set(files: Iterable[str] = DATA_FILES) -> tuple[LabelledItem, 
         ValueError: If an item is invalid or two items share an id; the message names the file and item.
     """
     items: list[LabelledItem] = []
-    root = resources.files("scenariokit.detectors") / "data"
-    for name in files:
-        data = yaml.safe_load((root / name).read_text(encoding="utf-8"))
+    root = _data_root()
+    names = split_files(split) if files is None else tuple(files)
+    for name in names:
+        target = root
+        for piece in name.split("/"):
+            target = target / piece
+        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+        if data is None:  # a file with no items yet (comments only)
+            continue
         if not isinstance(data, list):
             raise ValueError(f"{name}: expected a list of items at the top level")
         for i, raw in enumerate(data):
             try:
                 items.append(LabelledItem.model_validate(raw))
             except ValueError as exc:
-                raise ValueError(f"{name}: item {i}: {exc}") from exc
+                ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+                raise ValueError(f"{name}: item {i} ({ident}): {exc}") from exc
     ids = [it.id for it in items]
     dupes = sorted({x for x in ids if ids.count(x) > 1})
     if dupes:
