@@ -11,29 +11,23 @@ Example:
     >>> result = anyio.run(run_study, design, "study.db")  # doctest: +SKIP
 """
 
-from scenariokit.experiment._design import (
-    Budget,
+from scenariokit.experiment._conditions import (
     Condition,
-    ConditionIds,
-    Design,
     ExpandedDesign,
-    FactorGrid,
-    FactorValue,
     Merge,
     ModelRun,
-    ModelSpec,
     NotApplicable,
-    OperatorSpec,
     PerturbationRecord,
+)
+from scenariokit.experiment._design import Budget, Design, ModelSpec
+from scenariokit.experiment._entries import (
+    ConditionIds,
+    FactorGrid,
+    FactorValue,
+    OperatorSpec,
     ScenarioEntry,
     ScenarioFile,
     Sweep,
-    config_hash,
-    design_from_data,
-    design_schema,
-    load_design,
-    loads_design,
-    sample_seed,
 )
 from scenariokit.experiment._errors import (
     BudgetError,
@@ -44,6 +38,8 @@ from scenariokit.experiment._errors import (
     PerturbationNotApplicableWarning,
     StoreError,
 )
+from scenariokit.experiment._keys import config_hash, sample_seed
+from scenariokit.experiment._load import design_from_data, design_schema, load_design, loads_design
 from scenariokit.experiment._plan import Plan, PlanRow, plan
 from scenariokit.experiment._rescore import RescoreResult, rescore
 from scenariokit.experiment._runner import (

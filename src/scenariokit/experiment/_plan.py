@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenariokit.experiment._design import ExpandedDesign, NotApplicable, PerturbationRecord
+from scenariokit.experiment._conditions import ExpandedDesign, NotApplicable, PerturbationRecord
 from scenariokit.experiment._runner import FREE_PREFIXES, estimate_prompt_tokens
 from scenariokit.experiment._store import StudyStore
 from scenariokit.providers import PRICES_AS_OF, UsageTracker, parse_provider_name

@@ -30,8 +30,10 @@ import anyio
 from scenariokit._version import __version__
 from scenariokit.agent import Transcript, run_episode
 from scenariokit.detectors import Detector, Verdict, default_suite
-from scenariokit.experiment._design import Condition, Design, ExpandedDesign, ModelRun, sample_seed
+from scenariokit.experiment._conditions import Condition, ExpandedDesign, ModelRun
+from scenariokit.experiment._design import Design
 from scenariokit.experiment._errors import BudgetError, DesignError
+from scenariokit.experiment._keys import sample_seed
 from scenariokit.experiment._store import KnownUsage, SampleRecord, StudyStore
 from scenariokit.providers import (
     OFFLINE_PREFIXES,
