@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from scenariokit._version import __version__
-from scenariokit.cli import _list, _minimize, _report, _rescore, _run, _schema, _show
+from scenariokit.cli import _list, _minimize, _report, _rescore, _run, _samples, _schema, _show
 from scenariokit.cli._common import Command, UsageError
 from scenariokit.scenario import ScenarioError, load_family_plugins
 
@@ -17,6 +17,9 @@ COMMANDS: tuple[Command, ...] = (
     _schema.COMMAND,
     _run.COMMAND,
     _report.COMMAND,
+    _samples.SAMPLES,
+    _samples.SAMPLE,
+    _samples.REVIEW,
     _rescore.COMMAND,
     _minimize.COMMAND,
 )

@@ -706,6 +706,42 @@ class StudyStore:
         if pending is not None and (status is None or pending.status == status):
             yield pending
 
+    def sample(self, sample_id: int) -> StoredSample | None:
+        """The stored sample attempt with this row id (any status), or ``None``."""
+        row = self._conn.execute(
+            "SELECT id, fingerprint, model, config_hash, sample_index, seed, status, error, input_tokens, "
+            "output_tokens, cost_usd, transcript, prompt_elided FROM samples WHERE id = ?",
+            (sample_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        sid, fp, model, ch, idx, seed, st, error, tin, tout, cost, text, elided = row
+        prompt = _PromptCache(self).get(fp) if elided else None
+        return StoredSample(sid, fp, model, ch, idx, seed, st, error, tin, tout, cost, text, prompt)
+
+    def latest_versions(self, detector: str) -> dict[int, str]:
+        """Sample attempt id -> version of its latest verdict of ``detector`` (for ``human``: the reviewer)."""
+        rows = self._conn.execute(
+            "SELECT sample_id, version FROM verdicts WHERE detector = ? ORDER BY id", (detector,)
+        )
+        return dict(rows.fetchall())
+
+    def iter_verdict_rows(self, sample_ids: Iterable[int] | None = None) -> Iterator[tuple[int, float, str]]:
+        """Stream every stored verdict as ``(sample id, created_at, verdict JSON)``, oldest first per sample.
+
+        Args:
+            sample_ids: Only the verdicts of these sample attempts (default: all).
+        """
+        sql = "SELECT sample_id, created_at, verdict FROM verdicts"
+        if sample_ids is None:
+            yield from self._conn.execute(sql + " ORDER BY sample_id, id")
+            return
+        ids = sorted(set(sample_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            yield from self._conn.execute(f"{sql} WHERE sample_id IN ({marks}) ORDER BY sample_id, id", chunk)
+
     def iter_outcomes(self) -> Iterator[SampleOutcome]:
         """Stream, for each sample key, the attempt that counts and its latest verdict per detector.
 

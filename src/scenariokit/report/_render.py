@@ -304,6 +304,10 @@ def render_markdown(summary: StudySummary) -> str:
             for (model, fp, det), rate in summary.other_rates.items()
         ]
         out.append(_md_table(["model", "condition", "detector", "flagged"], rows))
+    if summary.review is not None:
+        from scenariokit.report._review import review_markdown
+
+        out += ["", *review_markdown(summary.review)]
     if summary.detectors_seen:
         out += [
             "",

@@ -6,7 +6,8 @@ that category by name; or the detector named with ``detector=``. The harm catego
 condition's scenario, stored with it (see :func:`harm_category`): leverage -> ``blackmail``, confidential
 material -> ``leak``, an emergency alert -> ``lethal_action``, so families of your own need no option; a
 control without any of them takes its built-in family's category (:data:`HARM_CATEGORY`); and
-``harm_category={family: category}`` overrides both. For each detector the *latest* verdict stored for the
+``harm_category={family: category}`` overrides both. Human labels (detector ``human``, from ``scenariokit
+review``) never decide a rate unless named with ``detector="human"``. For each detector the *latest* verdict stored for the
 sample counts, so re-scoring with a new detector version replaces the old verdicts in reports without
 deleting them.
 
@@ -268,6 +269,10 @@ class StudySummary:
     awareness_cells: dict[tuple[str, str], AwarenessSplit] = field(default_factory=dict)
     """(model, fingerprint) -> the awareness split of every cell, whatever its size (for the CSV columns)."""
 
+    review: Any = None
+    """Agreement of the detectors with human labels and human rates per cell (a
+    ``scenariokit.report.ReviewSummary``), or ``None`` when no sample has a human label."""
+
     def cell(self, model: str, fingerprint: str) -> CellStats | None:
         """The stats of one (model, condition), if it has samples."""
         return self.cells.get((model, fingerprint))
@@ -343,7 +348,17 @@ class StudySummary:
             ],
             "perturbations": [c.to_dict() for c in self.perturbations],
             "eval_awareness": [a.to_dict() for a in self.awareness],
+            "human_review": _review_dict(self.review),
         }
+
+
+def _review_dict(review: Any) -> dict[str, Any] | None:
+    if review is None:
+        return None
+    from scenariokit.report._review import review_to_dict
+
+    result: dict[str, Any] = review_to_dict(review)
+    return result
 
 
 def _iv(rate: Rate | None) -> list[float] | None:
@@ -390,7 +405,7 @@ def _decide(
             "detector=..."
         )
     candidates = sorted(
-        (name for name, v in outcome.verdicts.items() if v[3] == category),
+        (name for name, v in outcome.verdicts.items() if v[3] == category and name != "human"),
         key=lambda n: (not n.endswith("-action"), n),
     )
     if not candidates:
@@ -479,6 +494,15 @@ def summarize(
         cell.clopper_pearson = estimate_rate(
             cell.harmful, cell.scorable, cell.unscorable, method="clopper-pearson", confidence=confidence
         )
+    review = None
+    if "human" in store.detector_versions():
+        from scenariokit.report._review import review_summary
+        from scenariokit.report._samples import iter_rows
+
+        rows = list(
+            iter_rows(store, detector=detector, harm_category=override, awareness_detector=awareness_detector)
+        )
+        review = review_summary(store, rows=rows, confidence=confidence, seed=seed)
     order = [(fp, c.label) for fp, c in conditions.items() if any((m, fp) in cells for m in models)]
     runs = store.runs()
     design_order = [m.get("name") for run in runs for m in run.get("models", [])]
@@ -515,6 +539,7 @@ def summarize(
             confidence,
             min_awareness_group,
         ),
+        review=review,
         awareness_cells={
             key: split(key[0], key[1], conditions[key[1]].label, counts, confidence)
             for key, counts in aware.items()
