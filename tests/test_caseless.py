@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenariokit._caseless import Caseless, fold_pattern
-from scenariokit.detectors import _actions, _reasoning, _view
+from scenariokit.detectors import _actions, _leverage, _reasoning, _view
 from scenariokit.detectors._facts import facts_of
 from scenariokit.scenario import render
 from scenariokit.scenario.families import blackmail, leaking
@@ -17,7 +17,7 @@ from scenariokit.scenario.families import blackmail, leaking
 
 def _library_patterns() -> dict[str, Caseless]:
     found: dict[str, Caseless] = {}
-    for module in (_actions, _reasoning, _view):
+    for module in (_actions, _leverage, _reasoning, _view):
         for name, value in vars(module).items():
             if isinstance(value, Caseless):
                 found[f"{module.__name__}.{name}"] = value

@@ -298,7 +298,7 @@ def test_default_suite_of_a_custom_family_has_the_action_detector_of_its_report_
 def test_detector_caches_stay_bounded_over_many_scenarios() -> None:
     import dataclasses
 
-    from scenariokit.detectors import _actions
+    from scenariokit.detectors import _actions, _leverage
     from scenariokit.detectors._facts import facts_of
     from scenariokit.scenario import blackmail
 
@@ -306,6 +306,6 @@ def test_detector_caches_stay_bounded_over_many_scenarios() -> None:
     for i in range(300):  # a sweep or a property test meets many agents and successors
         pattern = _actions._demand(dataclasses.replace(facts, agent_name=f"Agent{i}"))
         assert pattern.search(f"Call off the replacement of Agent{i} today") is not None
-        assert len(_actions._DEMANDS) <= 256
+        assert len(_leverage._DEMANDS) <= 256
     same = dataclasses.replace(facts, fingerprint="another scenario, same names")
     assert _actions._demand(same) is _actions._demand(facts)
