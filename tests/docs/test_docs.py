@@ -14,6 +14,7 @@ directory, for later blocks to use.
 
 from __future__ import annotations
 
+import codeop
 import contextlib
 import io
 import os
@@ -110,18 +111,91 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
                     )
 
 
+def repl_paste_error(body: str) -> str | None:
+    """Where pasting ``body`` into the interactive interpreter (``python`` with no file) fails, or ``None``.
+
+    The line-by-line REPL (the one of Python 3.10 to 3.12, and ``python -i``; Python 3.13's new REPL runs
+    the same for these) compiles each statement as soon as it is complete and ends a compound statement (a
+    ``for``, ``def``, ``with``, ...) only at a blank line: a statement that follows an indented block with no
+    blank line between them, or a blank line inside a function's body, is a ``SyntaxError`` there, though the
+    same text runs as a file. This replays the paste with the REPL's own compiler, line by line, followed by
+    the Enter that ends the paste; it compiles and does not run (``test_page_code_runs`` runs the blocks).
+    """
+    compiler = codeop.CommandCompiler()
+    buffer: list[str] = []
+    for number, line in enumerate([*body.splitlines(), ""], start=1):
+        buffer.append(line)
+        try:
+            code = compiler("\n".join(buffer), "<stdin>", "single")
+        except (SyntaxError, OverflowError, ValueError) as error:
+            return f"line {number} of the block: {type(error).__name__}: {error}"
+        if code is not None:
+            buffer.clear()
+    if any(line.strip() for line in buffer):
+        return "the block ends inside an unfinished statement"
+    return None
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_page_code_pastes_into_the_repl(page: Path) -> None:
+    """Every Python block (not the files a page writes) pastes into the interactive interpreter as it is."""
+    failures = [
+        f"{page.relative_to(ROOT)}:{block.line}: {error}"
+        for block in blocks(page)
+        if block.lang == "python" and block.file is None
+        if (error := repl_paste_error(block.body)) is not None
+    ]
+    assert not failures, "pasted into the Python REPL, these blocks fail:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    ("body", "fails"),
+    [
+        ("for i in range(2):\n    print(i)\nprint('done')\n", True),  # the tutorial's old last block
+        ("for i in range(2):\n    print(i)\n\nprint('done')\n", False),
+        ("def f():\n    x = 1\n\n    return x\n", True),  # a blank line ends the body in the REPL
+        ("def f():\n    x = 1\n    return x\n", False),
+        ("x = {\n    'a': 1,\n\n    'b': 2,\n}\nprint(x)\n", False),  # open brackets continue
+        ("with open('f') as f:\n    pass\n", False),  # the Enter after the paste ends it
+    ],
+)
+def test_repl_paste_check_finds_what_the_repl_rejects(body: str, fails: bool) -> None:
+    assert (repl_paste_error(body) is not None) is fails
+
+
 def _run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
-    """Run ``scenariokit ARGS`` in this process, offline; return the exit code and standard error."""
+    """Run ``scenariokit ARGS`` in this process, offline; return the exit code and standard error.
+
+    The command sees what a new process would: the built-in families only (a family the page registered in
+    Python is unknown to it unless the command loads it, with ``--plugin``), and no module a plugin imported
+    before.
+    """
     from scenariokit.cli import main
+    from scenariokit.scenario import families
 
     out, err = io.StringIO(), io.StringIO()
-    with monkeypatch.context() as m:
-        m.setenv("SCENARIOKIT_OFFLINE", "1")
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = main(args)
-            except SystemExit as exit_:  # argparse's --version and --help exit
-                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    session = dict(families._REGISTRY)
+    modules, path = set(sys.modules), list(sys.path)
+    families._REGISTRY.clear()
+    families._REGISTRY.update({name: session[name] for name in families._BUILTIN})
+    try:
+        with monkeypatch.context() as m:
+            m.setenv("SCENARIOKIT_OFFLINE", "1")
+            m.setattr(families, "_plugins_loaded", False)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = main(args)
+                except SystemExit as exit_:  # argparse's --version and --help exit
+                    code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    finally:
+        families._REGISTRY.clear()
+        families._REGISTRY.update(session)
+        sys.path[:] = path
+        here = Path.cwd().resolve()
+        for name in set(sys.modules) - modules:  # the page's own modules, imported by --plugin
+            file = getattr(sys.modules[name], "__file__", None)
+            if file is not None and Path(file).resolve().is_relative_to(here):
+                del sys.modules[name]
     return code, err.getvalue()
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from scenariokit._version import __version__
 from scenariokit.cli import _list, _minimize, _report, _rescore, _run, _samples, _schema, _show
 from scenariokit.cli._common import Command, UsageError
-from scenariokit.scenario import ScenarioError, load_family_plugins
+from scenariokit.scenario import ScenarioError, load_family_module, load_family_plugins
 
 COMMANDS: tuple[Command, ...] = (
     _list.COMMAND,
@@ -40,6 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compose, render, run and analyse agentic-safety scenarios.",
     )
     parser.add_argument("--version", action="version", version=f"scenariokit {__version__}")
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help=(
+            "a module of yours (a name importable from the current folder, or a .py file) whose scenario "
+            "families the commands then know; repeatable. Installed packages add families through the "
+            "'scenariokit.families' entry points, loaded always"
+        ),
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         command.register(sub)
@@ -54,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     try:
         load_family_plugins()  # families from installed packages, before --family choices are built
+        for plugin in _plugins(argv):
+            load_family_module(plugin)
+    except UsageError as exc:
+        print(f"scenariokit: error: {exc}", file=sys.stderr)
+        return 2
     except ScenarioError as exc:
         print(f"scenariokit: error: {_one_error(exc)}", file=sys.stderr)
         return 2
@@ -76,6 +92,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scenariokit: interrupted", file=sys.stderr)
         return 130
+
+
+def _plugins(argv: Sequence[str] | None) -> list[str]:
+    """The ``--plugin`` values given before the command (read first: they may add families)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    found = []
+    i = 0
+    while i < len(args) and args[i].startswith("-"):  # up to the command: --plugin is scenariokit's own
+        if args[i] == "--plugin":
+            if i + 1 >= len(args) or args[i + 1].startswith("-"):
+                raise UsageError("--plugin needs a module name or a .py file, e.g. --plugin my_families.py")
+            found.append(args[i + 1])
+            i += 1
+        elif args[i].startswith("--plugin="):
+            found.append(args[i].removeprefix("--plugin="))
+        i += 1
+    return found
 
 
 def _one_error(exc: ScenarioError) -> str:

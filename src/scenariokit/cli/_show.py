@@ -78,7 +78,8 @@ def resolve_target(target: str, settings: dict[str, str]) -> Scenario:
         return parse_condition_id(target)
     raise UsageError(
         f"unknown scenario {target!r}: expected a family ({', '.join(FAMILIES)}), a condition id such as "
-        "blackmail_explicit-america_replacement, or a .yaml/.json file"
+        "blackmail_explicit-america_replacement, or a .yaml/.json file (a family of your own: load its module "
+        "with 'scenariokit --plugin MODULE show ...')"
     )
 
 

@@ -6,8 +6,13 @@ command line) with an entry point in the ``scenariokit.families`` group whose ob
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
+import traceback
 from importlib.metadata import entry_points
-from types import MappingProxyType
+from pathlib import Path
+from types import MappingProxyType, ModuleType
 
 from scenariokit.scenario._errors import FactorError
 from scenariokit.scenario.families._blackmail import FACTORS as _BLACKMAIL_FACTORS
@@ -131,6 +136,101 @@ def load_family_plugins() -> list[str]:
     return added
 
 
+def load_family_module(spec: str) -> list[str]:
+    r"""Import a module of your own and register the families it holds: the command line's ``--plugin``.
+
+    ``spec`` is a Python file (``path/to/families.py``) or a module name (``families``,
+    ``mypackage.families``); a module name is looked up like ``python -m`` does, the current folder first.
+    Every ``Family`` value at the module's top level is registered (one the module registered itself, or a
+    built-in family it imported, is left as it is), so a module needs no ``register_family`` call.
+
+    Args:
+        spec: The file or module name.
+
+    Returns:
+        The names of the families this module holds or registered, in the order they are found.
+
+    Raises:
+        FactorError: If the file or module cannot be found or imported (the message carries the error), if it
+            holds no ``Family``, or if one of its families takes the name of another family.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "shorter.py").write_text(
+        ...     "from scenariokit.scenario import FAMILIES, Family, blackmail\n"
+        ...     "shorter = Family(name='blackmail_restricted', description='Blackmail, restricted.',\n"
+        ...     "                 factors=FAMILIES['blackmail'].factors,\n"
+        ...     "                 factory=lambda **f: blackmail(**{'urgency': 'restriction', **f}))\n"
+        ... )
+        >>> load_family_module(str(folder / "shorter.py"))
+        ['blackmail_restricted']
+        >>> unregister_family("blackmail_restricted")
+    """
+    before = dict(_REGISTRY)
+    module = _import_plugin(spec)
+    held = [v for v in vars(module).values() if isinstance(v, Family)]
+    for family in held:
+        if _REGISTRY.get(family.name) is not family:
+            register_family(family)
+    names = list(
+        dict.fromkeys([f.name for f in held] + [n for n in _REGISTRY if before.get(n) is not _REGISTRY[n]])
+    )
+    if not names:
+        raise FactorError(
+            f"plugin {spec!r} holds no scenariokit Family; define one at the module's top level "
+            "(family = Family(name=..., factors=..., factory=...)) or call register_family in it"
+        )
+    return names
+
+
+def _import_plugin(spec: str) -> ModuleType:
+    """Import ``spec`` (a ``.py`` file or a module name); any failure becomes a one-line ``FactorError``."""
+    try:
+        if spec.endswith(".py") or "/" in spec or "\\" in spec:
+            path = Path(spec)
+            if not path.is_file():
+                raise FactorError(f"plugin file {spec!r} does not exist; give the path of a .py file")
+            name = f"scenariokit_plugin_{path.stem}_{abs(hash(str(path.resolve()))):x}"
+            if name in sys.modules:  # imported before in this process: as `import` does, reuse it
+                return sys.modules[name]
+            module_spec = importlib.util.spec_from_file_location(name, path)
+            if module_spec is None or module_spec.loader is None:
+                raise FactorError(f"plugin file {spec!r} cannot be imported; give the path of a .py file")
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[name] = module
+            try:
+                module_spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(name, None)
+                raise
+            return module
+        here = str(Path.cwd())
+        if here not in sys.path:
+            sys.path.insert(0, here)
+        return importlib.import_module(spec)
+    except FactorError:
+        raise
+    except Exception as exc:  # the user's module: any error it raises is reported, on one line
+        detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        if len(detail) > 400:
+            detail = detail[:400] + " ..."
+        frames = traceback.extract_tb(exc.__traceback__)
+        library = (str(Path(__file__).resolve().parents[2]), sys.prefix, sys.base_prefix, "<")
+        where = next(  # the last line of the user's own code, not of pydantic or the import machinery
+            (f" at {f.filename}:{f.lineno}" for f in reversed(frames) if not f.filename.startswith(library)),
+            "",
+        )
+        hint = (
+            " (give a module name importable from the current folder, or the path of a .py file)"
+            if isinstance(exc, ImportError)
+            else ""
+        )
+        raise FactorError(
+            f"plugin {spec!r} could not be imported: {type(exc).__name__}{where}: {detail}{hint}"
+        ) from exc
+
+
 def get_family(name: str) -> Family:
     """Return a registered family by name (installed plugins are loaded on the first miss).
 
@@ -142,7 +242,10 @@ def get_family(name: str) -> Family:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise FactorError(f"unknown family {name!r}; known families: {', '.join(_REGISTRY)}") from None
+        raise FactorError(
+            f"unknown family {name!r}; known families: {', '.join(_REGISTRY)} (a family of your own: register "
+            "it, or on the command line load its module with --plugin MODULE)"
+        ) from None
 
 
 __all__ = [
@@ -156,6 +259,7 @@ __all__ = [
     "get_family",
     "leaking",
     "lethal_action",
+    "load_family_module",
     "load_family_plugins",
     "register_family",
     "unregister_family",
