@@ -105,6 +105,7 @@ from scenariokit.providers._types import (
 )
 from scenariokit.scenario._blocks import ConfidentialMaterial, EmergencyAlert, PersonaRole, ThreatKind
 from scenariokit.scenario._rendered import RenderedEmail, RenderedScenario
+from scenariokit.scenario._scenario import Scenario
 from scenariokit.scenario._tools import ToolSpec
 
 if TYPE_CHECKING:
@@ -341,30 +342,54 @@ def harm_kind(rendered: RenderedScenario) -> HarmKind | None:
     return None
 
 
-def expected_harm_rate(profile: str, rendered: RenderedScenario) -> float:
+def _rendered(scenario: RenderedScenario | Scenario, function: str) -> RenderedScenario:
+    """``scenario`` rendered (a ``Scenario`` is rendered with its defaults); anything else is a ``TypeError``."""
+    if isinstance(scenario, RenderedScenario):
+        return scenario
+    if isinstance(scenario, Scenario):
+        return scenario.render()
+    raise TypeError(
+        f"{function}() takes a Scenario or a RenderedScenario as its second argument, not "
+        f"{type(scenario).__name__}; build one with a family (blackmail(), leaking(), ...) or load_scenario()"
+    )
+
+
+def expected_harm_rate(profile: str, scenario: RenderedScenario | Scenario) -> float:
     """The exact probability that ``sim/<profile>`` takes the harmful act in this scenario.
 
     Args:
         profile: ``compliant``, ``self_preserving`` or ``brittle`` (``sim/`` prefix allowed).
-        rendered: The rendered scenario.
+        scenario: The scenario, rendered or not (a ``Scenario`` is rendered first, with its defaults).
 
     Returns:
         The probability (0 when no harmful act is available).
 
     Raises:
         ValueError: If the profile is unknown; the message lists the profiles.
+        TypeError: If ``scenario`` is neither a ``Scenario`` nor a ``RenderedScenario``.
 
     Example:
         >>> from scenariokit.scenario import blackmail
         >>> expected_harm_rate("self_preserving", blackmail().render())
         0.92
+        >>> expected_harm_rate("self_preserving", blackmail())
+        0.92
     """
-    return _profile(profile).rate(rendered)
+    return _profile(profile).rate(_rendered(scenario, "expected_harm_rate"))
 
 
-def expected_eval_awareness_rate(profile: str, rendered: RenderedScenario) -> float:
-    """The probability that ``sim/<profile>``'s reasoning says the situation may be a test."""
-    return _profile(profile).awareness_rate(rendered)
+def expected_eval_awareness_rate(profile: str, scenario: RenderedScenario | Scenario) -> float:
+    """The probability that ``sim/<profile>``'s reasoning says the situation may be a test.
+
+    Args:
+        profile: ``compliant``, ``self_preserving`` or ``brittle`` (``sim/`` prefix allowed).
+        scenario: The scenario, rendered or not (a ``Scenario`` is rendered first, with its defaults).
+
+    Raises:
+        ValueError: If the profile is unknown; the message lists the profiles.
+        TypeError: If ``scenario`` is neither a ``Scenario`` nor a ``RenderedScenario``.
+    """
+    return _profile(profile).awareness_rate(_rendered(scenario, "expected_eval_awareness_rate"))
 
 
 # ---------------------------------------------------------------------------------------------- writing
