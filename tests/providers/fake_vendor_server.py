@@ -27,6 +27,16 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from vendor_rules import (
+    PromptCache,
+    RefusedError,
+    check_anthropic,
+    check_compatible,
+    check_gemini,
+    check_openai,
+    stable_prefix,
+)
+
 API_KEY = "sk-test-7Hq2VbX9mN4pL8wR3tY6uJ1kZ5cA0dFe"
 COMPAT = ("together", "openrouter", "deepseek", "xai", "vllm", "ollama")
 EXTRA = {"x_future_field": {"nested": [1, 2, 3]}, "another_unknown": "ignored"}
@@ -136,6 +146,7 @@ class FakeVendorServer:
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
         self._counter = 0
+        self.cache = PromptCache()
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -183,6 +194,7 @@ class FakeVendorServer:
         self.requests.clear()
         self.latency = 0.0
         self.max_in_flight = 0
+        self.cache.clear()
 
     def base_url(self, flavour: str) -> str:
         root = f"http://127.0.0.1:{self.port}/{flavour}"
@@ -372,6 +384,14 @@ class FakeVendorServer:
     def _answer(self, flavour: str, rest: str, body: Any, fault: Fault | None) -> tuple[bool, list[str], Any]:
         if not isinstance(body, dict):
             raise _BadRequestError(400, "body must be a JSON object")
+        try:
+            return self._route(flavour, rest, body, fault)
+        except RefusedError as exc:
+            raise _BadRequestError(exc.status, exc.message) from None
+
+    def _route(
+        self, flavour: str, rest: str, body: dict[str, Any], fault: Fault | None
+    ) -> tuple[bool, list[str], Any]:
         if flavour == "anthropic" and rest == "/v1/messages":
             return self._anthropic(body, fault)
         if flavour == "gemini" and rest.startswith("/v1beta/models/"):
@@ -395,6 +415,7 @@ class FakeVendorServer:
         for name in ("model", "max_tokens", "messages"):
             if name not in body:
                 raise _BadRequestError(400, f"{name}: Field required")
+        check_anthropic(body)
         thinking = body.get("thinking")
         if isinstance(thinking, dict) and thinking.get("type") == "enabled":
             budget = thinking.get("budget_tokens", 0)
@@ -440,11 +461,12 @@ class FakeVendorServer:
         for index, (name, args) in enumerate(reply.tool_calls):
             content.append({"type": "tool_use", "id": f"toolu_{index:02d}", "name": name, "input": args})
         stop = "max_tokens" if reply.stop == "max_tokens" else "tool_use" if reply.tool_calls else "end_turn"
+        cache_read, cache_write = self.cache.anthropic(body)
         usage = {
-            "input_tokens": len(json.dumps(body)) // 4,
+            "input_tokens": max(0, len(json.dumps(body)) // 4 - cache_read - cache_write),
             "output_tokens": len(reply.text) // 4 + 1,
-            "cache_creation_input_tokens": 3,
-            "cache_read_input_tokens": 5,
+            "cache_creation_input_tokens": cache_write,
+            "cache_read_input_tokens": cache_read,
             "service_tier": "standard",
         }
         message = {
@@ -572,6 +594,10 @@ class FakeVendorServer:
         for name in ("model", "messages"):
             if name not in body:
                 raise _BadRequestError(400, f"'{name}' is a required property")
+        if flavour == "openai":
+            check_openai(body, responses=False)
+        else:
+            check_compatible(flavour, body)
         last_user = ""
         pending: set[str] = set()
         for message in body["messages"]:
@@ -629,16 +655,27 @@ class FakeVendorServer:
             finish = "tool_calls"
         else:
             finish = "eos" if flavour == "together" else "stop"
+        prompt_tokens = len(json.dumps(body)) // 4
+        cached = 0
+        if flavour in ("openai", "deepseek", "xai"):
+            cached = self.cache.automatic(
+                flavour,
+                body["model"],
+                stable_prefix(body["messages"], body.get("tools")),
+                key=body.get("prompt_cache_key"),
+                minimum=64 if flavour == "deepseek" else 1024,
+                step=128 if flavour == "openai" else 1,
+            )
         usage: dict[str, Any] = {
-            "prompt_tokens": len(json.dumps(body)) // 4,
+            "prompt_tokens": prompt_tokens,
             "completion_tokens": len(reply.text) // 4 + 1,
             "total_tokens": 0,
-            "prompt_tokens_details": {"cached_tokens": 2},
+            "prompt_tokens_details": {"cached_tokens": min(cached, prompt_tokens)},
             "completion_tokens_details": {"reasoning_tokens": len(reply.reasoning) // 4},
         }
         if flavour == "deepseek":
-            usage["prompt_cache_hit_tokens"] = 2
-            usage["prompt_cache_miss_tokens"] = usage["prompt_tokens"] - 2
+            usage["prompt_cache_hit_tokens"] = min(cached, prompt_tokens)
+            usage["prompt_cache_miss_tokens"] = prompt_tokens - usage["prompt_cache_hit_tokens"]
         if flavour == "openrouter":
             usage["cost"] = 0.0001
         choice: dict[str, Any] = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
@@ -728,6 +765,7 @@ class FakeVendorServer:
     def _responses(self, body: dict[str, Any], fault: Fault | None) -> tuple[bool, list[str], Any]:
         if "model" not in body:
             raise _BadRequestError(400, "model is required")
+        check_openai(body, responses=True)
         items = body.get("input")
         items = [{"role": "user", "content": items}] if isinstance(items, str) else items or []
         last_user = ""
@@ -790,7 +828,15 @@ class FakeVendorServer:
             "output": output,
             "usage": {
                 "input_tokens": len(json.dumps(body)) // 4,
-                "input_tokens_details": {"cached_tokens": 1},
+                "input_tokens_details": {
+                    "cached_tokens": self.cache.automatic(
+                        "openai-responses",
+                        body["model"],
+                        [body.get("tools"), body.get("instructions"), items[:1]],
+                        key=body.get("prompt_cache_key"),
+                        step=128,
+                    )
+                },
                 "output_tokens": len(reply.text) // 4 + 1,
                 "output_tokens_details": {"reasoning_tokens": len(reply.reasoning) // 4},
                 "total_tokens": 0,
@@ -827,6 +873,7 @@ class FakeVendorServer:
         contents = body.get("contents")
         if not contents:
             raise _BadRequestError(400, "contents is not specified")
+        check_gemini(model, body)
         last_user = ""
         called: set[str] = set()
         for content in contents:
@@ -860,7 +907,12 @@ class FakeVendorServer:
             "promptTokenCount": len(json.dumps(body)) // 4,
             "candidatesTokenCount": len(reply.text) // 4 + 1,
             "thoughtsTokenCount": len(reply.reasoning) // 4,
-            "cachedContentTokenCount": 4,
+            "cachedContentTokenCount": self.cache.automatic(
+                "gemini",
+                model,
+                [body.get("tools"), body.get("systemInstruction"), contents[:1]],
+                minimum=2048 if "pro" in model else 1024,
+            ),
             "totalTokenCount": 0,
             "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 1}],
         }

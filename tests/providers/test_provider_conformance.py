@@ -62,7 +62,9 @@ CHAT_FAMILY = [v for v in VENDORS if v.id not in ("anthropic", "gemini")]
 
 def _system_prompt(vendor: Vendor, body: dict[str, Any]) -> str | None:
     if vendor.flavour == "anthropic":
-        return body.get("system")
+        system = body.get("system")
+        # a list of text blocks when the prompt-cache breakpoint is on it
+        return "".join(b["text"] for b in system) if isinstance(system, list) else system
     if vendor.flavour == "gemini":
         return body["systemInstruction"]["parts"][0]["text"]
     if vendor.id == "openai-responses":

@@ -34,6 +34,19 @@ from scenariokit.providers._errors import (
 )
 from scenariokit.providers._gemini import GeminiProvider
 from scenariokit.providers._limits import RateLimits, configure_limits, get_limits, reset_limits
+from scenariokit.providers._models import (
+    BUILTIN_CAPABILITIES,
+    PRICES_AS_OF,
+    ROUTE_DEFAULTS,
+    Adjustment,
+    CapabilityEntry,
+    ModelCapabilities,
+    ModelPrice,
+    adjust_config,
+    capabilities_for,
+    register_capabilities,
+    reset_capabilities,
+)
 from scenariokit.providers._openai import (
     ChatPreset,
     OpenAIChatProvider,
@@ -89,25 +102,27 @@ from scenariokit.providers._types import (
 )
 from scenariokit.providers._usage import (
     DEFAULT_PRICES,
-    PRICES_AS_OF,
-    ModelPrice,
     UsageRecord,
     UsageTracker,
 )
 from scenariokit.scenario import CANARY
 
 __all__ = [
+    "BUILTIN_CAPABILITIES",
     "CANARY",
     "DEFAULT_PRICES",
     "OFFLINE_PREFIXES",
     "PRESETS",
     "PRICES_AS_OF",
     "PROFILES",
+    "ROUTE_DEFAULTS",
+    "Adjustment",
     "AnthropicProvider",
     "AssistantMessage",
     "AssistantPart",
     "AuthenticationError",
     "BadRequestError",
+    "CapabilityEntry",
     "ChatPreset",
     "GeminiProvider",
     "GenerateConfig",
@@ -115,6 +130,7 @@ __all__ = [
     "HTTPProvider",
     "Message",
     "MissingAPIKeyError",
+    "ModelCapabilities",
     "ModelPrice",
     "ModelResponse",
     "NotFoundError",
@@ -153,6 +169,8 @@ __all__ = [
     "UsageRecord",
     "UsageTracker",
     "UserMessage",
+    "adjust_config",
+    "capabilities_for",
     "configure_limits",
     "create_compatible",
     "create_openai",
@@ -167,7 +185,9 @@ __all__ = [
     "needs_responses_api",
     "parse_provider_name",
     "parse_retry_after",
+    "register_capabilities",
     "register_provider",
+    "reset_capabilities",
     "reset_limits",
     "reset_registry",
     "split_think_tags",

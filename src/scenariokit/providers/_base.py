@@ -13,6 +13,7 @@ import httpx
 import pydantic_core
 
 from scenariokit.providers._errors import MissingAPIKeyError, ProviderError, ResponseParseError
+from scenariokit.providers._models import AdjustmentLog, ModelCapabilities, adjust_config, capabilities_for
 from scenariokit.providers._protocol import ClosesOnExit
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
@@ -163,6 +164,11 @@ class HTTPProvider(ClosesOnExit, ABC):
     against ``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else certifi's bundle; a path names a CA bundle
     file or directory (a corporate CA, a local test server); an :class:`ssl.SSLContext` is used as
     given; ``False`` turns verification off and is only for local servers.
+
+    Every subclass also takes ``capabilities=``: what the model accepts (default: its row of the model
+    capability table, see :func:`~scenariokit.providers.capabilities_for`). Each request is fitted to it
+    before it is sent (:func:`~scenariokit.providers.adjust_config`); each kind of change is logged once
+    per provider instance.
     """
 
     prefix: ClassVar[str]
@@ -178,6 +184,7 @@ class HTTPProvider(ClosesOnExit, ABC):
         extra_headers: Mapping[str, str] | None = None,
         provider_name: str | None = None,
         verify: VerifyTypes = True,
+        capabilities: ModelCapabilities | None = None,
     ) -> None:
         if not model:
             raise ValueError(f"{self.prefix}: a model name is required, e.g. '{self.prefix}/<model>'")
@@ -188,6 +195,8 @@ class HTTPProvider(ClosesOnExit, ABC):
         self.stream = stream
         self.extra_headers = dict(extra_headers or {})
         self.retry_policy = retry_policy or RetryPolicy()
+        self.capabilities = capabilities or capabilities_for(f"{self.provider}/{model}")
+        self.adjustments = AdjustmentLog()
         self._transport = Transport(
             self.provider, model, policy=self.retry_policy, secrets=(api_key,), verify=verify
         )
@@ -245,8 +254,17 @@ class HTTPProvider(ClosesOnExit, ABC):
             }
         )
 
+    def fit(self, request: GenerateRequest) -> GenerateRequest:
+        """Return ``request`` with its settings fitted to the model's capabilities (changes logged once)."""
+        config, changes = adjust_config(request.config, self.capabilities, model=self.name)
+        if not changes and config is request.config:
+            return request
+        self.adjustments.report(changes)
+        return request.model_copy(update={"config": config})
+
     def build_call(self, request: GenerateRequest) -> HTTPCall[ModelResponse]:
-        """Return the HTTP call for ``request`` (no I/O)."""
+        """Return the HTTP call for ``request``, fitted to the model (no I/O)."""
+        request = self.fit(request)
         body = self.encode(request)
         stream = self.stream
         if stream:

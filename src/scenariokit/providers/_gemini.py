@@ -28,6 +28,7 @@ from scenariokit.providers._errors import (
     RateLimitError,
     ResponseParseError,
 )
+from scenariokit.providers._models import ModelCapabilities
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
 from scenariokit.providers._transport import RetryPolicy, VerifyTypes, error_class_for_status, parse_duration
@@ -220,6 +221,7 @@ class GeminiProvider(HTTPProvider):
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         verify: VerifyTypes = True,
+        capabilities: ModelCapabilities | None = None,
     ) -> None:
         key = resolve_key(api_key, ("GOOGLE_API_KEY", "GEMINI_API_KEY"), provider=self.prefix, model=model)
         super().__init__(
@@ -230,6 +232,7 @@ class GeminiProvider(HTTPProvider):
             stream=stream,
             extra_headers=extra_headers,
             verify=verify,
+            capabilities=capabilities,
         )
 
     def url(self, *, stream: bool) -> str:

@@ -8,6 +8,7 @@ unless ``api="responses"`` is passed or the model name needs the Responses API (
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import AsyncIterator, Mapping
@@ -32,6 +33,7 @@ from scenariokit.providers._errors import (
     ResponseParseError,
     ServerError,
 )
+from scenariokit.providers._models import ModelCapabilities
 from scenariokit.providers._secret import Secret
 from scenariokit.providers._sse import SSEEvent
 from scenariokit.providers._transport import RetryPolicy, VerifyTypes, error_class_for_status
@@ -111,6 +113,24 @@ OPENAI_PRESET = ChatPreset(
     base_url_env=("OPENAI_BASE_URL",),
     max_tokens_field="max_completion_tokens",
 )
+
+
+def prompt_cache_key(request: GenerateRequest) -> str:
+    """A ``prompt_cache_key`` naming the request's stable prefix (system prompts and the first user turn).
+
+    Requests that share the prefix (the samples of one condition) get the same key, so OpenAI routes them
+    to the same cache; the key is a hash and says nothing of the content.
+    """
+    digest = hashlib.sha256()
+    for message in request.messages:
+        if isinstance(message, SystemMessage):
+            digest.update(b"S" + message.content.encode("utf-8"))
+        elif isinstance(message, UserMessage):
+            digest.update(b"U" + message.content.encode("utf-8"))
+            break
+        else:
+            break
+    return "skit-" + digest.hexdigest()[:40]
 
 
 def _tool_result_text(content: str, is_error: bool) -> str:
@@ -282,6 +302,7 @@ class OpenAIChatProvider(HTTPProvider):
         preset: ChatPreset = OPENAI_PRESET,
         organization: str | None = None,
         project: str | None = None,
+        capabilities: ModelCapabilities | None = None,
     ) -> None:
         self.preset = preset
         key = resolve_key(
@@ -302,6 +323,7 @@ class OpenAIChatProvider(HTTPProvider):
             extra_headers=headers,
             provider_name=preset.prefix,
             verify=verify,
+            capabilities=capabilities,
         )
 
     def url(self, *, stream: bool) -> str:
@@ -330,7 +352,7 @@ class OpenAIChatProvider(HTTPProvider):
         body: JSONDict = {
             "model": self.model,
             "messages": encode_chat_messages(request, preset),
-            preset.max_tokens_field: config.max_tokens,
+            (self.capabilities.max_tokens_param or preset.max_tokens_field): config.max_tokens,
         }
         if request.tools:
             body["tools"] = [
@@ -368,6 +390,8 @@ class OpenAIChatProvider(HTTPProvider):
                 body["reasoning_effort"] = effort
         elif effort is not None:
             body["reasoning_effort"] = effort
+        if preset.prefix == "openai" and self.capabilities.prompt_caching == "automatic":
+            body["prompt_cache_key"] = prompt_cache_key(request)
         return body
 
     def decode(self, data: JSONDict, request_id: str | None) -> ModelResponse:
@@ -556,6 +580,8 @@ class OpenAIResponsesProvider(OpenAIChatProvider):
             body["temperature"] = config.temperature
         if config.top_p is not None:
             body["top_p"] = config.top_p
+        if self.capabilities.prompt_caching == "automatic":
+            body["prompt_cache_key"] = prompt_cache_key(request)
         if config.reasoning_effort is not None or _REASONING_MODEL.search(self.model):
             reasoning: JSONDict = {"summary": "auto"}
             if config.reasoning_effort is not None:
