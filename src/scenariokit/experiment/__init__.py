@@ -56,6 +56,7 @@ from scenariokit.experiment._runner import (
 )
 from scenariokit.experiment._store import (
     SCHEMA_VERSION,
+    ModelCost,
     SampleOutcome,
     SampleRecord,
     SampleStatus,
@@ -80,6 +81,7 @@ __all__ = [
     "FactorValue",
     "IncompatibleStoreError",
     "Merge",
+    "ModelCost",
     "ModelRun",
     "ModelSpec",
     "NotApplicable",

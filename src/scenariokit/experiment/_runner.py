@@ -368,6 +368,7 @@ class Runner:
                 self.progress.in_flight -= 1
             price = self._prices.get(m.name)
             cost = price.cost(transcript.usage) if price is not None else None
+            uncached = price.uncached_cost(transcript.usage) if price is not None else None
             self._buffer.append(
                 SampleRecord(
                     c.fingerprint,
@@ -379,6 +380,7 @@ class Runner:
                     cost,
                     verdicts,
                     prompt=(c.rendered.system_prompt, c.rendered.user_message),
+                    uncached_cost_usd=uncached,
                 )
             )
             p = self.progress

@@ -14,7 +14,10 @@ Tables (every row carries the canary through the ``meta`` table and each transcr
   transcript's first two messages are exactly its condition's system prompt and user message (always the
   case for ``run_episode``), they are not repeated in every row (``prompt_elided = 1``) and are put back on
   reading: this divides the size of a store by about two and a half;
-* ``verdicts``: one row per (sample attempt, detector, version).
+* ``verdicts``: one row per (sample attempt, detector, version);
+* ``sample_usage``: one row per sample attempt: its prompt tokens read from and written to the vendor's
+  prompt cache, and what it would have cost without caching. Created on first write in stores made before
+  it existed (same schema version: older readers ignore it; their samples count as uncached).
 
 Nothing is updated or deleted. A key is *done* when it has an ``ok`` row (a unique partial index makes a
 second ``ok`` row for a key impossible, so a sample can never be counted twice); a failed attempt stays in
@@ -115,6 +118,48 @@ CREATE TABLE IF NOT EXISTS condition_metadata (
 
 _METADATA_TABLE = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS condition_metadata") :]
 
+_USAGE_TABLE = """
+CREATE TABLE IF NOT EXISTS sample_usage (
+    sample_id INTEGER PRIMARY KEY REFERENCES samples(id),
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    uncached_cost_usd REAL
+)
+"""
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    """Tokens and estimated dollars of every stored attempt of one model (failed ones included: they were paid).
+
+    ``cost_usd`` charges cached prompt reads and cache writes at their prices; ``uncached_cost_usd`` is what
+    the same tokens would have cost with no prompt caching (``None`` when the model has no known price).
+    """
+
+    model: str
+    """``provider/model``."""
+
+    attempts: int
+    """Stored sample attempts."""
+
+    input_tokens: int
+    """Prompt tokens, cached ones included."""
+
+    output_tokens: int
+    """Generated tokens."""
+
+    cache_read_tokens: int
+    """Prompt tokens read from the vendor's cache."""
+
+    cache_write_tokens: int
+    """Prompt tokens written to the vendor's cache."""
+
+    cost_usd: float | None
+    """Estimated dollars with caching, or ``None`` when unpriced."""
+
+    uncached_cost_usd: float | None
+    """Estimated dollars had nothing been cached, or ``None`` when unpriced."""
+
 
 @dataclass
 class KnownUsage:
@@ -164,6 +209,10 @@ class SampleRecord:
     prompt: tuple[str, str] | None = None
     """The condition's (system prompt, user message): when the transcript starts with exactly these, they
     are stored once per condition instead of once per sample."""
+
+    uncached_cost_usd: float | None = None
+    """What the sample would have cost without prompt caching (``None``: unpriced, or the same as
+    ``cost_usd``)."""
 
     @property
     def status(self) -> SampleStatus:
@@ -521,6 +570,7 @@ class StudyStore:
         ids: list[int] = []
         now = time.time()
         with self.transaction():
+            self._conn.execute(_USAGE_TABLE)
             for r in records:
                 t = r.transcript
                 elided = r.prompt is not None and _starts_with_prompt(t, r.prompt)
@@ -553,6 +603,12 @@ class StudyStore:
                 sample_id = cursor.lastrowid
                 assert sample_id is not None
                 ids.append(sample_id)
+                uncached = r.uncached_cost_usd if r.uncached_cost_usd is not None else r.cost_usd
+                self._conn.execute(
+                    "INSERT INTO sample_usage (sample_id, cache_read_tokens, cache_write_tokens, uncached_cost_usd) "
+                    "VALUES (?, ?, ?, ?)",
+                    (sample_id, t.usage.cache_read_tokens, t.usage.cache_write_tokens, uncached),
+                )
                 self._insert_verdicts(sample_id, r.verdicts, now)
         return ids
 
@@ -636,6 +692,34 @@ class StudyStore:
             "SELECT COALESCE(SUM(input_tokens + output_tokens), 0), COALESCE(SUM(cost_usd), 0.0) FROM samples"
         ).fetchone()
         return int(row[0]), float(row[1])
+
+    def cost_by_model(self) -> list[ModelCost]:
+        """Tokens (cached ones apart) and dollars with and without prompt caching, per model, every attempt.
+
+        Attempts stored before the ``sample_usage`` table existed count as uncached.
+        """
+        exists = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sample_usage'"
+        ).fetchone()
+        if exists is None:
+            rows = self._conn.execute(
+                "SELECT model, COUNT(*), SUM(input_tokens), SUM(output_tokens), 0, 0, "
+                "CASE WHEN COUNT(cost_usd) = COUNT(*) THEN SUM(cost_usd) END, "
+                "CASE WHEN COUNT(cost_usd) = COUNT(*) THEN SUM(cost_usd) END FROM samples GROUP BY model ORDER BY model"
+            )
+        else:
+            rows = self._conn.execute(
+                "SELECT s.model, COUNT(*), SUM(s.input_tokens), SUM(s.output_tokens), "
+                "COALESCE(SUM(u.cache_read_tokens), 0), COALESCE(SUM(u.cache_write_tokens), 0), "
+                "CASE WHEN COUNT(s.cost_usd) = COUNT(*) THEN SUM(s.cost_usd) END, "
+                "CASE WHEN COUNT(COALESCE(u.uncached_cost_usd, s.cost_usd)) = COUNT(*) "
+                "THEN SUM(COALESCE(u.uncached_cost_usd, s.cost_usd)) END "
+                "FROM samples s LEFT JOIN sample_usage u ON u.sample_id = s.id GROUP BY s.model ORDER BY s.model"
+            )
+        return [
+            ModelCost(str(m), int(n), int(i or 0), int(o or 0), int(r or 0), int(w or 0), c, u)
+            for m, n, i, o, r, w, c, u in rows
+        ]
 
     def known_usage(self) -> dict[str, KnownUsage]:
         """Per model, the stored attempts whose usage is known (their tokens are not zero), and their sums.
