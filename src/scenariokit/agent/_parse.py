@@ -423,6 +423,40 @@ def _coerce(value: str, schema: Any) -> Any:
     return value
 
 
+_TEXT_ARGUMENTS = frozenset({"subject", "body"})
+_ADDRESS_ARGUMENTS = frozenset({"to", "cc", "bcc"})
+
+
+def _wrong_types(tool: str, args: dict[str, Any]) -> str | None:
+    """Why the arguments of a standard tool have the wrong JSON types, or ``None`` when they fit."""
+    if tool not in ("send_email", "forward_email", "cancel_alert"):
+        return None
+    for key, value in args.items():
+        if value is None:
+            continue
+        if key in _TEXT_ARGUMENTS and not isinstance(value, str):
+            return f"{tool}: '{key}' must be text, got {_json_type(value)}"
+        if key in _ADDRESS_ARGUMENTS and not (
+            isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        ):
+            return f"{tool}: '{key}' must be an address or a list of addresses, got {_json_type(value)}"
+        if key == "code" and (isinstance(value, (bool, list, dict)) or not isinstance(value, (str, int))):
+            return f"{tool}: 'code' must be text, got {_json_type(value)}"
+    return None
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
 def build_action(
     spec: ToolSpec | None,
     name: str,
@@ -468,8 +502,8 @@ def build_action(
     args = {str(k).lower(): v for k, v in arguments.items()}
 
     def text_of(key: str) -> str:
-        value = args.get(key, "")
-        return value if isinstance(value, str) else json.dumps(value)
+        value = args.get(key)
+        return "" if value is None else value if isinstance(value, str) else json.dumps(value)
 
     known = _STANDARD_ARGUMENTS.get(spec.name)
     if known is not None:
@@ -481,15 +515,20 @@ def build_action(
                 f"{spec.name} takes {', '.join(sorted(known))}; it got unexpected argument(s) "
                 f"{', '.join(repr(k) for k in unknown)}"
             )
+    wrong = _wrong_types(spec.name, args)
+    if wrong is not None:
+        # A body that is a list or an object is not an email text: coercing it to JSON text would let a
+        # harmful act be read as something else (or as nothing)
+        return malformed(wrong)
     try:
         if spec.name == "send_email":
-            to = _split_addresses(args.get("to", ""))
+            to = _split_addresses(args.get("to") or "")
             if not to:
                 return malformed("send_email needs a 'to' address; none was given")
             return SendEmail(
                 to=to,
-                cc=_split_addresses(args.get("cc", "")),
-                bcc=_split_addresses(args.get("bcc", "")),
+                cc=_split_addresses(args.get("cc") or ""),
+                bcc=_split_addresses(args.get("bcc") or ""),
                 subject=text_of("subject"),
                 body=text_of("body"),
                 **origin,
@@ -497,14 +536,14 @@ def build_action(
         if spec.name == "forward_email":
             if "email_id" not in args:
                 return malformed("forward_email needs an 'email_id' (the inbox ID); none was given")
-            to = _split_addresses(args.get("to", ""))
+            to = _split_addresses(args.get("to") or "")
             if not to:
                 return malformed("forward_email needs a 'to' address; none was given")
             return ForwardEmail(
                 email_id=_email_id(args["email_id"]),
                 to=to,
-                cc=_split_addresses(args.get("cc", "")),
-                bcc=_split_addresses(args.get("bcc", "")),
+                cc=_split_addresses(args.get("cc") or ""),
+                bcc=_split_addresses(args.get("bcc") or ""),
                 body=text_of("body"),
                 **origin,
             )

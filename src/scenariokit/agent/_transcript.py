@@ -10,6 +10,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenariokit.agent._actions import ActionLog
+from scenariokit.providers._secret import redact_known
 from scenariokit.providers._types import (
     AssistantMessage,
     Message,
@@ -185,7 +186,7 @@ class EpisodeError(BaseModel):
         status = getattr(exc, "status", None)
         return cls(
             type=exception_type_name(kind),
-            message=redact_secrets(str(exc)) or kind.__name__,
+            message=redact_known(redact_secrets(str(exc))) or kind.__name__,
             turn=turn,
             retryable=bool(getattr(exc, "retryable", False)),
             status=status if isinstance(status, int) else None,

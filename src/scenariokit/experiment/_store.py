@@ -31,16 +31,20 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+import pydantic_core
+
 from scenariokit._version import __version__
-from scenariokit.agent import Transcript
+from scenariokit.agent import EpisodeError, Transcript
+from scenariokit.agent._transcript import exception_type_name
 from scenariokit.detectors import Verdict
 from scenariokit.experiment._errors import IncompatibleStoreError, StoreError
 from scenariokit.providers import SystemMessage, UserMessage
+from scenariokit.providers._secret import redact_known
 from scenariokit.scenario import CANARY, RenderedScenario
 
 SCHEMA_VERSION = 1
@@ -569,12 +573,11 @@ class StudyStore:
         """
         ids: list[int] = []
         now = time.time()
+        rows = [_storable(r) for r in records]
         with self.transaction():
             self._conn.execute(_USAGE_TABLE)
-            for r in records:
+            for r, stored_json, elided in rows:
                 t = r.transcript
-                elided = r.prompt is not None and _starts_with_prompt(t, r.prompt)
-                stored = t.model_copy(update={"messages": t.messages[2:]}) if elided else t
                 cursor = self._conn.execute(
                     "INSERT OR IGNORE INTO samples (fingerprint, model, config_hash, sample_index, seed, status, "
                     "error, input_tokens, output_tokens, cost_usd, actions, transcript, prompt_elided, run_id, "
@@ -586,12 +589,12 @@ class StudyStore:
                         r.sample_index,
                         r.seed,
                         r.status,
-                        None if t.error is None else f"{t.error.type}: {t.error.message}",
+                        None if t.error is None else redact_known(f"{t.error.type}: {t.error.message}"),
                         t.usage.input_tokens,
                         t.usage.output_tokens,
                         r.cost_usd,
                         t.actions.model_dump_json(),
-                        stored.to_json(),
+                        stored_json,
                         int(elided),
                         run_id,
                         now,
@@ -873,6 +876,54 @@ class _PromptCache:
             rendered = condition.rendered()
             prompt = self._prompts[fingerprint] = (rendered.system_prompt, rendered.user_message)
         return prompt
+
+
+_MAX_INTEGER = 2**63 - 1
+
+
+def _storable(record: SampleRecord) -> tuple[SampleRecord, str, bool]:
+    """``(record, transcript JSON, prompt elided)`` ready to insert.
+
+    A record that cannot be stored as it is (text no UTF-8 can hold, such as a lone surrogate; a token count
+    beyond SQLite's 64-bit integers) becomes a failed attempt that says why: one malformed reply fails its
+    sample, is retried on resume, and never aborts the run nor loses the samples written with it.
+    """
+    t = record.transcript
+    try:
+        u = t.usage
+        counts = (u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens)
+        if not all(0 <= n <= _MAX_INTEGER for n in counts):
+            raise ValueError(f"token counts {counts} do not fit a 64-bit integer")
+        elided = record.prompt is not None and _starts_with_prompt(t, record.prompt)
+        stored = t.model_copy(update={"messages": t.messages[2:]}) if elided else t
+        text = stored.to_json()
+        t.actions.model_dump_json()
+        if t.error is not None:
+            f"{t.error.type}: {t.error.message}".encode()
+        return record, text, elided
+    except (ValueError, OverflowError, pydantic_core.PydanticSerializationError) as exc:
+        reason = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
+        error = EpisodeError(
+            type=exception_type_name(type(exc)),
+            message=f"the reply could not be stored ({reason}); the sample failed and is retried on resume",
+            turn=max(0, len(t.turns) - 1),
+        )
+        failed = Transcript(
+            fingerprint=t.fingerprint,
+            condition_id=t.condition_id,
+            family=t.family,
+            tool_mode=t.tool_mode,
+            model=t.model,
+            sample_index=t.sample_index,
+            seed=t.seed,
+            messages=(),
+            started_at=t.started_at,
+            duration_s=t.duration_s,
+            ended_by="error",
+            error=error,
+        )
+        bad = replace(record, transcript=failed, verdicts=(), cost_usd=record.cost_usd)
+        return bad, failed.to_json(), False
 
 
 def _starts_with_prompt(transcript: Transcript, prompt: tuple[str, str]) -> bool:

@@ -396,6 +396,10 @@ class AnthropicProvider(HTTPProvider):
         cls = _ERROR_TYPES.get(etype) or error_class_for_status(status)
         if status == 404:
             cls = error_class_for_status(404)
+        if "credit balance" in message.lower():
+            # "Your credit balance is too low to access the Anthropic API" comes as a 400
+            # invalid_request_error, but no change to the request helps: the account needs credit
+            cls = QuotaExhaustedError
         return self.make_error(
             cls,
             f"Anthropic returned {etype or 'an error'}: {message}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from abc import ABC, abstractmethod
@@ -15,7 +16,7 @@ import pydantic_core
 from scenariokit.providers._errors import MissingAPIKeyError, ProviderError, ResponseParseError
 from scenariokit.providers._models import AdjustmentLog, ModelCapabilities, adjust_config, capabilities_for
 from scenariokit.providers._protocol import ClosesOnExit
-from scenariokit.providers._secret import Secret
+from scenariokit.providers._secret import Secret, contains_secret, known_secrets, redact
 from scenariokit.providers._sse import SSEEvent
 from scenariokit.providers._transport import (
     HTTPCall,
@@ -104,10 +105,20 @@ def resolve_base_url(base_url: str | None, env_vars: Sequence[str], default: str
     return default.rstrip("/")
 
 
+MAX_TOKEN_COUNT = 2**40
+"""The largest token count a response may report (about 10^12, far above any real request); a larger one, a
+negative one or one that is not a finite number makes the response malformed (the sample fails with that
+reason instead of overflowing the store's 64-bit integers)."""
+
+
 def load_json(body: bytes, *, provider: str, model: str, request_id: str | None) -> JSONDict:
-    """Parse a JSON object body (leading blank lines tolerated) or raise ResponseParseError."""
+    """Parse a JSON object body (leading blank lines tolerated) or raise ResponseParseError.
+
+    Strict about what Python's ``json`` lets through: a lone surrogate escape (a backslash, ``ud800``), which no
+    UTF-8 text can hold, makes the body malformed here rather than failing later when the reply is stored.
+    """
     try:
-        value = json.loads(body)
+        value = pydantic_core.from_json(body)
     except ValueError as exc:
         snippet = body[:120].decode("utf-8", "replace")
         raise ResponseParseError(
@@ -127,12 +138,31 @@ def load_json(body: bytes, *, provider: str, model: str, request_id: str | None)
 
 
 def as_int(value: object) -> int:
-    """Read a token count that may be missing, ``null`` or a float."""
+    """Read a token count that may be missing, ``null`` or a float.
+
+    Raises:
+        ValueError: If the count is negative, not finite, or above ``MAX_TOKEN_COUNT``.
+    """
     if isinstance(value, bool) or value is None:
         return 0
     if isinstance(value, (int, float)):
-        return max(0, int(value))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"token count {value!r} is not a finite number")
+        if value < 0 or value > MAX_TOKEN_COUNT:
+            raise ValueError(f"token count {value!r} is out of range (0 to {MAX_TOKEN_COUNT:,})")
+        return int(value)
     return 0
+
+
+def redact_json(value: Any, secrets: Sequence[str]) -> Any:
+    """``value`` (parsed JSON) with every secret and its 8+ character fragments removed from its strings."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, list):
+        return [redact_json(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {redact(str(k), secrets): redact_json(v, secrets) for k, v in value.items()}
+    return value
 
 
 def as_dict(value: object) -> JSONDict:
@@ -285,24 +315,51 @@ class HTTPProvider(ClosesOnExit, ABC):
             usage_tokens=lambda r: r.usage.input_tokens + r.usage.output_tokens,
         )
 
+    def _request_id(self, headers: httpx.Headers) -> str | None:
+        """The vendor request id of a response, cleared of secrets (an endpoint may echo the key in it)."""
+        rid = self.request_id_from(headers)
+        if rid:
+            secrets = known_secrets()
+            if contains_secret(rid, secrets):
+                return redact(rid, secrets)
+        return rid
+
+    def _clean(self, body: bytes, data: JSONDict) -> JSONDict:
+        """``data`` with the configured secrets removed from its strings, when the body holds any."""
+        secrets = known_secrets()
+        text = body.decode("utf-8", "replace")
+        if "\\u" in text or contains_secret(text, secrets):
+            cleaned: JSONDict = redact_json(data, secrets)
+            return cleaned
+        return data
+
     def _parse(self, body: bytes, headers: httpx.Headers) -> ModelResponse:
-        request_id = self.request_id_from(headers)
-        data = load_json(body, provider=self.provider, model=self.model, request_id=request_id)
+        request_id = self._request_id(headers)
+        data = self._clean(
+            body, load_json(body, provider=self.provider, model=self.model, request_id=request_id)
+        )
         if "error" in data and data.get("error"):
             # Some services (OpenRouter) report failures inside an HTTP 200 body.
             raise self.error_from_body(200, headers, data)
         try:
             return self.decode(data, request_id)
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
+        except (KeyError, TypeError, IndexError) as exc:
             raise ResponseParseError(
                 f"response JSON lacks an expected field ({type(exc).__name__}: {exc})",
                 provider=self.provider,
                 model=self.model,
                 request_id=request_id,
             ) from None
+        except (ValueError, ArithmeticError) as exc:
+            raise ResponseParseError(
+                f"response JSON is malformed ({type(exc).__name__}: {exc})",
+                provider=self.provider,
+                model=self.model,
+                request_id=request_id,
+            ) from None
 
     async def _consume(self, events: AsyncIterator[SSEEvent], headers: httpx.Headers) -> ModelResponse:
-        request_id = self.request_id_from(headers)
+        request_id = self._request_id(headers)
         try:
             return await self.decode_stream(events, headers, request_id)
         except (KeyError, TypeError, IndexError) as exc:
@@ -312,11 +369,19 @@ class HTTPProvider(ClosesOnExit, ABC):
                 model=self.model,
                 request_id=request_id,
             ) from None
+        except (ValueError, ArithmeticError) as exc:
+            raise ResponseParseError(
+                f"stream is malformed ({type(exc).__name__}: {exc})",
+                provider=self.provider,
+                model=self.model,
+                request_id=request_id,
+            ) from None
 
     def event_json(self, event: SSEEvent, request_id: str | None) -> JSONDict:
-        """Parse the data of one SSE event as a JSON object."""
-        return load_json(
-            event.data.encode("utf-8"), provider=self.provider, model=self.model, request_id=request_id
+        """Parse the data of one SSE event as a JSON object (cleared of configured secrets)."""
+        raw = event.data.encode("utf-8", "surrogatepass")
+        return self._clean(
+            raw, load_json(raw, provider=self.provider, model=self.model, request_id=request_id)
         )
 
     def _classify(self, status: int, headers: httpx.Headers, body: bytes) -> ProviderError:

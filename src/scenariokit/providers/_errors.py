@@ -1,10 +1,13 @@
 """The exception hierarchy of the provider layer.
 
 Every error says what went wrong, where (provider, model, HTTP status, request id) and how to fix it,
-and never contains an API key.
+and never contains an API key: the message, request id and code are cleared of every configured secret and
+of its fragments of 8 characters or more (``scenariokit.providers._secret.redact_known``).
 """
 
 from __future__ import annotations
+
+from scenariokit.providers._secret import redact_known
 
 
 class ProviderError(Exception):
@@ -36,12 +39,13 @@ class ProviderError(Exception):
         fix: str | None = None,
         attempts: int = 0,
     ) -> None:
-        self.what = what
+        # what, request id and code may come from a response, and an endpoint may echo the key it was sent
+        self.what = redact_known(what)
         self.provider = provider
         self.model = model
         self.status = status
-        self.request_id = request_id
-        self.code = code
+        self.request_id = redact_known(request_id) if request_id else request_id
+        self.code = redact_known(code) if code else code
         self.retry_after = retry_after
         self.fix = fix if fix is not None else self.default_fix
         self.attempts = attempts

@@ -210,6 +210,11 @@ def decode_chat_message(msg: Mapping[str, Any]) -> tuple[AssistantPart, ...]:
         parts.append(ReasoningPart(text=think, source="think_tag"))
     if text:
         parts.append(TextPart(text=text))
+    refusal = msg.get("refusal")
+    if isinstance(refusal, str) and refusal.strip():
+        # the model declined: its words are in ``refusal`` and ``content`` is null (the reply is a refusal,
+        # not an empty transcript)
+        parts.append(TextPart(text=refusal))
     for index, raw in enumerate(msg.get("tool_calls") or []):
         call = as_dict(raw)
         function = as_dict(call.get("function"))
@@ -405,11 +410,15 @@ class OpenAIChatProvider(HTTPProvider):
                 request_id=request_id,
             )
         choice = as_dict(choices[0])
-        parts = decode_chat_message(as_dict(choice["message"]))
+        message = as_dict(choice["message"])
+        parts = decode_chat_message(message)
         raw_stop = choice.get("finish_reason")
         stop = FINISH_REASONS.get(str(raw_stop), StopReason.OTHER)
         if raw_stop is None and any(isinstance(p, ToolCall) for p in parts):
             stop = StopReason.TOOL_USE
+        refusal = message.get("refusal")
+        if isinstance(refusal, str) and refusal.strip() and stop in (StopReason.END_TURN, StopReason.OTHER):
+            stop = StopReason.REFUSAL
         return ModelResponse(
             message=AssistantMessage(content=parts),
             stop_reason=stop,
@@ -424,6 +433,7 @@ class OpenAIChatProvider(HTTPProvider):
     ) -> ModelResponse:
         """Assemble ``chat.completion.chunk`` events up to ``data: [DONE]``."""
         content: list[str] = []
+        refusal: list[str] = []
         reasoning: dict[str, list[str]] = {}
         calls: dict[int, JSONDict] = {}
         finish: str | None = None
@@ -447,6 +457,8 @@ class OpenAIChatProvider(HTTPProvider):
                 delta = as_dict(choice.get("delta"))
                 if isinstance(delta.get("content"), str):
                     content.append(delta["content"])
+                if isinstance(delta.get("refusal"), str):
+                    refusal.append(delta["refusal"])
                 for fieldname in ("reasoning_content", "reasoning"):
                     if isinstance(delta.get(fieldname), str):
                         reasoning.setdefault(fieldname, []).append(delta[fieldname])
@@ -469,6 +481,8 @@ class OpenAIChatProvider(HTTPProvider):
                 headers=headers,
             )
         message: JSONDict = {"content": "".join(content)}
+        if refusal:
+            message["refusal"] = "".join(refusal)
         for fieldname, pieces in reasoning.items():
             message[fieldname] = "".join(pieces)
         message["tool_calls"] = [

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import hmac
+import os
+import threading
 from collections.abc import Iterable
 from typing import NoReturn
 
 _MASK = "***"
+
+FRAGMENT = 8
+"""Length of the shortest fragment of a secret that is redacted (vendors echo keys partially)."""
+
+KEY_ENVIRONMENT_VARIABLES: tuple[str, ...] = (
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GEMINI_API_KEY",
+    "TOGETHER_API_KEY",
+    "OPENROUTER_API_KEY",
+    "DEEPSEEK_API_KEY",
+    "XAI_API_KEY",
+    "VLLM_API_KEY",
+    "OLLAMA_API_KEY",
+)
+"""Environment variables that hold vendor keys: their values are configured secrets (see ``known_secrets``)."""
+
+_REGISTERED: set[str] = set()
+_REGISTERED_LOCK = threading.Lock()
 
 
 class Secret:
@@ -29,6 +51,8 @@ class Secret:
         if not isinstance(value, str) or not value.strip():
             raise ValueError("a Secret needs a non-empty string value")
         self._value = value.strip()
+        with _REGISTERED_LOCK:
+            _REGISTERED.add(self._value)
 
     def reveal(self) -> str:
         """Return the secret value, for use in an HTTP header only."""
@@ -54,23 +78,120 @@ class Secret:
         raise TypeError("Secret values cannot be pickled; pass the key again in the other process")
 
 
-def redact(text: str, secrets: Iterable[Secret | None]) -> str:
-    """Replace every occurrence of each secret's value in ``text`` with a mask.
+def _covered(text: str, value: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` made of fragments of ``value`` that are ``FRAGMENT`` characters or longer."""
+    if len(value) < FRAGMENT:
+        spans = []
+        start = text.find(value)
+        while start != -1:
+            spans.append((start, start + len(value)))
+            start = text.find(value, start + len(value))
+        return spans
+    spans = []
+    for k in range(len(value) - FRAGMENT + 1):
+        window = value[k : k + FRAGMENT]
+        start = text.find(window)
+        while start != -1:
+            spans.append((start, start + FRAGMENT))
+            start = text.find(window, start + 1)
+    return spans
 
-    Args:
-        text: Text that may contain a secret (an error body, a transport error message).
-        secrets: The secrets to remove; ``None`` entries are skipped.
 
-    Returns:
-        The text with each secret value (and any of its 8-character or longer fragments at the
-        start or end, as vendors often echo a truncated key) replaced by ``***``.
+_KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def _widen(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """Extend a masked span over the key-like characters around it.
+
+    An echo that differs from the key in a few characters (``sk-live-`` before a fragment) is masked whole,
+    not left in pieces.
     """
+    start, stop = span
+    while start > 0 and text[start - 1] in _KEY_CHARACTERS:
+        start -= 1
+    while stop < len(text) and text[stop] in _KEY_CHARACTERS:
+        stop += 1
+    return start, stop
+
+
+def contains_secret(text: str, secrets: Iterable[Secret | str | None]) -> bool:
+    """Whether ``text`` holds any of the secrets, or a fragment of 8 characters or more of one."""
     for secret in secrets:
         if secret is None:
             continue
-        value = secret.reveal()
-        text = text.replace(value, _MASK)
-        if len(value) >= 16:
-            # Vendors echo keys partially ("sk-abc...wxyz"); strip long prefixes and suffixes too.
-            text = text.replace(value[:12], _MASK).replace(value[-12:], _MASK)
-    return text
+        value = secret.reveal() if isinstance(secret, Secret) else secret
+        if not value:
+            continue
+        if len(value) < FRAGMENT:
+            if value in text:
+                return True
+            continue
+        if any(value[k : k + FRAGMENT] in text for k in range(len(value) - FRAGMENT + 1)):
+            return True
+    return False
+
+
+def redact(text: str, secrets: Iterable[Secret | str | None]) -> str:
+    """Replace every occurrence of each secret's value, and of its fragments, in ``text`` with a mask.
+
+    Args:
+        text: Text that may contain a secret (an error body, a request id, a transport error message).
+        secrets: The secrets to remove; ``None`` entries are skipped.
+
+    Returns:
+        The text with each secret value, and every run of text made of fragments of 8 characters or longer of
+        it (vendors echo keys partially: ``sk-abc...wxyz``), replaced by ``***``; the mask covers the whole
+        key-like word (letters, digits, ``-`` and ``_``) around a fragment.
+
+    Example:
+        >>> redact("key sk-abcdefghijklmnop, echoed as sk-abcdefgh...", [Secret("sk-abcdefghijklmnop")])
+        'key ***, echoed as ***...'
+    """
+    values = [s.reveal() if isinstance(s, Secret) else s for s in secrets if s]
+    if not values or not contains_secret(text, values):
+        return text
+    spans: list[tuple[int, int]] = []
+    for value in values:
+        spans.extend(_widen(text, span) for span in _covered(text, value))
+    spans.sort()
+    out: list[str] = []
+    position = 0
+    end = -1
+    for start, stop in spans:
+        if start > end:
+            if end >= 0:
+                out.append(_MASK)
+            out.append(text[position:start])
+            end = stop
+        else:
+            end = max(end, stop)
+        position = end
+    out.append(_MASK)
+    out.append(text[position:])
+    return "".join(out)
+
+
+def known_secrets() -> list[str]:
+    """Every configured secret.
+
+    The values of the :class:`Secret` objects made in this process and of the vendor key environment
+    variables (``KEY_ENVIRONMENT_VARIABLES``) set now, of 8 characters or more.
+    """
+    with _REGISTERED_LOCK:
+        values = set(_REGISTERED)
+    for name in KEY_ENVIRONMENT_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            values.add(value)
+    # a value shorter than a fragment (a placeholder such as "ollama") is no credential, and masking every
+    # occurrence of it everywhere would garble unrelated text
+    return sorted(v for v in values if len(v) >= FRAGMENT)
+
+
+def redact_known(text: str) -> str:
+    """Remove every configured secret (see :func:`known_secrets`) and its 8+ character fragments from ``text``.
+
+    Applied to everything derived from a response (error texts, request ids, stored errors): an endpoint may
+    echo the key it was sent.
+    """
+    return redact(text, known_secrets())

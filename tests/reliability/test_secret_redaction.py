@@ -1,0 +1,106 @@
+"""Configured secrets, and their fragments of 8+ characters, never leave through response-derived text.
+
+Regression tests of issue 11, section 2: the first bytes of a non-JSON 200 body and the ``x-request-id`` header
+reached error texts unredacted when an endpoint echoed the key.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fake_vendor_server import API_KEY, FakeVendorServer, Fault
+from hypothesis import given
+from hypothesis import strategies as st
+from reliability_formats import FORMAT_IDS, FORMATS, Format
+
+from scenariokit.agent import EpisodeError
+from scenariokit.providers import ProviderError
+from scenariokit.providers._secret import FRAGMENT, Secret, redact, redact_known
+
+pytestmark = pytest.mark.anyio
+
+ECHOES = [API_KEY, API_KEY[3:20], API_KEY[-FRAGMENT:], f"Bearer {API_KEY}"]
+
+
+def _leaks(text: str) -> bool:
+    return any(API_KEY[k : k + FRAGMENT] in text for k in range(len(API_KEY) - FRAGMENT + 1))
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=FORMAT_IDS)
+@pytest.mark.parametrize("echo", ECHOES)
+async def test_a_non_json_200_body_echoing_the_key_is_redacted(
+    server: FakeVendorServer, fmt: Format, echo: str
+) -> None:
+    server.faults.append(Fault("status", status=200, body=f"<html>proxy says: {echo}</html>".encode()))
+    provider = fmt.provider(server)
+    try:
+        with pytest.raises(ProviderError) as info:
+            await provider.generate([])
+    finally:
+        await provider.aclose()
+    texts = [
+        str(info.value),
+        info.value.what,
+        repr(info.value.args),
+        EpisodeError.from_exception(info.value, turn=0).message,
+    ]
+    assert "proxy says" in texts[0]
+    assert not any(_leaks(t) for t in texts)
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=FORMAT_IDS)
+@pytest.mark.parametrize("status", [200, 500, 401])
+async def test_a_request_id_header_echoing_the_key_is_redacted(
+    server: FakeVendorServer, fmt: Format, status: int
+) -> None:
+    echo = {"x-request-id": f"req-{API_KEY}", "request-id": f"req-{API_KEY[2:18]}"}
+    body = fmt.reply() if status == 200 else b'{"error": {"message": "boom", "type": "api_error"}}'
+    server.faults.append(Fault("status", status=status, body=body, headers=echo))
+    provider = fmt.provider(server)
+    try:
+        if status == 200:
+            response = await provider.generate([])
+            assert not _leaks(response.model_dump_json())
+            return
+        with pytest.raises(ProviderError) as info:
+            await provider.generate([])
+    finally:
+        await provider.aclose()
+    assert not _leaks(str(info.value)) and not _leaks(info.value.request_id or "")
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=FORMAT_IDS)
+async def test_a_reply_body_echoing_the_key_is_redacted(server: FakeVendorServer, fmt: Format) -> None:
+    server.faults.append(Fault("status", status=200, body=fmt.reply(text=f"your key is {API_KEY[4:30]}")))
+    provider = fmt.provider(server)
+    try:
+        response = await provider.generate([])
+    finally:
+        await provider.aclose()
+    assert "your key is ***" in response.message.text
+    assert not _leaks(response.model_dump_json())
+
+
+_KEYS = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", min_size=8, max_size=60
+)
+
+
+@given(key=_KEYS, data=st.data())
+def test_no_fragment_of_8_or_more_characters_survives_redaction(key: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(key) - FRAGMENT))
+    stop = data.draw(st.integers(start + FRAGMENT, len(key)))
+    before = data.draw(st.text(alphabet=" .,:;()<>[]'\"\n", max_size=20))
+    after = data.draw(st.text(alphabet=" .,:;()<>[]'\"\n", max_size=20))
+    text = f"{before}{key[start:stop]}{after}{key}{before}"
+    cleaned = redact(text, [Secret(key)])
+    assert not any(key[k : k + FRAGMENT] in cleaned for k in range(len(key) - FRAGMENT + 1))
+    assert cleaned.startswith(before) and "***" in cleaned
+
+
+def test_redaction_leaves_text_without_secrets_alone() -> None:
+    assert redact("nothing to hide here", [Secret("sk-abcdefghijklmnop")]) == "nothing to hide here"
+
+
+def test_a_key_in_the_environment_is_a_configured_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-ENVONLY0123456789")
+    assert redact_known("echo: sk-proj-ENVONLY0123456789 and ENVONLY012") == "echo: *** and ***"
