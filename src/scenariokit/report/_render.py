@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from scenariokit.experiment import ModelCost
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
 from scenariokit.report._summary import DIFFERENCE_ORIENTATION, CellStats, StudySummary
@@ -164,6 +165,10 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
             f"  {c.model} {c.variant_label} [{c.operator}, {c.effect}]: {_diff_text(c.result)} -> {c.reading}"
             for c in summary.perturbations
         ]
+    paid = [c for c in summary.costs if c.cost_usd]
+    if paid:
+        parts += ["", "Estimated cost (with prompt caching / without):"]
+        parts += [f"  {c.model}: {_usd(c.cost_usd)} / {_usd(c.uncached_cost_usd)}" for c in paid]
     pooled_awareness = [a for a in summary.awareness if a.fingerprint is None]
     if pooled_awareness:
         parts += ["", "Harmful rate by what the reasoning says (observational; see 'scenariokit report'):"]
@@ -171,6 +176,35 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
             groups = "; ".join(f"{g}: {_rate_text(a.groups[g])}" for g in AWARENESS_GROUPS)
             parts.append(f"  {a.model}: {groups}; real - test: {_diff_text(a.real_minus_test)}")
     return "\n".join(parts)
+
+
+COST_HOW_TO_READ = (
+    "Cached prompt tokens are charged at the vendor's cached-read price and cache writes at its cache-write "
+    "price; 'without caching' charges every prompt token at the input price. Prices are approximate list "
+    "prices (see scenariokit.providers.PRICES_AS_OF); '?' means the model has no known price."
+)
+"""The note printed under the cost table."""
+
+
+def _usd(x: float | None) -> str:
+    return "?" if x is None else f"${x:,.4f}"
+
+
+def _cost_row(c: ModelCost) -> list[str]:
+    per = None if c.cost_usd is None or not c.attempts else c.cost_usd / c.attempts
+    per_uncached = None if c.uncached_cost_usd is None or not c.attempts else c.uncached_cost_usd / c.attempts
+    return [
+        c.model,
+        str(c.attempts),
+        f"{c.input_tokens:,}",
+        f"{c.cache_read_tokens:,}",
+        f"{c.cache_write_tokens:,}",
+        f"{c.output_tokens:,}",
+        _usd(c.cost_usd),
+        _usd(c.uncached_cost_usd),
+        _usd(per),
+        _usd(per_uncached),
+    ]
 
 
 def _pooled_text(p: object) -> str:
@@ -296,6 +330,27 @@ def render_markdown(summary: StudySummary) -> str:
             )
         )
         out += ["", f"Source: {summary.published_source}."]
+    costs = [c for c in summary.costs if c.cost_usd != 0.0 and (c.input_tokens or c.output_tokens)]
+    if costs:
+        out += ["", "## Cost per model (estimated, every stored attempt)", ""]
+        out.append(
+            _md_table(
+                [
+                    "model",
+                    "attempts",
+                    "input tokens",
+                    "cached read",
+                    "cache write",
+                    "output tokens",
+                    "cost",
+                    "without caching",
+                    "per attempt",
+                    "per attempt without caching",
+                ],
+                [_cost_row(c) for c in costs],
+            )
+        )
+        out += ["", COST_HOW_TO_READ]
     if summary.other_rates:
         out += ["", "## Other detectors (rate of flagged samples)", ""]
         labels = dict(summary.conditions)

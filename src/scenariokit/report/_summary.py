@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenariokit.experiment import SampleOutcome, StoredCondition, StudyStore
+from scenariokit.experiment import ModelCost, SampleOutcome, StoredCondition, StudyStore
 from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
 from scenariokit.report._perturbation import PerturbationComparison, compare_variants
 from scenariokit.report._published import PUBLISHED_SOURCE, PublishedRate, published_for
@@ -269,6 +269,10 @@ class StudySummary:
     awareness_cells: dict[tuple[str, str], AwarenessSplit] = field(default_factory=dict)
     """(model, fingerprint) -> the awareness split of every cell, whatever its size (for the CSV columns)."""
 
+    costs: list[ModelCost] = field(default_factory=list)
+    """Per model: tokens (cached ones apart) and estimated dollars of every stored attempt, with prompt caching
+    and had nothing been cached."""
+
     review: Any = None
     """Agreement of the detectors with human labels and human rates per cell (a
     ``scenariokit.report.ReviewSummary``), or ``None`` when no sample has a human label."""
@@ -328,6 +332,19 @@ class StudySummary:
             ],
             "differences_orientation": DIFFERENCE_ORIENTATION,
             "pooled": {model: p.model_dump(mode="json") for model, p in self.pooled.items()},
+            "costs": [
+                {
+                    "model": c.model,
+                    "attempts": c.attempts,
+                    "input_tokens": c.input_tokens,
+                    "cache_read_tokens": c.cache_read_tokens,
+                    "cache_write_tokens": c.cache_write_tokens,
+                    "output_tokens": c.output_tokens,
+                    "cost_usd": c.cost_usd,
+                    "uncached_cost_usd": c.uncached_cost_usd,
+                }
+                for c in self.costs
+            ],
             "published": {
                 "source": self.published_source,
                 "rows": [
@@ -540,6 +557,7 @@ def summarize(
             min_awareness_group,
         ),
         review=review,
+        costs=store.cost_by_model(),
         awareness_cells={
             key: split(key[0], key[1], conditions[key[1]].label, counts, confidence)
             for key, counts in aware.items()
