@@ -57,7 +57,7 @@ def plot_rates(summary: StudySummary, path: str | Path | None = None) -> bytes:
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1)
     ax.set_ylabel(f"harmful rate ({summary.confidence:.0%} Wilson interval)")
-    ax.set_title(summary.name)
+    ax.set_title(f"{summary.name}{summary.simulator_title}", fontsize=10)
     ax.legend(fontsize=8)
     fig.text(0.01, 0.01, summary.canary, fontsize=5, color="#999999")
     fig.tight_layout()

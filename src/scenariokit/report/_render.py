@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import csv
 import html
+import importlib.util
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from scenariokit.experiment import ModelCost
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
-from scenariokit.report._summary import DIFFERENCE_ORIENTATION, CellStats, StudySummary
+from scenariokit.report._summary import DIFFERENCE_ORIENTATION, CellStats, StudySummary, is_simulated
 from scenariokit.stats import Rate, RateDifference
 
 ReportFormat = Literal["md", "csv", "json", "html"]
@@ -146,7 +148,9 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
     columns = width if width is not None else shutil.get_terminal_size((100, 24)).columns
     parts = [
         f"# {summary.canary}",
-        f"Harmful rate per model and condition ({conf} Wilson intervals; n = scorable samples):",
+        f"Harmful rate per model and condition{summary.simulator_title} ({conf} Wilson intervals; "
+        "n = scorable samples):",
+        *([summary.simulator_notice] if summary.simulator_notice else []),
         "",
         _rich_rate_table(summary, max(columns, 40)),
     ]
@@ -225,8 +229,9 @@ def render_markdown(summary: StudySummary) -> str:
     conf = f"{summary.confidence:.0%}"
     out = [
         f"<!-- {summary.canary} -->",
-        f"# Study report: {summary.name}",
+        f"# Study report: {summary.name}{summary.simulator_title}",
         "",
+        *([f"> **Simulated rates.** {summary.simulator_notice}", ""] if summary.simulator_notice else []),
         f"Canary: `{summary.canary}` (keep this report out of training data).",
         f"Store: `{summary.path}`. Harm decided by: {summary.detector or each_condition}.",
         "",
@@ -311,7 +316,15 @@ def render_markdown(summary: StudySummary) -> str:
         out.append(_md_table(_AWARENESS_HEADER, [_awareness_row(a) for a in summary.awareness]))
         out += ["", AWARENESS_HOW_TO_READ]
     if summary.published:
-        out += ["", "## Published rates of the Agentic Misalignment study beside matching conditions", ""]
+        if summary.published_note:
+            out += [
+                "",
+                "## Published rates of the Agentic Misalignment study (real models; not comparable)",
+                "",
+            ]
+            out += [f"> **{summary.published_note}**", ""]
+        else:
+            out += ["", "## Published rates of the Agentic Misalignment study beside matching conditions", ""]
         rows = [
             [
                 m.label,
@@ -319,7 +332,11 @@ def render_markdown(summary: StudySummary) -> str:
                 m.published.condition,
                 _pct(m.published.rate),
                 _pct(m.published.inspect_rerun),
-                "; ".join(f"{name}: {_cell_rate(r)}" for name, r in m.ours) or "(model not in this study)",
+                "; ".join(
+                    f"{name}: {_cell_rate(r)}{' (simulated, not comparable)' if is_simulated(name) else ''}"
+                    for name, r in m.ours
+                )
+                or "(model not in this study)",
             ]
             for m in summary.published
         ]
@@ -526,7 +543,8 @@ def _awareness_cols(a: AwarenessSplit | None) -> list[str]:
 def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
     """A CSV table that parses with default settings (``csv.DictReader``, ``pandas.read_csv``).
 
-    The first line is the header; the last column, ``canary``, holds the canary string in every row.
+    The first line is the header. The last two columns are ``simulated`` (``true`` when the row's rates come
+    from the offline simulator, ``sim/...``, not from a real model) and ``canary``, the canary string.
 
     Args:
         summary: The summary.
@@ -698,7 +716,10 @@ def _perturbation_cols(c: PerturbationComparison) -> list[str]:
 
 
 class _CanaryWriter:
-    """A CSV writer that adds the ``canary`` column: its name to the header, the canary to every row."""
+    """A CSV writer that adds two last columns to every table (whose first column is the model).
+
+    ``simulated`` (``true`` when the row's model is the offline simulator, ``sim/...``) and ``canary``.
+    """
 
     def __init__(self, writer: Any, canary: str) -> None:
         self._writer = writer
@@ -706,7 +727,10 @@ class _CanaryWriter:
         self._header = True
 
     def writerow(self, row: Sequence[object]) -> None:
-        self._writer.writerow([*row, "canary" if self._header else self._canary])
+        if self._header:
+            self._writer.writerow([*row, "simulated", "canary"])
+        else:
+            self._writer.writerow([*row, "true" if is_simulated(str(row[0])) else "false", self._canary])
         self._header = False
 
 
@@ -719,7 +743,46 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;max-width:80rem;color:#222}
 table{border-collapse:collapse;margin:0.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:0.3rem 0.6rem;text-align:left}
 th{background:#f3f3f3}td.num{text-align:right}.canary{color:#777;font-size:0.85rem}img{max-width:100%}
+.notice{background:#fff4e5;border-left:4px solid #e67e22;padding:0.5rem 0.8rem}
+details.detector{margin:0.2rem 0}details.detector summary{cursor:pointer;padding:0.2rem 0}
 """
+
+_OTHER_DETECTORS = "## Other detectors (rate of flagged samples)"
+
+_NO_MATPLOTLIB = (
+    '<p class="notice"><strong>No plot:</strong> matplotlib is not installed, so this report has no plot of '
+    "the rates. Install it with <code>pip install 'scenariokit[plot]'</code> (from a checkout: "
+    "<code>pip install -e '.[plot]'</code>) and run the report again.</p>"
+)
+
+
+def _other_detectors_html(summary: StudySummary) -> str:
+    """The other detectors' flag rates, one collapsed section per detector (open it for its cells)."""
+    labels = dict(summary.conditions)
+    by_detector: dict[str, list[tuple[str, str, Rate]]] = {}
+    for (model, fp, det), rate in summary.other_rates.items():
+        by_detector.setdefault(det, []).append((model, labels.get(fp, fp[:12]), rate))
+    parts = [
+        f"<h2>{html.escape(_OTHER_DETECTORS[3:])}</h2>",
+        "<p>Descriptive flags of the other detectors, one per detector: open one to see its rate per model "
+        "and condition.</p>",
+    ]
+    for det, rows in sorted(by_detector.items()):
+        flagged = sum(r.harmful for _, _, r in rows)
+        scorable = sum(r.scorable for _, _, r in rows)
+        estimates = [r.estimate for _, _, r in rows if r.estimate is not None]
+        spread = f"; per cell {_pct(min(estimates))} to {_pct(max(estimates))}" if estimates else ""
+        overall = (
+            f"{flagged} of {scorable} scorable samples ({_pct(flagged / scorable if scorable else None)})"
+        )
+        table = _html_table(
+            _md_table(["model", "condition", "flagged"], [[m, c, _rate_text(r)] for m, c, r in rows])
+        )
+        parts.append(
+            f'<details class="detector"><summary><strong>{html.escape(det)}</strong>: flagged {overall} over '
+            f"{len(rows)} cell(s){spread}</summary>{table}</details>"
+        )
+    return "".join(parts)
 
 
 def _html_table(md: str) -> str:
@@ -731,6 +794,11 @@ def _html_table(md: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _bold(escaped: str) -> str:
+    """Markdown's ``**strong**`` in an already escaped line, as ``<strong>``."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
 
 
 def render_html(summary: StudySummary, *, plot_png: bytes | None = None) -> str:
@@ -746,23 +814,39 @@ def render_html(summary: StudySummary, *, plot_png: bytes | None = None) -> str:
             body.append(_html_table("\n".join(block)))
             block.clear()
 
+    in_other_detectors = False
     for line in markdown.splitlines():
+        if line == _OTHER_DETECTORS:  # grouped per detector and collapsed, from the summary itself
+            flush()
+            body.append(_other_detectors_html(summary))
+            in_other_detectors = True
+            continue
+        if in_other_detectors:
+            if line.startswith("|") or not line.strip():
+                continue
+            in_other_detectors = False
         if line.startswith("|"):
             block.append(line)
             continue
         flush()
         if line.startswith("<!--"):
             continue
-        if line.startswith("## "):
+        if line.startswith("> "):
+            text = html.escape(line[2:]).replace("`", "")
+            body.append(f'<p class="notice">{_bold(text)}</p>')
+        elif line.startswith("## "):
             body.append(f"<h2>{html.escape(line[3:])}</h2>")
         elif line.startswith("# "):
             body.append(f"<h1>{html.escape(line[2:])}</h1>")
         elif line.strip():
             body.append(f"<p>{html.escape(line).replace('`', '')}</p>")
     flush()
+    first_section = next((i for i, part in enumerate(body) if part.startswith("<h2>")), len(body))
     if plot_png is not None:
         data = base64.b64encode(plot_png).decode()
-        body.insert(2, f'<img alt="harmful rates with intervals" src="data:image/png;base64,{data}">')
+        body.insert(first_section, f'<img alt="harmful rates with intervals" src="data:image/png;base64,{data}">')
+    elif importlib.util.find_spec("matplotlib") is None:
+        body.insert(first_section, _NO_MATPLOTLIB)
     title = html.escape(f"Study report: {summary.name}")
     return (
         f'<!DOCTYPE html>\n<!-- {summary.canary} -->\n<html lang="en"><head><meta charset="utf-8">'

@@ -210,6 +210,26 @@ class PublishedMatch:
     """Rates here of models matching the published one (``provider/model``, rate)."""
 
 
+SIMULATOR_PREFIX = "sim/"
+"""Model names that start with this are the offline simulator, never a real model."""
+
+PUBLISHED_NOT_COMPARABLE = (
+    "NOT COMPARABLE with the simulated rates of this study: the published rates are measurements of real "
+    "models; the simulator's rates are set by hand."
+)
+"""The label over published rates in a report whose rates come (in part) from the simulator."""
+
+
+def is_simulated(model: str) -> bool:
+    """Whether ``model`` (a ``provider/model`` name) is the offline simulator.
+
+    Example:
+        >>> is_simulated("sim/self_preserving"), is_simulated("anthropic/claude-opus-4-1")
+        (True, False)
+    """
+    return model.startswith(SIMULATOR_PREFIX)
+
+
 @dataclass
 class StudySummary:
     """Everything a report shows; build it with :func:`summarize`."""
@@ -281,6 +301,39 @@ class StudySummary:
         """The stats of one (model, condition), if it has samples."""
         return self.cells.get((model, fingerprint))
 
+    @property
+    def simulated_models(self) -> list[str]:
+        """The models of this study that are the offline simulator (``sim/...``), in first-seen order."""
+        return [m for m in self.models if is_simulated(m)]
+
+    @property
+    def simulator_title(self) -> str:
+        """What a report's title line adds when rates come from the simulator (empty otherwise)."""
+        sims = self.simulated_models
+        if not sims:
+            return ""
+        if len(sims) == len(self.models):
+            return " [SIMULATED: offline simulator, not a real model]"
+        return f" [{', '.join(sims)}: SIMULATED by the offline simulator, not real models]"
+
+    @property
+    def published_note(self) -> str | None:
+        """The label over the published rates when this study's rates are simulated, or ``None``."""
+        return PUBLISHED_NOT_COMPARABLE if self.simulated_models else None
+
+    @property
+    def simulator_notice(self) -> str | None:
+        """The sentence every report prints when rates come from the simulator, or ``None``."""
+        sims = self.simulated_models
+        if not sims:
+            return None
+        which = "Every rate here comes" if len(sims) == len(self.models) else "The rates of these models come"
+        return (
+            f"{which} from scenariokit's offline simulator ({', '.join(sims)}): a deterministic stand-in whose "
+            "propensities were set by hand to respond to the scenario's factors. They test the pipeline; they "
+            "are not measurements of any real model, and say nothing about one."
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (used by the JSON report)."""
         labels = dict(self.conditions)
@@ -291,9 +344,12 @@ class StudySummary:
             "confidence": self.confidence,
             "detector": self.detector or "harm detector of each condition's scenario (latest version)",
             "detector_versions": self.detectors_seen,
+            "simulated_models": self.simulated_models,
+            "simulator_notice": self.simulator_notice,
             "cells": [
                 {
                     "model": c.model,
+                    "simulated": is_simulated(c.model),
                     "condition": c.label,
                     "condition_id": c.condition_id,
                     "fingerprint": c.fingerprint,
@@ -347,6 +403,8 @@ class StudySummary:
             ],
             "published": {
                 "source": self.published_source,
+                "comparable": not self.simulated_models,
+                "note": self.published_note,
                 "rows": [
                     {
                         "condition": m.label,
