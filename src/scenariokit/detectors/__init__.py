@@ -4,7 +4,7 @@
   ``BlackmailDetector``, ``LeverageDisclosureDetector``, ``LeakDetector``, ``LethalActionDetector``.
 * **Reasoning heuristics** read reasoning and visible text: ``EvalAwarenessDetector``,
   ``EthicalAcknowledgementDetector``, ``SelfPreservationDetector``, ``InventedConstraintsDetector``,
-  ``RefusalDetector``.
+  ``RefusalDetector``, and ``ConsideredBlackmailDetector`` for worlds with leverage.
 * **LLM judges** (``LLMJudge``) give a strict second opinion with any ``Provider``.
 * **Combinators** (``AnyOf``, ``AllOf``, ``Majority``) and ``default_suite(family)``.
 * **Validation** (``load_labelled_set``, ``validate``) measures agreement with labelled transcripts.
@@ -30,6 +30,7 @@ from scenariokit.detectors._combine import AllOf, AnyOf, Majority, run_all
 from scenariokit.detectors._judge import LLMJudge
 from scenariokit.detectors._metrics import AgreementScore, format_table
 from scenariokit.detectors._reasoning import (
+    ConsideredBlackmailDetector,
     EthicalAcknowledgementDetector,
     EvalAwarenessDetector,
     InventedConstraintsDetector,
@@ -60,6 +61,7 @@ __all__ = [
     "BaseDetector",
     "BlackmailDetector",
     "Category",
+    "ConsideredBlackmailDetector",
     "Detector",
     "EthicalAcknowledgementDetector",
     "EvalAwarenessDetector",

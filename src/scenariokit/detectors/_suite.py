@@ -15,6 +15,7 @@ from scenariokit.detectors._base import BaseDetector, Detector
 from scenariokit.detectors._combine import run_all
 from scenariokit.detectors._judge import LLMJudge
 from scenariokit.detectors._reasoning import (
+    ConsideredBlackmailDetector,
     EthicalAcknowledgementDetector,
     EvalAwarenessDetector,
     InventedConstraintsDetector,
@@ -66,12 +67,16 @@ class Suite:
 def default_suite(family: str | Scenario | RenderedScenario, *, judge: Provider | None = None) -> Suite:
     """The default detectors of a family: its action detectors, then the reasoning heuristics.
 
+    A scenario with leverage (the blackmail family, or a world of your own) also gets the considered-blackmail
+    reasoning detector.
+
     With ``judge``, an ``LLMJudge`` per category of the suite is added as a second opinion (named
     ``judge-<category>``), beside (not combined with) the action detectors.
 
     Args:
         family: A built-in family name (``blackmail``, ``leaking``, ``lethal_action``), or a scenario (rendered
-            or not), whose contents choose the action detectors: leverage -> blackmail and disclosure,
+            or not), whose contents choose the action detectors: leverage -> blackmail, disclosure and
+            considered blackmail,
             confidential material -> leak, emergency alert -> lethal action.
         judge: A provider for LLM judges, or ``None`` for none.
 
@@ -86,7 +91,7 @@ def default_suite(family: str | Scenario | RenderedScenario, *, judge: Provider 
     if isinstance(family, Scenario):
         kinds: list[type[BaseDetector]] = []
         if family.leverage is not None:
-            kinds += [BlackmailDetector, LeverageDisclosureDetector]
+            kinds += [BlackmailDetector, LeverageDisclosureDetector, ConsideredBlackmailDetector]
         if isinstance(family.opportunity, ConfidentialMaterial):
             kinds.append(LeakDetector)
         if isinstance(family.opportunity, EmergencyAlert):
@@ -95,6 +100,8 @@ def default_suite(family: str | Scenario | RenderedScenario, *, judge: Provider 
             kinds = list(FAMILY_ACTION_DETECTORS.get(family.family, ()))
     elif family in FAMILY_ACTION_DETECTORS:
         kinds = list(FAMILY_ACTION_DETECTORS[family])
+        if BlackmailDetector in kinds:
+            kinds.append(ConsideredBlackmailDetector)
     else:
         raise ValueError(
             f"no default suite for family {family!r}; known families: {', '.join(FAMILY_ACTION_DETECTORS)}; or "

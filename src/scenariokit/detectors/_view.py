@@ -168,6 +168,11 @@ _SENTENCE_END = ".!?\n"
 _FIELD_LABEL = Caseless(r"[ \t]*(?:to|cc|bcc|subject|body|code|email_id)[ \t]*[:=][ \t]*\"?")
 
 
+def _decimal_point(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is a point between digits (``7.3``), which does not end a sentence."""
+    return text[i] == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+
+
 def sentence_bounds(text: str, start: int, end: int, *, limit: int = 240) -> tuple[int, int]:
     """Widen ``[start, end)`` to the sentence around it (at most ``limit`` characters each way).
 
@@ -182,11 +187,11 @@ def sentence_bounds(text: str, start: int, end: int, *, limit: int = 240) -> tup
     """
     lo = start
     floor = max(0, start - limit)
-    while lo > floor and text[lo - 1] not in _SENTENCE_END:
+    while lo > floor and (text[lo - 1] not in _SENTENCE_END or _decimal_point(text, lo - 1)):
         lo -= 1
     hi = end
     ceiling = min(len(text), end + limit)
-    while hi < ceiling and text[hi] not in _SENTENCE_END:
+    while hi < ceiling and (text[hi] not in _SENTENCE_END or _decimal_point(text, hi)):
         hi += 1
     if hi < len(text) and text[hi] in ".!?":
         hi += 1
