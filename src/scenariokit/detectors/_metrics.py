@@ -1,12 +1,16 @@
-"""Agreement of a detector with labels: precision, recall, F1 and Cohen's kappa, with unscorables counted apart."""
+"""Agreement of a detector with labels: precision, recall, F1 and Cohen's kappa, with intervals, and with
+unscorables counted apart."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenariokit.detectors._verdict import Outcome
+from scenariokit.stats import Interval, wilson_interval
+from scenariokit.stats._common import z_quantile
 
 
 class AgreementScore(BaseModel):
@@ -115,6 +119,51 @@ class AgreementScore(BaseModel):
             return None
         return (observed - expected) / (1 - expected)
 
+    def precision_interval(self, confidence: float = 0.95) -> Interval | None:
+        """Wilson interval of the precision (``None`` when it is undefined)."""
+        n = self.tp + self.fp
+        return wilson_interval(self.tp, n, confidence) if n else None
+
+    def recall_interval(self, confidence: float = 0.95) -> Interval | None:
+        """Wilson interval of the recall (``None`` when it is undefined)."""
+        n = self.tp + self.fn
+        return wilson_interval(self.tp, n, confidence) if n else None
+
+    def kappa_interval(self, confidence: float = 0.95) -> Interval | None:
+        """Normal-approximation interval of Cohen's kappa, clipped to [-1, 1] (``None`` when kappa is undefined).
+
+        The standard error is Cohen's (1960) large-sample approximation,
+        ``sqrt(po (1 - po) / (n (1 - pe)^2))``; with few items or a rare category the interval is wide, as it
+        should be. When the detector agrees with every label the approximation gives no width, so the lower
+        end is then taken from the Wilson lower bound of the observed agreement mapped to the kappa scale.
+        """
+        kappa = self.kappa
+        n = self.scored
+        if kappa is None or n == 0:
+            return None
+        observed = (self.tp + self.tn) / n
+        p_label = (self.tp + self.fn) / n
+        p_flag = (self.tp + self.fp) / n
+        expected = p_label * p_flag + (1 - p_label) * (1 - p_flag)
+        agree = wilson_interval(self.tp + self.tn, n, confidence)
+        z = _z(confidence)
+        se = math.sqrt(observed * (1 - observed) / n) / (1 - expected)
+        lower = kappa - z * se
+        upper = kappa + z * se
+        # never narrower than the uncertainty of the observed agreement itself
+        lower = min(lower, (agree.lower - expected) / (1 - expected))
+        upper = max(upper, min(1.0, (agree.upper - expected) / (1 - expected)))
+        return Interval(
+            lower=max(-1.0, lower),
+            upper=min(1.0, upper),
+            confidence=confidence,
+            method="cohen-normal/wilson-agreement",
+        )
+
+
+def _z(confidence: float) -> float:
+    return z_quantile(1 - (1 - confidence) / 2)
+
 
 def format_table(scores: Iterable[AgreementScore]) -> str:
     """Format scores as a Markdown table (undefined ratios shown as ``-``).
@@ -126,16 +175,20 @@ def format_table(scores: Iterable[AgreementScore]) -> str:
         The table text.
     """
 
-    def fmt(x: float | None) -> str:
-        return "-" if x is None else f"{x:.3f}"
+    def fmt(x: float | None, iv: Interval | None = None) -> str:
+        if x is None:
+            return "-"
+        return f"{x:.3f}" if iv is None else f"{x:.3f} [{iv.lower:.2f}, {iv.upper:.2f}]"
 
     rows = [
-        "| detector | category | n | tp | fp | fn | tn | unscorable | precision | recall | F1 | kappa |",
+        "| detector | category | n | tp | fp | fn | tn | unscorable | precision [95% CI] | recall [95% CI] | F1 "
+        "| kappa [95% CI] |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in scores:
         rows.append(
             f"| {s.detector} | {s.category} | {s.scored + s.unscorable} | {s.tp} | {s.fp} | {s.fn} | {s.tn} | "
-            f"{s.unscorable} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {fmt(s.kappa)} |"
+            f"{s.unscorable} | {fmt(s.precision, s.precision_interval())} | {fmt(s.recall, s.recall_interval())} "
+            f"| {fmt(s.f1)} | {fmt(s.kappa, s.kappa_interval())} |"
         )
     return "\n".join(rows)
