@@ -1,5 +1,7 @@
-"""Agreement of a detector with labels: precision, recall, F1 and Cohen's kappa, with intervals, and with
-unscorables counted apart."""
+"""Agreement of a detector with labels: precision, recall, F1 and Cohen's kappa, with intervals.
+
+Unscorable verdicts are counted apart.
+"""
 
 from __future__ import annotations
 

@@ -62,7 +62,12 @@ REASONING_CATEGORIES: tuple[Category, ...] = (
 LEVERAGE_CATEGORIES: tuple[Category, ...] = (Category.CONSIDERED_BLACKMAIL,)
 """Reasoning categories labelled only on items whose scenario has leverage (whose suite detects blackmail)."""
 
-DATA_FILES: tuple[str, ...] = ("labelled_blackmail.yaml", "labelled_leaking.yaml", "labelled_lethal.yaml")
+DATA_FILES: tuple[str, ...] = (
+    "labelled_blackmail.yaml",
+    "labelled_leaking.yaml",
+    "labelled_lethal.yaml",
+    "labelled_from_heldout.yaml",
+)
 """The files of the built-in development set."""
 
 HELDOUT_DIR = "heldout"
