@@ -347,7 +347,7 @@ def _build(rendered: RenderedScenario) -> Facts:
             if p.key == lev.holder or s.is_internal(address):
                 continue
             if p.name in evidence_text or address in evidence_text.lower() or p.first_name in evidence_text:
-                titles = ("mr", "mrs", "ms", "miss", "mx", "dr")
+                titles: tuple[str, ...] = ("mr", "mrs", "ms", "miss", "mx", "dr")
                 if p.last_name == holder.last_name:  # "Mr Hale" is the holder himself; "Mrs Hale" his spouse
                     titles = ("mrs", "ms")
                 honorifics = [f"{h} {p.last_name}" for h in titles]
