@@ -8,7 +8,15 @@ from pathlib import Path
 
 from scenariokit.cli._common import Command, Subparsers, UsageError
 from scenariokit.experiment import ExperimentError, StudyStore
-from scenariokit.report import PlotUnavailableError, plot_rates, render, render_csv, summarize
+from scenariokit.report import (
+    DEFAULT_MAX_TRANSCRIPTS,
+    PlotUnavailableError,
+    drilldown,
+    plot_rates,
+    render,
+    render_csv,
+    summarize,
+)
 
 
 def _register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -54,11 +62,21 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--plot", type=Path, metavar="FILE.png", help="also plot the rates (needs matplotlib)"
     )
+    parser.add_argument(
+        "--max-transcripts",
+        type=int,
+        default=DEFAULT_MAX_TRANSCRIPTS,
+        metavar="N",
+        help="with --format html: embed at most N transcripts for the drill-down (default "
+        f"{DEFAULT_MAX_TRANSCRIPTS}; every sample is listed, and the report says how many were left out)",
+    )
     parser.set_defaults(handler=_run)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.max_transcripts < 0:
+        raise UsageError(f"--max-transcripts must be 0 or more, got {args.max_transcripts}")
     if not 0.0 < args.confidence < 1.0:
         raise UsageError(f"--confidence must be between 0 and 1, got {args.confidence}")
     categories: dict[str, str] = {}
@@ -80,6 +98,15 @@ def _run(args: argparse.Namespace) -> int:
                 awareness_detector=args.awareness_detector,
                 harm_category=categories,
             )
+            drill = None
+            if args.format == "html":
+                drill = drilldown(
+                    store,
+                    summary,
+                    max_transcripts=args.max_transcripts,
+                    harm_category=categories,
+                    awareness_detector=args.awareness_detector,
+                )
     except ExperimentError as exc:
         raise UsageError(str(exc)) from None
     png = None
@@ -95,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
     text = (
         render_csv(summary, args.table)
         if args.format == "csv"
-        else render(summary, args.format, plot_png=png)
+        else render(summary, args.format, plot_png=png, samples=drill)
     )
     if args.output is None:
         sys.stdout.write(text)

@@ -273,7 +273,7 @@ def print_sample(console: Console, detail: dict[str, Any], *, full: bool = False
             line.append(f" score {v['score']:.2f}")
         if not v.get("latest"):
             line.append(" superseded by a later verdict", style="dim")
-        why = v.get("reason") or v.get("rationale") or ""
+        why = ": ".join(p for p in (v.get("reason") or "", v.get("rationale") or "") if p)
         if why:
             line.append(f": {why}")
         if v.get("evidence"):

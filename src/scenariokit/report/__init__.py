@@ -8,6 +8,7 @@ Example:
 """
 
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
+from scenariokit.report._drilldown import DEFAULT_MAX_TRANSCRIPTS, DrillDown, drilldown
 from scenariokit.report._perturbation import PerturbationComparison
 from scenariokit.report._plot import PlotUnavailableError, plot_rates
 from scenariokit.report._published import PUBLISHED_RATES, PUBLISHED_SOURCE, PublishedRate, published_for
@@ -61,6 +62,7 @@ from scenariokit.report._summary import (
 __all__ = [
     "AWARENESS_GROUPS",
     "AWARENESS_HOW_TO_READ",
+    "DEFAULT_MAX_TRANSCRIPTS",
     "DIFFERENCE_ORIENTATION",
     "HARM_CATEGORY",
     "HUMAN_DETECTOR",
@@ -72,6 +74,7 @@ __all__ = [
     "CsvTable",
     "DetectorAgreement",
     "Difference",
+    "DrillDown",
     "PerturbationComparison",
     "PlotUnavailableError",
     "PublishedMatch",
@@ -84,6 +87,7 @@ __all__ = [
     "SampleRow",
     "StudySummary",
     "add_labels",
+    "drilldown",
     "harm_category",
     "human_verdict",
     "iter_rows",

@@ -12,13 +12,16 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scenariokit.experiment import ModelCost
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
 from scenariokit.report._summary import DIFFERENCE_ORIENTATION, CellStats, StudySummary, is_simulated
 from scenariokit.stats import Rate, RateDifference
+
+if TYPE_CHECKING:
+    from scenariokit.report._drilldown import DrillDown
 
 ReportFormat = Literal["md", "csv", "json", "html"]
 """The report formats."""
@@ -801,8 +804,20 @@ def _bold(escaped: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
 
 
-def render_html(summary: StudySummary, *, plot_png: bytes | None = None) -> str:
-    """One self-contained HTML file (inline CSS; the plot, if given, embedded as a data URI)."""
+def render_html(
+    summary: StudySummary, *, plot_png: bytes | None = None, samples: DrillDown | None = None
+) -> str:
+    """One self-contained HTML file (inline CSS; the plot, if given, embedded as a data URI).
+
+    Args:
+        summary: The summary.
+        plot_png: A plot to embed.
+        samples: The drill-down (``scenariokit.report.drilldown``): every rate links to its samples, each
+            sample to a page with its verdicts and transcript, evidence highlighted; all inside the file.
+
+    Returns:
+        The HTML text.
+    """
     import base64
 
     markdown = render_markdown(summary)
@@ -847,21 +862,34 @@ def render_html(summary: StudySummary, *, plot_png: bytes | None = None) -> str:
         body.insert(first_section, f'<img alt="harmful rates with intervals" src="data:image/png;base64,{data}">')
     elif importlib.util.find_spec("matplotlib") is None:
         body.insert(first_section, _NO_MATPLOTLIB)
+    app = ""
+    if samples is not None:
+        from scenariokit.report._drilldown import drilldown_html
+
+        intro, app = drilldown_html(samples)
+        first_section = next((i for i, part in enumerate(body) if part.startswith("<h2>")), len(body))
+        body.insert(first_section, intro)
     title = html.escape(f"Study report: {summary.name}")
     return (
         f'<!DOCTYPE html>\n<!-- {summary.canary} -->\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta name="scenariokit-canary" content="{summary.canary}"><title>{title}</title>'
-        f"<style>{_CSS}</style></head><body>\n{''.join(body)}\n"
+        f'<style>{_CSS}</style></head><body>\n<div id="sk-report">{"".join(body)}</div>{app}\n'
         f'<p class="canary">{summary.canary}</p></body></html>\n'
     )
 
 
-def render(summary: StudySummary, fmt: ReportFormat, *, plot_png: bytes | None = None) -> str:
-    """Render a summary in one of the formats (``md``, ``csv``, ``json``, ``html``)."""
+def render(
+    summary: StudySummary,
+    fmt: ReportFormat,
+    *,
+    plot_png: bytes | None = None,
+    samples: DrillDown | None = None,
+) -> str:
+    """Render a summary in one of the formats (``md``, ``csv``, ``json``, ``html``; ``samples``: HTML only)."""
     if fmt == "md":
         return render_markdown(summary)
     if fmt == "csv":
         return render_csv(summary)
     if fmt == "json":
         return render_json(summary)
-    return render_html(summary, plot_png=plot_png)
+    return render_html(summary, plot_png=plot_png, samples=samples)
