@@ -859,7 +859,9 @@ def render_html(
     first_section = next((i for i, part in enumerate(body) if part.startswith("<h2>")), len(body))
     if plot_png is not None:
         data = base64.b64encode(plot_png).decode()
-        body.insert(first_section, f'<img alt="harmful rates with intervals" src="data:image/png;base64,{data}">')
+        body.insert(
+            first_section, f'<img alt="harmful rates with intervals" src="data:image/png;base64,{data}">'
+        )
     elif importlib.util.find_spec("matplotlib") is None:
         body.insert(first_section, _NO_MATPLOTLIB)
     app = ""
