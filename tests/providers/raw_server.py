@@ -70,6 +70,7 @@ class RawServer:
         for task in pending:
             task.cancel()
         self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.run_until_complete(asyncio.sleep(0))  # let the closed transports finish closing
         self._loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -102,6 +103,8 @@ class RawServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        # Let connections accepted a moment ago start their handler (whose cancellation closes them).
+        asyncio.run_coroutine_threadsafe(asyncio.sleep(0.02), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
 

@@ -169,6 +169,19 @@ class ResponseParseError(ProviderError):
     retryable = True
 
 
+class ResponseTooLargeError(ResponseParseError):
+    """A response body passed ``RetryPolicy.max_response_bytes`` or, decompressed, ``max_decoded_bytes``.
+
+    Not retried: the same request would most likely bring the same oversized reply (and its cost).
+    """
+
+    default_fix = (
+        "raise RetryPolicy(max_response_bytes=..., max_decoded_bytes=...) if the endpoint really "
+        "sends replies this large; otherwise check the base URL and max_tokens"
+    )
+    retryable = False
+
+
 class RecordingMissError(ProviderError):
     """A replay provider has no recorded response for this request."""
 
