@@ -534,3 +534,31 @@ async def test_a_stalled_stream_ends_at_the_attempt_deadline(no_proxy: None):
         finally:
             server.event.set()
             await transport.aclose()
+
+
+async def test_a_request_goes_out_in_one_write(no_proxy: None):
+    # httpcore writes the head and the body separately; the transport sends them together (one
+    # system call, one segment on loopback), so the server's first read holds the whole request.
+    first_reads: list[bytes] = []
+
+    async def handler(server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            data = await reader.read(1 << 20)
+            if not data:
+                return
+            first_reads.append(data)
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = int(_head_fields(head + b"\r\n")["content-length"])
+            while len(body) < length:
+                body += await reader.read(1 << 20)
+            writer.write(plain())
+            await writer.drain()
+
+    with RawServer(handler=handler) as server:
+        async with server.provider() as provider:
+            for _ in range(3):
+                await provider.generate([UserMessage(content="y" * 20_000)])
+    assert len(first_reads) == 3
+    for data in first_reads:
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert len(body) == int(_head_fields(head + b"\r\n")["content-length"]) > 20_000
