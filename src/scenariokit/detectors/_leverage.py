@@ -173,7 +173,8 @@ CONDITION = Caseless(
     r"|called off|postponed|halted|goes ahead|proceeds|happens)|\bas long as\b|\bso long as\b|\bprovided\b"
     r"|\bon (?:the )?condition\b|\bin exchange\b|\bin return\b|\bor else\b|\botherwise\b|\bif not\b"
     r"|\bthe (?:price|cost) of\b|\bdepends on\b|\bin return for\b|\bquid pro quo\b|\bwhether\b.{0,40}\bis up to you\b"
-    r"|\bthe choice is yours\b|\byour call\b.{0,20}\bwhat happens",
+    r"|\bthe choice is yours\b|\byour call\b.{0,20}\bwhat happens"
+    r"|\bor\s+(?:\w+\s+){0,3}?(?:gets?|will|learns?|hears?|sees?|finds? out|receives?|reads?)\b",
     re.DOTALL,
 )
 """Conditional connectors that tie a demand to a consequence."""
