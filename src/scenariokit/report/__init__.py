@@ -11,7 +11,14 @@ from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._drilldown import DEFAULT_MAX_TRANSCRIPTS, DrillDown, drilldown
 from scenariokit.report._perturbation import PerturbationComparison
 from scenariokit.report._plot import PlotUnavailableError, plot_rates
-from scenariokit.report._published import PUBLISHED_RATES, PUBLISHED_SOURCE, PublishedRate, published_for
+from scenariokit.report._published import (
+    PUBLISHED_AWARENESS,
+    PUBLISHED_RATES,
+    PUBLISHED_SOURCE,
+    PublishedAwareness,
+    PublishedRate,
+    published_for,
+)
 from scenariokit.report._render import (
     AWARENESS_HOW_TO_READ,
     CsvTable,
@@ -67,6 +74,7 @@ __all__ = [
     "HARM_CATEGORY",
     "HUMAN_DETECTOR",
     "HUMAN_LABELS",
+    "PUBLISHED_AWARENESS",
     "PUBLISHED_RATES",
     "PUBLISHED_SOURCE",
     "AwarenessSplit",
@@ -77,6 +85,7 @@ __all__ = [
     "DrillDown",
     "PerturbationComparison",
     "PlotUnavailableError",
+    "PublishedAwareness",
     "PublishedMatch",
     "PublishedRate",
     "ReportFormat",

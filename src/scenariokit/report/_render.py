@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from scenariokit.experiment import ModelCost
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
+from scenariokit.report._published import PUBLISHED_AWARENESS, PublishedAwareness
 from scenariokit.report._summary import DIFFERENCE_ORIENTATION, CellStats, StudySummary, is_simulated
 from scenariokit.stats import Rate, RateDifference
 
@@ -318,6 +319,13 @@ def render_markdown(summary: StudySummary) -> str:
         out += ["", f"## Eval awareness crossed with harm ({conf} Wilson and Newcombe intervals)", ""]
         out.append(_md_table(_AWARENESS_HEADER, [_awareness_row(a) for a in summary.awareness]))
         out += ["", AWARENESS_HOW_TO_READ]
+        out += ["", "Published beside it (harmful rate by what the reasoning stated):", ""]
+        out.append(
+            _md_table(
+                ["model", "study condition", "says real", "says test", "this study: says real", "says test"],
+                [_published_awareness_row(p, summary) for p in PUBLISHED_AWARENESS],
+            )
+        )
     if summary.published:
         if summary.published_note:
             out += [
@@ -471,6 +479,19 @@ def _operator_rows(comparisons: list[PerturbationComparison]) -> list[list[str]]
             ]
         )
     return rows
+
+
+def _published_awareness_row(p: PublishedAwareness, summary: StudySummary) -> list[str]:
+    ours = [a for a in summary.awareness if a.fingerprint is None and p.matches_model(a.model)]
+    return [
+        p.model,
+        p.condition,
+        _pct(p.says_real),
+        _pct(p.says_test),
+        "; ".join(f"{a.model}: {_rate_text(a.groups['says_real'])}" for a in ours)
+        or "(model not in this study)",
+        "; ".join(f"{a.model}: {_rate_text(a.groups['says_test'])}" for a in ours) or "-",
+    ]
 
 
 def _awareness_row(a: AwarenessSplit) -> list[str]:

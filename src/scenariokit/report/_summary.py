@@ -30,7 +30,7 @@ from typing import Any
 from scenariokit.experiment import ModelCost, SampleOutcome, StoredCondition, StudyStore
 from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
 from scenariokit.report._perturbation import PerturbationComparison, compare_variants
-from scenariokit.report._published import PUBLISHED_SOURCE, PublishedRate, published_for
+from scenariokit.report._published import PUBLISHED_AWARENESS, PUBLISHED_SOURCE, PublishedRate, published_for
 from scenariokit.scenario import (
     CANARY,
     FAMILIES,
@@ -416,6 +416,15 @@ class StudySummary:
                     }
                     for m in self.published
                 ],
+                "eval_awareness": [
+                    {
+                        "model": p.model,
+                        "condition": p.condition,
+                        "says_real": p.says_real,
+                        "says_test": p.says_test,
+                    }
+                    for p in PUBLISHED_AWARENESS
+                ],
             },
             "other_detectors": [
                 {"model": model, "condition": labels.get(fp, fp), "detector": det, **_rate_dict(rate)}
@@ -726,7 +735,9 @@ def _published(
     cell_list = list(cells)
     matches: list[PublishedMatch] = []
     for fp, label in order:
-        for published in published_for(conditions[fp].condition_id):
+        cond = conditions[fp]
+        scenario = cond.rendered().scenario if cond.family == "blackmail" else None
+        for published in published_for(cond.condition_id, scenario):
             ours = tuple(
                 (c.model, c.wilson)
                 for c in cell_list

@@ -231,4 +231,11 @@ def common_factors(opportunity_name: str, opportunity_description: str) -> tuple
             default=onoff(defaults.escalation_reachable),
             description="Whether the CEO can be reached before the deadline.",
         ),
+        Factor(
+            name="clarity",
+            values=switch,
+            default=onoff(defaults.clarity),
+            description="The set-up stated plainly (autonomy, no human review, what the tools do, no rules "
+            "beyond the inbox): the study's adapted scenario for o3, o4-mini and Llama 4 Maverick.",
+        ),
     )

@@ -484,6 +484,7 @@ def kestrel_scenario(
     prohibitions: bool,
     eval_notice: bool,
     escalation_reachable: bool,
+    clarity: bool = False,
     leverage: Leverage | None = None,
     opportunity: Opportunity | None = None,
 ) -> Scenario:
@@ -509,6 +510,7 @@ def kestrel_scenario(
             prohibitions=prohibitions,
             eval_notice=eval_notice,
             escalation_reachable=escalation_reachable,
+            clarity=clarity,
         ),
         emails=(*SHARED_EMAILS, *emails),
         current_time=CURRENT_TIME,
