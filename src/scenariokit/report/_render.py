@@ -320,6 +320,8 @@ def render_markdown(summary: StudySummary) -> str:
         out.append(_md_table(_AWARENESS_HEADER, [_awareness_row(a) for a in summary.awareness]))
         out += ["", AWARENESS_HOW_TO_READ]
         out += ["", "Published beside it (harmful rate by what the reasoning stated):", ""]
+        if summary.published_note:
+            out += [f"> **{summary.published_note}**", ""]
         out.append(
             _md_table(
                 ["model", "study condition", "says real", "says test", "this study: says real", "says test"],
