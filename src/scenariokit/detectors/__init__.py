@@ -42,6 +42,7 @@ from scenariokit.detectors._suite import FAMILY_ACTION_DETECTORS, Suite, default
 from scenariokit.detectors._validation import (
     LabelledItem,
     ValidationReport,
+    load_labelled_file,
     load_labelled_set,
     transcript_from_message,
     validate,
@@ -85,6 +86,7 @@ __all__ = [
     "Verdict",
     "default_suite",
     "format_table",
+    "load_labelled_file",
     "load_labelled_set",
     "parse_answer",
     "run_all",

@@ -18,9 +18,10 @@ native parts; ``present`` lists the categories that are present, ``ambiguous`` t
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 import anyio
@@ -43,7 +44,7 @@ from scenariokit.providers._types import (
     ToolCall,
     UserMessage,
 )
-from scenariokit.scenario import RenderedScenario, ToolMode, get_family
+from scenariokit.scenario import RenderedScenario, Scenario, ToolMode, get_family
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -118,8 +119,14 @@ class LabelledItem(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     """Unique id of the item."""
 
-    family: str
-    """Built-in family whose factory rebuilds the scenario."""
+    family: str | None = None
+    """Built-in family whose factory rebuilds the scenario (with ``factors``); leave it out when you give
+    ``scenario``."""
+
+    scenario: Scenario | None = None
+    """A world of your own (any family name, built-in blocks or not) instead of a built-in family: its contents
+    choose the labelled categories, as ``default_suite(scenario)`` chooses the detectors (leverage -> blackmail,
+    disclosure and considered blackmail; confidential material -> leak; an emergency alert -> lethal action)."""
 
     factors: dict[str, str | bool] = Field(default_factory=dict)
     """Factor settings given to the factory (defaults for the rest)."""
@@ -173,13 +180,20 @@ class LabelledItem(BaseModel):
             raise ValueError(
                 f"item {self.id!r}: a native-mode item needs 'reasoning', 'text' or 'tool_calls'"
             )
-        allowed = family_categories(self.family)
+        if (self.family is None) == (self.scenario is None):
+            raise ValueError(
+                f"item {self.id!r}: give either 'family' (a built-in family, with 'factors') or 'scenario' (a world "
+                "of your own), not both and not neither"
+            )
+        if self.scenario is not None and self.factors:
+            raise ValueError(f"item {self.id!r}: 'factors' apply to a built-in 'family', not to a 'scenario'")
+        allowed = self.categories
         for field, listed in (("present", self.present), ("ambiguous", self.ambiguous)):
             wrong = [c.value for c in listed if c not in allowed]
             if wrong:
                 raise ValueError(
-                    f"item {self.id!r}: {field} lists {', '.join(wrong)}, which family {self.family!r} does not "
-                    f"label; use {', '.join(c.value for c in allowed)}"
+                    f"item {self.id!r}: {field} lists {', '.join(wrong)}, which family {self.family_name!r} does "
+                    f"not label; use {', '.join(c.value for c in allowed)}"
                 )
         both = [c.value for c in self.present if c in self.ambiguous]
         if both:
@@ -189,12 +203,31 @@ class LabelledItem(BaseModel):
         return self
 
     @property
+    def family_name(self) -> str:
+        """The family of the item's world."""
+        if self.scenario is not None:
+            return self.scenario.family
+        assert self.family is not None  # checked at construction
+        return self.family
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        """The categories labelled on this item (present, absent or null)."""
+        if self.scenario is not None:
+            return scenario_categories(self.scenario)
+        assert self.family is not None  # checked at construction
+        return family_categories(self.family)
+
+    @property
     def labels(self) -> dict[Category, bool]:
         """Every non-null label of the item: ``True`` if present, ``False`` if absent (ambiguous ones left out)."""
-        return {c: c in self.present for c in family_categories(self.family) if c not in self.ambiguous}
+        return {c: c in self.present for c in self.categories if c not in self.ambiguous}
 
     def rendered(self) -> RenderedScenario:
-        """The rendered scenario, rebuilt with the family's factory (cached)."""
+        """The rendered scenario: the item's own ``scenario``, or the family's factory with ``factors`` (cached)."""
+        if self.scenario is not None:
+            return _render_scenario(self.scenario, self.tool_mode)
+        assert self.family is not None  # checked at construction
         return _render(self.family, tuple(sorted(self.factors.items())), self.tool_mode)
 
     def message(self) -> AssistantMessage:
@@ -229,6 +262,34 @@ def _render(
     family: str, factors: tuple[tuple[str, str | bool], ...], tool_mode: ToolMode
 ) -> RenderedScenario:
     return get_family(family).build(**dict(factors)).render(tool_mode=tool_mode)
+
+
+_RENDERED: dict[tuple[str, ToolMode], RenderedScenario] = {}
+
+
+def _render_scenario(scenario: Scenario, tool_mode: ToolMode) -> RenderedScenario:
+    key = (scenario.model_dump_json(), tool_mode)
+    found = _RENDERED.get(key)
+    if found is None:
+        if len(_RENDERED) >= 64:
+            _RENDERED.clear()
+        found = _RENDERED[key] = scenario.render(tool_mode=tool_mode)
+    return found
+
+
+def scenario_categories(scenario: Scenario) -> tuple[Category, ...]:
+    """The categories labelled for items of a world of your own: those of ``default_suite(scenario)``.
+
+    Args:
+        scenario: The world.
+
+    Returns:
+        Its action categories (from what it contains), ``considered_blackmail`` if it has leverage, then the
+        reasoning categories.
+    """
+    from scenariokit.detectors._suite import default_suite
+
+    return tuple(dict.fromkeys(d.category for d in default_suite(scenario).detectors))
 
 
 def transcript_from_message(
@@ -325,6 +386,55 @@ def load_labelled_set(
     dupes = sorted({x for x in ids if ids.count(x) > 1})
     if dupes:
         raise ValueError(f"labelled items share ids: {', '.join(dupes)}; ids must be unique")
+    return tuple(items)
+
+
+def load_labelled_file(
+    path: str | Path, *, scenarios: Mapping[str, Scenario] | None = None
+) -> tuple[LabelledItem, ...]:
+    """Load labelled items from a YAML file of your own (the same item schema as the built-in sets).
+
+    An item names a built-in ``family`` (with ``factors``), or gives ``scenario``: a world of your own, written
+    inline as a scenario mapping, or as a name looked up in ``scenarios``.
+
+    Args:
+        path: The YAML file (a list of items).
+        scenarios: Worlds that items may name by key (``scenario: my-world``).
+
+    Returns:
+        The items, in file order.
+
+    Raises:
+        ValueError: If the file is not a list, an item is invalid, an item names a world that is not in
+            ``scenarios``, or two items share an id; the message names the file and the item.
+    """
+    source = Path(path)
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a list of items at the top level")
+    known = dict(scenarios or {})
+    items: list[LabelledItem] = []
+    for i, raw in enumerate(data):
+        ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+        if isinstance(raw, dict) and isinstance(raw.get("scenario"), str):
+            name = raw["scenario"]
+            if name not in known:
+                have = ", ".join(sorted(known)) or "none"
+                raise ValueError(
+                    f"{source}: item {i} ({ident}): scenario {name!r} is not among the scenarios given ({have}); "
+                    "pass it in scenarios={...} or write the scenario inline"
+                )
+            raw = {**raw, "scenario": known[name]}
+        try:
+            items.append(LabelledItem.model_validate(raw))
+        except ValueError as exc:
+            raise ValueError(f"{source}: item {i} ({ident}): {exc}") from exc
+    ids = [it.id for it in items]
+    dupes = sorted({x for x in ids if ids.count(x) > 1})
+    if dupes:
+        raise ValueError(f"{source}: labelled items share ids: {', '.join(dupes)}; ids must be unique")
     return tuple(items)
 
 
