@@ -399,3 +399,61 @@ def test_caching_can_be_switched_off_per_provider() -> None:
     ]
     other = openai.encode(GenerateRequest(messages=(UserMessage(content="y"),)))["prompt_cache_key"]
     assert key == again != other and "x" not in key[5:]
+
+
+# ---------------------------------------------------------------------------------------- other overrides
+
+
+async def test_o1_mini_gets_its_system_prompt_as_a_user_turn_and_tools_fail_locally(
+    server: FakeVendorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scenariokit.providers import BadRequestError, SystemMessage
+    from scenariokit.scenario import SEND_EMAIL
+
+    caplog.set_level(logging.WARNING, logger="scenariokit.providers")
+    provider = _provider(SeedRoute("o1-mini", "openai/o1-mini", "openai"), server)
+    messages = [SystemMessage(content="You are terse."), UserMessage(content="hello")]
+    for _ in range(2):
+        response = await provider.generate(messages, config=GenerateConfig(temperature=0.0))
+        assert response.message.text == "echo: hello"
+    assert [m["role"] for m in server.requests[-1].body["messages"]] == ["user", "user"]
+    said = [r.getMessage() for r in caplog.records if "system prompt" in r.getMessage()]
+    assert len(said) == 1
+    sent = len(server.requests)
+    with pytest.raises(BadRequestError, match="does not support native tool calls") as caught:
+        await provider.generate(messages, tools=[SEND_EMAIL])
+    assert "tool_mode: text" in str(caught.value) and len(server.requests) == sent
+    await provider.aclose()
+
+
+def test_a_yaml_file_of_rows_overrides_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenariokit.providers import MODELS_ENV, load_capabilities
+
+    rows = tmp_path / "models.yaml"
+    rows.write_text(
+        "- provider: openai\n"
+        "  pattern: '^o3$'\n"
+        "  base: openai/o3\n"
+        "  temperature: true\n"
+        "- provider: [vllm, ollama]\n"
+        "  pattern: '^my-model$'\n"
+        "  max_output_tokens: 8192\n"
+        "  price: {input: 0.5, output: 1.5}\n"
+    )
+    try:
+        monkeypatch.setenv(MODELS_ENV, str(rows))
+        o3 = capabilities_for("openai/o3")
+        assert o3.temperature is True and o3.max_tokens_param == "max_completion_tokens"  # the rest from base
+        mine = capabilities_for("ollama/my-model")
+        assert mine.max_output_tokens == 8192 and mine.price == ModelPrice(0.5, 1.5)
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("- provider: openai\n  pattern: '^x'\n  temprature: true\n")
+        with pytest.raises(ValueError, match=r"bad.yaml, row 1: temprature: Extra inputs are not permitted"):
+            load_capabilities(bad)
+        bad.write_text("- pattern: '^x'\n")
+        with pytest.raises(ValueError, match="row 1: each row needs 'provider' and 'pattern'"):
+            load_capabilities(bad)
+    finally:
+        monkeypatch.delenv(MODELS_ENV)
+        reset_capabilities()
+    assert capabilities_for("openai/o3").temperature is False

@@ -10,7 +10,7 @@ Rules:
   extended thinking, ``temperature`` other than 1, ``top_p`` under 0.95 and ``top_k`` are refused,
   ``budget_tokens`` must be >= 1024 and < ``max_tokens``, and models without thinking refuse it;
   ``max_tokens`` above the model's output limit is refused; at most 4 ``cache_control`` breakpoints.
-* OpenAI Chat / Responses: reasoning models (o-series, gpt-5 except gpt-5-chat) refuse ``max_tokens``
+* OpenAI Chat / Responses: o1-mini refuses system messages and tools; reasoning models (o-series, gpt-5 except gpt-5-chat) refuse ``max_tokens``
   (use ``max_completion_tokens``), ``temperature``/``top_p`` other than 1, ``stop``, and efforts they do
   not know; other models refuse ``reasoning_effort``; ``max_completion_tokens`` above the model's limit.
 * Gemini: 2.5 Pro cannot turn thinking off (budget 0) and takes budgets 128..32768; 2.5 Flash 0..24576;
@@ -137,6 +137,16 @@ def check_openai(body: dict[str, Any], *, responses: bool) -> None:
     """Refuse what OpenAI Chat Completions (or Responses) refuses for the model."""
     model = str(body.get("model", ""))
     reasoning = _OPENAI_REASONING.search(model) is not None
+    if model.startswith("o1-mini"):
+        for index, message in enumerate(body.get("messages") or []):
+            if message.get("role") in ("system", "developer"):
+                raise RefusedError(
+                    400,
+                    f"Unsupported value: 'messages[{index}].role' does not support '{message['role']}' with this "
+                    "model.",
+                )
+        if body.get("tools"):
+            raise RefusedError(400, "Unsupported parameter: 'tools' is not supported with this model.")
     if reasoning:
         if not responses and "max_tokens" in body:
             raise RefusedError(

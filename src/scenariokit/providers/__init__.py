@@ -37,6 +37,7 @@ from scenariokit.providers._gemini import GeminiProvider
 from scenariokit.providers._limits import RateLimits, configure_limits, get_limits, reset_limits
 from scenariokit.providers._models import (
     BUILTIN_CAPABILITIES,
+    MODELS_ENV,
     PRICES_AS_OF,
     ROUTE_DEFAULTS,
     Adjustment,
@@ -45,6 +46,7 @@ from scenariokit.providers._models import (
     ModelPrice,
     adjust_config,
     capabilities_for,
+    load_capabilities,
     register_capabilities,
     reset_capabilities,
 )
@@ -112,6 +114,7 @@ __all__ = [
     "BUILTIN_CAPABILITIES",
     "CANARY",
     "DEFAULT_PRICES",
+    "MODELS_ENV",
     "OFFLINE_PREFIXES",
     "PRESETS",
     "PRICES_AS_OF",
@@ -184,6 +187,7 @@ __all__ = [
     "get_factory",
     "get_limits",
     "known_providers",
+    "load_capabilities",
     "needs_responses_api",
     "parse_provider_name",
     "parse_retry_after",

@@ -13,8 +13,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httpx
 import pydantic_core
 
-from scenariokit.providers._errors import MissingAPIKeyError, ProviderError, ResponseParseError
-from scenariokit.providers._models import AdjustmentLog, ModelCapabilities, adjust_config, capabilities_for
+from scenariokit.providers._errors import (
+    BadRequestError,
+    MissingAPIKeyError,
+    ProviderError,
+    ResponseParseError,
+)
+from scenariokit.providers._models import (
+    Adjustment,
+    AdjustmentLog,
+    ModelCapabilities,
+    adjust_config,
+    capabilities_for,
+)
 from scenariokit.providers._protocol import ClosesOnExit
 from scenariokit.providers._secret import Secret, contains_secret, known_secrets, redact
 from scenariokit.providers._sse import SSEEvent
@@ -30,6 +41,8 @@ from scenariokit.providers._types import (
     GenerateRequest,
     Message,
     ModelResponse,
+    SystemMessage,
+    UserMessage,
 )
 from scenariokit.scenario._tools import ToolSpec
 
@@ -285,12 +298,34 @@ class HTTPProvider(ClosesOnExit, ABC):
         )
 
     def fit(self, request: GenerateRequest) -> GenerateRequest:
-        """Return ``request`` with its settings fitted to the model's capabilities (changes logged once)."""
-        config, changes = adjust_config(request.config, self.capabilities, model=self.name)
+        """Return ``request`` fitted to the model's capabilities (changes logged once).
+
+        Raises:
+            BadRequestError: If the request has tools and the model takes none (nothing is sent).
+        """
+        caps = self.capabilities
+        if request.tools and not caps.tools:
+            raise BadRequestError(
+                f"{self.name} ({caps.family}) does not support native tool calls",
+                provider=self.provider,
+                model=self.model,
+                fix="use tool_mode: text in the design (tools described in the prompt), or another model",
+            )
+        config, changes = adjust_config(request.config, caps, model=self.name)
+        messages = request.messages
+        if not caps.system_prompt and any(isinstance(m, SystemMessage) for m in messages):
+            changes += (
+                Adjustment(
+                    "system_prompt", f"{self.name} ({caps.family}): the system prompt sent as a user turn"
+                ),
+            )
+            messages = tuple(
+                UserMessage(content=m.content) if isinstance(m, SystemMessage) else m for m in messages
+            )
         if not changes and config is request.config:
             return request
         self.adjustments.report(changes)
-        return request.model_copy(update={"config": config})
+        return request.model_copy(update={"config": config, "messages": messages})
 
     def build_call(self, request: GenerateRequest) -> HTTPCall[ModelResponse]:
         """Return the HTTP call for ``request``, fitted to the model (no I/O)."""

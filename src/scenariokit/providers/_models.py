@@ -12,19 +12,22 @@ change is logged once per provider instance (so once per run), as a warning on t
 ``scenariokit.providers`` logger. Nothing is adjusted silently except a seed for a model without one and a
 value equal to the only one the model accepts.
 
-Override it: pass ``capabilities=`` to a provider, or register an entry of your own with
-:func:`register_capabilities` (it wins over the built-in ones); :func:`capabilities_for` shows what applies.
+Override it: pass ``capabilities=`` to a provider, register an entry of your own with
+:func:`register_capabilities` (it wins over the built-in ones), or, from the command line, name a YAML file
+of rows in the ``SCENARIOKIT_MODELS`` environment variable (see :func:`load_capabilities`);
+:func:`capabilities_for` shows what applies.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError
 
 from scenariokit.providers._types import GenerateConfig, ReasoningEffort, Usage
 
@@ -660,12 +663,97 @@ def register_capabilities(
 
 
 def reset_capabilities() -> None:
-    """Remove every row added with :func:`register_capabilities`."""
+    """Remove every row added with :func:`register_capabilities` or :func:`load_capabilities`.
+
+    The file named by ``SCENARIOKIT_MODELS`` is read again on the next lookup.
+    """
+    global _ENV_LOADED
     _USER_CAPABILITIES.clear()
+    _ENV_LOADED = None
+
+
+MODELS_ENV = "SCENARIOKIT_MODELS"
+"""Environment variable naming a YAML file of capability rows, loaded on the first lookup."""
+
+_ENV_LOADED: str | None = None
+
+
+def load_capabilities(path: str | os.PathLike[str]) -> int:
+    """Register the capability rows of a YAML file (each wins over the built-in table).
+
+    The file is a list of rows. ``provider`` (a prefix or a list of them) and ``pattern`` (a regular
+    expression searched in the model name) say which models a row is for; ``base`` (a ``provider/model``
+    name) starts it from that model's capabilities; any other key is a :class:`ModelCapabilities` field::
+
+        - provider: openai
+          pattern: "^o3"
+          base: openai/o3
+          temperature: true
+        - provider: vllm
+          pattern: "^my-model$"
+          family: my fine-tune
+          max_output_tokens: 8192
+          price: {input: 0.5, output: 1.5}
+
+    Args:
+        path: The YAML file.
+
+    Returns:
+        The number of rows registered.
+
+    Raises:
+        ValueError: If the file cannot be read or a row is invalid (the message names the row and the field).
+    """
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            rows = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"model capabilities file {os.fspath(path)!r} cannot be read: {exc}") from None
+    if rows is None:
+        return 0
+    if not isinstance(rows, list):
+        raise ValueError(f"{os.fspath(path)}: expected a list of rows (- provider: ..., pattern: ...)")
+    entries: list[tuple[tuple[str, ...], str, ModelCapabilities]] = []
+    for index, row in enumerate(rows, start=1):
+        where = f"{os.fspath(path)}, row {index}"
+        if not isinstance(row, dict) or "provider" not in row or "pattern" not in row:
+            raise ValueError(f"{where}: each row needs 'provider' and 'pattern' keys")
+        fields = dict(row)
+        provider = fields.pop("provider")
+        pattern = str(fields.pop("pattern"))
+        base_name = fields.pop("base", None)
+        providers = (provider,) if isinstance(provider, str) else tuple(str(p) for p in provider)
+        if base_name is not None:
+            base = capabilities_for(str(base_name)).model_dump()
+        else:
+            base = {"family": f"{providers[0]} model matching {pattern}"}
+        try:
+            re.compile(pattern)
+            caps = ModelCapabilities.model_validate({**base, **fields})
+        except re.error as exc:
+            raise ValueError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"{where}: {problems}") from None
+        entries.append((providers, pattern, caps))
+    for providers, pattern, caps in entries:
+        register_capabilities(providers, pattern, caps)
+    return len(entries)
+
+
+def _load_env() -> None:
+    global _ENV_LOADED
+    path = os.environ.get(MODELS_ENV, "").strip()
+    if path and path != _ENV_LOADED:
+        _ENV_LOADED = path
+        load_capabilities(path)
 
 
 def find_capabilities(provider: str, model: str) -> ModelCapabilities | None:
     """Return the capabilities of ``model`` on route ``provider`` (user rows first), or ``None``."""
+    _load_env()
     for entry in (*_USER_CAPABILITIES, *BUILTIN_CAPABILITIES):
         if entry.matches(provider, model):
             return entry.capabilities
