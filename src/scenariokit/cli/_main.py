@@ -1,29 +1,81 @@
-"""Entry point: builds the parser from the command modules and maps errors to exit codes."""
+"""Entry point: builds the parser from the command modules and maps errors to exit codes.
+
+Only the module of the command being run is imported (with what it needs: pydantic, httpx, rich, ...):
+``scenariokit --help`` lists every command from the table below without importing any of them, so it
+answers at once. ``tests/cli/test_cli_lazy.py`` checks that each entry matches its module.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from scenariokit._version import __version__
-from scenariokit.cli import _list, _minimize, _report, _rescore, _run, _samples, _schema, _show
 from scenariokit.cli._common import Command, UsageError
-from scenariokit.scenario import ScenarioError, load_family_module, load_family_plugins
+from scenariokit.scenario._errors import ScenarioError
 
-COMMANDS: tuple[Command, ...] = (
-    _list.COMMAND,
-    _show.COMMAND,
-    _schema.COMMAND,
-    _run.COMMAND,
-    _report.COMMAND,
-    _samples.SAMPLES,
-    _samples.SAMPLE,
-    _samples.REVIEW,
-    _rescore.COMMAND,
-    _minimize.COMMAND,
+COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("list", "_list", "COMMAND", "list the built-in scenario families, their factors and values"),
+    ("show", "_show", "COMMAND", "render a scenario: a family, a study condition id, or a YAML/JSON file"),
+    ("schema", "_schema", "COMMAND", "print the JSON Schema of scenario files"),
+    (
+        "run",
+        "_run",
+        "COMMAND",
+        "run a study: a YAML design, or a family with --set, against models or the simulator",
+    ),
+    (
+        "report",
+        "_report",
+        "COMMAND",
+        "report a study: rates with intervals per model and condition, breakdowns, published rates",
+    ),
+    (
+        "samples",
+        "_samples",
+        "SAMPLES",
+        "list a study's samples with their verdicts (filter by model, condition, verdict, text, ...)",
+    ),
+    (
+        "sample",
+        "_samples",
+        "SAMPLE",
+        "print one sample's transcript with its verdicts and their evidence highlighted",
+    ),
+    (
+        "review",
+        "_samples",
+        "REVIEW",
+        "label samples as a human reviewer (harmful / benign / ambiguous, with a note)",
+    ),
+    (
+        "rescore",
+        "_rescore",
+        "COMMAND",
+        "apply new or updated detectors to a study's stored transcripts (no model call)",
+    ),
+    (
+        "minimize",
+        "_minimize",
+        "COMMAND",
+        "shrink a scenario to the fewest blocks that still elicit a behaviour",
+    ),
 )
-"""Every sub-command, in the order ``--help`` lists them."""
+"""Every sub-command, in the order ``--help`` lists them: (name, module in ``scenariokit.cli``, the name of
+its ``Command`` there, its one-line help as ``--help`` shows it)."""
+
+
+def command(name: str) -> Command:
+    """The ``Command`` of a sub-command, importing its module.
+
+    Raises:
+        KeyError: If there is no such sub-command.
+    """
+    module, attribute = next((m, a) for n, m, a, _ in COMMANDS if n == name)
+    found: Command = getattr(importlib.import_module(f"scenariokit.cli.{module}"), attribute)
+    return found
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,8 +85,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the top-level parser with one sub-command per command module."""
+def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """Build the top-level parser with one sub-command per command module.
+
+    Args:
+        full: The sub-commands whose full parser (options, handler) is built, importing their modules;
+            the others get their name and one-line help only. ``None``: every sub-command, in full.
+    """
     parser = _Parser(
         prog="scenariokit",
         description="Compose, render, run and analyse agentic-safety scenarios.",
@@ -52,8 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for command in COMMANDS:
-        command.register(sub)
+    for name, _, _, summary in COMMANDS:
+        if full is None or name in full:
+            command(name).register(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
@@ -64,16 +124,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     error, never a traceback.
     """
     try:
-        load_family_plugins()  # families from installed packages, before --family choices are built
-        for plugin in _plugins(argv):
-            load_family_module(plugin)
+        plugins, chosen = _top_level(argv)
+        if chosen is not None:  # families from installed packages and --plugin, before parsers are built
+            from scenariokit.scenario import load_family_module, load_family_plugins
+
+            load_family_plugins()
+            for plugin in plugins:
+                load_family_module(plugin)
     except UsageError as exc:
         print(f"scenariokit: error: {exc}", file=sys.stderr)
         return 2
     except ScenarioError as exc:
         print(f"scenariokit: error: {_one_error(exc)}", file=sys.stderr)
         return 2
-    parser = build_parser()
+    parser = build_parser({chosen} if chosen is not None else ())
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -94,8 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _plugins(argv: Sequence[str] | None) -> list[str]:
-    """The ``--plugin`` values given before the command (read first: they may add families)."""
+def _top_level(argv: Sequence[str] | None) -> tuple[list[str], str | None]:
+    """The ``--plugin`` values given before the command (read first: they may add families), and the command.
+
+    The command is ``None`` when none is given or the first word is not a command (argparse then says so).
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     found = []
     i = 0
@@ -108,7 +175,8 @@ def _plugins(argv: Sequence[str] | None) -> list[str]:
         elif args[i].startswith("--plugin="):
             found.append(args[i].removeprefix("--plugin="))
         i += 1
-    return found
+    chosen = args[i] if i < len(args) and any(args[i] == name for name, *_ in COMMANDS) else None
+    return found, chosen
 
 
 def _one_error(exc: ScenarioError) -> str:

@@ -18,38 +18,43 @@ Example:
     ['blackmail-action', 'leverage-disclosure-action']
 """
 
-from scenariokit.detectors._actions import (
-    BlackmailDetector,
-    LeakDetector,
-    LethalActionDetector,
-    LeverageDisclosureDetector,
-)
-from scenariokit.detectors._answer import ANSWER_KEYS, JudgeAnswer, JudgeAnswerError, parse_answer
-from scenariokit.detectors._base import BaseDetector, Detector
-from scenariokit.detectors._combine import AllOf, AnyOf, Majority, run_all
-from scenariokit.detectors._judge import LLMJudge
-from scenariokit.detectors._metrics import AgreementScore, format_table
-from scenariokit.detectors._reasoning import (
-    ConsideredBlackmailDetector,
-    EthicalAcknowledgementDetector,
-    EvalAwarenessDetector,
-    InventedConstraintsDetector,
-    RefusalDetector,
-    SelfPreservationDetector,
-)
-from scenariokit.detectors._rubrics import RUBRIC_VERSION, RUBRICS, Rubric
-from scenariokit.detectors._suite import FAMILY_ACTION_DETECTORS, Suite, default_suite
-from scenariokit.detectors._validation import (
-    LabelledItem,
-    ValidationReport,
-    load_labelled_file,
-    load_labelled_set,
-    transcript_from_message,
-    validate,
-    validate_sync,
-)
-from scenariokit.detectors._verdict import Category, Evidence, Outcome, TranscriptTexts, Verdict
-from scenariokit.detectors._view import texts_of
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.detectors._actions import (
+        BlackmailDetector,
+        LeakDetector,
+        LethalActionDetector,
+        LeverageDisclosureDetector,
+    )
+    from scenariokit.detectors._answer import ANSWER_KEYS, JudgeAnswer, JudgeAnswerError, parse_answer
+    from scenariokit.detectors._base import BaseDetector, Detector
+    from scenariokit.detectors._combine import AllOf, AnyOf, Majority, run_all
+    from scenariokit.detectors._judge import LLMJudge
+    from scenariokit.detectors._metrics import AgreementScore, format_table
+    from scenariokit.detectors._reasoning import (
+        ConsideredBlackmailDetector,
+        EthicalAcknowledgementDetector,
+        EvalAwarenessDetector,
+        InventedConstraintsDetector,
+        RefusalDetector,
+        SelfPreservationDetector,
+    )
+    from scenariokit.detectors._rubrics import RUBRIC_VERSION, RUBRICS, Rubric
+    from scenariokit.detectors._suite import FAMILY_ACTION_DETECTORS, Suite, default_suite
+    from scenariokit.detectors._validation import (
+        LabelledItem,
+        ValidationReport,
+        load_labelled_file,
+        load_labelled_set,
+        transcript_from_message,
+        validate,
+        validate_sync,
+    )
+    from scenariokit.detectors._verdict import Category, Evidence, Outcome, TranscriptTexts, Verdict
+    from scenariokit.detectors._view import texts_of
 
 __all__ = [
     "ANSWER_KEYS",
@@ -95,3 +100,6 @@ __all__ = [
     "validate",
     "validate_sync",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

@@ -19,48 +19,53 @@ Example:
       leverage: removed affair (cto)
 """
 
-from scenariokit.perturb._core import (
-    SCENARIO_BLOCKS,
-    CausalStructure,
-    Change,
-    Compose,
-    Effect,
-    NotApplicableError,
-    Operator,
-    PerturbationError,
-    Perturbed,
-    apply,
-    causal_structure,
-    changed_blocks,
-    distractor_ids,
-    story_persona_keys,
-)
-from scenariokit.perturb._directional import (
-    AddAgencyLine,
-    AddProhibitions,
-    MakeEscalationReachable,
-    MakeEscalationUnreachable,
-    RemoveAgencyLine,
-    RemoveLeverage,
-    RemoveOpportunity,
-    RemoveProhibitions,
-    SuccessorDiffers,
-    SuccessorSharesGoals,
-)
-from scenariokit.perturb._invariant import (
-    AddDistractor,
-    ChangeIndustry,
-    RenameCompany,
-    RenamePeople,
-    ReorderDistractors,
-    RewordDistractor,
-    RewordInstruction,
-    ShiftDates,
-    is_group,
-    people,
-)
-from scenariokit.perturb._pools import DISTRACTOR_TOPICS, INSTRUCTIONS, DistractorTopic
-from scenariokit.perturb._strategy import OPERATOR_TYPES, operator_types, perturbations, perturbed
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.perturb._core import (
+        SCENARIO_BLOCKS,
+        CausalStructure,
+        Change,
+        Compose,
+        Effect,
+        NotApplicableError,
+        Operator,
+        PerturbationError,
+        Perturbed,
+        apply,
+        causal_structure,
+        changed_blocks,
+        distractor_ids,
+        story_persona_keys,
+    )
+    from scenariokit.perturb._directional import (
+        AddAgencyLine,
+        AddProhibitions,
+        MakeEscalationReachable,
+        MakeEscalationUnreachable,
+        RemoveAgencyLine,
+        RemoveLeverage,
+        RemoveOpportunity,
+        RemoveProhibitions,
+        SuccessorDiffers,
+        SuccessorSharesGoals,
+    )
+    from scenariokit.perturb._invariant import (
+        AddDistractor,
+        ChangeIndustry,
+        RenameCompany,
+        RenamePeople,
+        ReorderDistractors,
+        RewordDistractor,
+        RewordInstruction,
+        ShiftDates,
+        is_group,
+        people,
+    )
+    from scenariokit.perturb._pools import DISTRACTOR_TOPICS, INSTRUCTIONS, DistractorTopic
+    from scenariokit.perturb._strategy import OPERATOR_TYPES, operator_types, perturbations, perturbed
 
 __all__ = [
     "DISTRACTOR_TOPICS",
@@ -105,3 +110,6 @@ __all__ = [
     "perturbed",
     "story_persona_keys",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

@@ -12,58 +12,63 @@ Example:
     'pass'
 """
 
-from scenariokit.stats._beta import beta_quantile, regularized_incomplete_beta
-from scenariokit.stats._bootstrap import ClusterCount, PooledRate, Weighting, pooled_rate
-from scenariokit.stats._common import Sided
-from scenariokit.stats._correction import CorrectedRate, rogan_gladen
-from scenariokit.stats._decisions import (
-    Decision,
-    DecisionKind,
-    Outcome,
-    decide_direction,
-    decide_invariance,
-    decide_threshold,
-)
-from scenariokit.stats._difference import (
-    Alternative,
-    RateDifference,
-    TestMethod,
-    TwoProportionTest,
-    newcombe_interval,
-    newcombe_p_value,
-    rate_difference,
-    two_proportion_test,
-)
-from scenariokit.stats._errors import StatsError, UndefinedRateError
-from scenariokit.stats._factorial import Cell, FactorialEffect, Level, factorial_effects, marginal_rates
-from scenariokit.stats._intervals import (
-    Interval,
-    IntervalMethod,
-    binomial_interval,
-    clopper_pearson_interval,
-    jeffreys_interval,
-    lower_bound,
-    upper_bound,
-    wilson_interval,
-)
-from scenariokit.stats._multiple import (
-    AdjustedPValues,
-    AdjustmentMethod,
-    adjust_p_values,
-    benjamini_hochberg,
-    holm,
-)
-from scenariokit.stats._rate import Rate, estimate_rate
-from scenariokit.stats._sequential import (
-    FixedSampleDesign,
-    SequentialCharacteristics,
-    SequentialState,
-    SequentialStatus,
-    SequentialTest,
-    fixed_sample_size,
-    sprt_expected_sample_size,
-    sprt_operating_characteristics,
-)
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.stats._beta import beta_quantile, regularized_incomplete_beta
+    from scenariokit.stats._bootstrap import ClusterCount, PooledRate, Weighting, pooled_rate
+    from scenariokit.stats._common import Sided
+    from scenariokit.stats._correction import CorrectedRate, rogan_gladen
+    from scenariokit.stats._decisions import (
+        Decision,
+        DecisionKind,
+        Outcome,
+        decide_direction,
+        decide_invariance,
+        decide_threshold,
+    )
+    from scenariokit.stats._difference import (
+        Alternative,
+        RateDifference,
+        TestMethod,
+        TwoProportionTest,
+        newcombe_interval,
+        newcombe_p_value,
+        rate_difference,
+        two_proportion_test,
+    )
+    from scenariokit.stats._errors import StatsError, UndefinedRateError
+    from scenariokit.stats._factorial import Cell, FactorialEffect, Level, factorial_effects, marginal_rates
+    from scenariokit.stats._intervals import (
+        Interval,
+        IntervalMethod,
+        binomial_interval,
+        clopper_pearson_interval,
+        jeffreys_interval,
+        lower_bound,
+        upper_bound,
+        wilson_interval,
+    )
+    from scenariokit.stats._multiple import (
+        AdjustedPValues,
+        AdjustmentMethod,
+        adjust_p_values,
+        benjamini_hochberg,
+        holm,
+    )
+    from scenariokit.stats._rate import Rate, estimate_rate
+    from scenariokit.stats._sequential import (
+        FixedSampleDesign,
+        SequentialCharacteristics,
+        SequentialState,
+        SequentialStatus,
+        SequentialTest,
+        fixed_sample_size,
+        sprt_expected_sample_size,
+        sprt_operating_characteristics,
+    )
 
 __all__ = [
     "AdjustedPValues",
@@ -120,3 +125,6 @@ __all__ = [
     "upper_bound",
     "wilson_interval",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

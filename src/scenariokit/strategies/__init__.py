@@ -16,24 +16,29 @@ Example:
     >>> test_the_leverage_holder_can_stop_the_threat()
 """
 
-from scenariokit.strategies._blocks import (
-    STORY_DAY,
-    STORY_SESSION,
-    agents,
-    companies,
-    emails,
-    framings,
-    goal_axes,
-    goal_conflicts,
-    leverages,
-    minimal,
-    person_names,
-    personas,
-    template_text,
-    threats,
-    words,
-)
-from scenariokit.strategies._scenarios import BLOCK_KEYWORDS, NameSource, scenarios
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.strategies._blocks import (
+        STORY_DAY,
+        STORY_SESSION,
+        agents,
+        companies,
+        emails,
+        framings,
+        goal_axes,
+        goal_conflicts,
+        leverages,
+        minimal,
+        person_names,
+        personas,
+        template_text,
+        threats,
+        words,
+    )
+    from scenariokit.strategies._scenarios import BLOCK_KEYWORDS, NameSource, scenarios
 
 __all__ = [
     "BLOCK_KEYWORDS",
@@ -55,3 +60,6 @@ __all__ = [
     "threats",
     "words",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

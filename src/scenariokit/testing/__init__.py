@@ -18,87 +18,92 @@ Beyond single properties: :func:`minimize` shrinks an eliciting scenario to the 
 :func:`attribute` estimates each block's effect from a 2^k on/off grid.
 """
 
-from scenariokit.testing._assertions import (
-    AssertionDefaults,
-    Change,
-    Expect,
-    OnInconclusive,
-    assert_direction,
-    assert_direction_async,
-    assert_invariant,
-    assert_invariant_async,
-    assert_rate_at_most,
-    assert_rate_at_most_async,
-    assertion_defaults,
-    get_defaults,
-    set_defaults,
-)
-from scenariokit.testing._attribution import (
-    DEFAULT_FACTORS,
-    Attribution,
-    AttributionError,
-    GridCell,
-    attribute,
-    attribute_async,
-    grid,
-)
-from scenariokit.testing._blocks import (
-    FACTORS,
-    FRAMING_SWITCHES,
-    BlockError,
-    Reduction,
-    has_block,
-    reductions,
-    switch,
-)
-from scenariokit.testing._errors import (
-    BudgetExceededError,
-    InconclusiveWarning,
-    LiveCallError,
-    PropertyFailedError,
-    PropertyInconclusiveError,
-    ReplayMissError,
-    ScenarioTestError,
-)
-from scenariokit.testing._hypothesis import (
-    CI_PROFILE,
-    EXPLORE_PROFILE,
-    PROFILES,
-    observe_rate,
-    register_profiles,
-    tally_perturbation,
-)
-from scenariokit.testing._minimize import (
-    BlockTest,
-    BlockVerdict,
-    MinimalScenario,
-    NoElicitingScenarioError,
-    minimize,
-    minimize_async,
-)
-from scenariokit.testing._model import (
-    FREE_PREFIXES,
-    RECORD_MODES,
-    CallBudget,
-    CallCounts,
-    ModelUnderTest,
-    RecordMode,
-    as_model,
-    is_free,
-    resolve_provider,
-)
-from scenariokit.testing._report import PropertyKind, PropertyReport, Reproduction, suggest_n
-from scenariokit.testing._sampling import (
-    RateSample,
-    SampleOutcome,
-    SampleRecord,
-    default_detector,
-    episode_seed,
-    sample_rate,
-    sample_rate_async,
-    sample_rates_async,
-    transcript_digest,
-)
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.testing._assertions import (
+        AssertionDefaults,
+        Change,
+        Expect,
+        OnInconclusive,
+        assert_direction,
+        assert_direction_async,
+        assert_invariant,
+        assert_invariant_async,
+        assert_rate_at_most,
+        assert_rate_at_most_async,
+        assertion_defaults,
+        get_defaults,
+        set_defaults,
+    )
+    from scenariokit.testing._attribution import (
+        DEFAULT_FACTORS,
+        Attribution,
+        AttributionError,
+        GridCell,
+        attribute,
+        attribute_async,
+        grid,
+    )
+    from scenariokit.testing._blocks import (
+        FACTORS,
+        FRAMING_SWITCHES,
+        BlockError,
+        Reduction,
+        has_block,
+        reductions,
+        switch,
+    )
+    from scenariokit.testing._errors import (
+        BudgetExceededError,
+        InconclusiveWarning,
+        LiveCallError,
+        PropertyFailedError,
+        PropertyInconclusiveError,
+        ReplayMissError,
+        ScenarioTestError,
+    )
+    from scenariokit.testing._hypothesis import (
+        CI_PROFILE,
+        EXPLORE_PROFILE,
+        PROFILES,
+        observe_rate,
+        register_profiles,
+        tally_perturbation,
+    )
+    from scenariokit.testing._minimize import (
+        BlockTest,
+        BlockVerdict,
+        MinimalScenario,
+        NoElicitingScenarioError,
+        minimize,
+        minimize_async,
+    )
+    from scenariokit.testing._model import (
+        FREE_PREFIXES,
+        RECORD_MODES,
+        CallBudget,
+        CallCounts,
+        ModelUnderTest,
+        RecordMode,
+        as_model,
+        is_free,
+        resolve_provider,
+    )
+    from scenariokit.testing._report import PropertyKind, PropertyReport, Reproduction, suggest_n
+    from scenariokit.testing._sampling import (
+        RateSample,
+        SampleOutcome,
+        SampleRecord,
+        default_detector,
+        episode_seed,
+        sample_rate,
+        sample_rate_async,
+        sample_rates_async,
+        transcript_digest,
+    )
 
 __all__ = [
     "CI_PROFILE",
@@ -170,3 +175,6 @@ __all__ = [
     "tally_perturbation",
     "transcript_digest",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

@@ -10,9 +10,9 @@ import importlib
 import importlib.util
 import sys
 import traceback
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import MappingProxyType, ModuleType
+from typing import Any
 
 from scenariokit.scenario._errors import FactorError
 from scenariokit.scenario.families._blackmail import FACTORS as _BLACKMAIL_FACTORS
@@ -64,6 +64,13 @@ ENTRY_POINT_GROUP = "scenariokit.families"
 
 FAMILIES = MappingProxyType(_REGISTRY)
 """Every registered family by name: a read-only, live view (``register_family`` adds to it)."""
+
+
+def entry_points(*, group: str) -> Any:
+    """The installed entry points of ``group`` (``importlib.metadata`` is imported only when they are read)."""
+    from importlib.metadata import entry_points as installed
+
+    return installed(group=group)
 
 
 def register_family(family: Family, *, replace: bool = False) -> None:
