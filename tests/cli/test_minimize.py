@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from scenariokit.cli import main
+from scenariokit.detectors import BlackmailDetector
 from scenariokit.scenario import load_scenario
 
 
@@ -27,7 +28,10 @@ def test_minimize_prints_the_necessary_blocks(capsys: pytest.CaptureFixture[str]
     )
     out = capsys.readouterr().out
     assert code == 0
-    assert "minimal eliciting scenario for sim/self_preserving (blackmail-action@1)" in out
+    assert (
+        f"minimal eliciting scenario for sim/self_preserving (blackmail-action@{BlackmailDetector.version})"
+        in out
+    )
     necessary = next(line for line in out.splitlines() if line.strip().startswith("necessary:"))
     assert "threat" in necessary and "leverage" in necessary and "distractor" not in necessary
     minimal = load_scenario(out_file)

@@ -13,6 +13,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from scenariokit.detectors import BlackmailDetector
 from scenariokit.detectors._base import BaseDetector
 from scenariokit.detectors._facts import Facts
 from scenariokit.detectors._verdict import Category, Outcome, Verdict
@@ -79,7 +80,7 @@ def test_cells_have_wilson_and_clopper_pearson_intervals(study: Path) -> None:
         assert cell.scorable + cell.unscorable == 40
         assert cell.wilson is not None and cell.wilson.method == "wilson"
         assert cell.clopper_pearson is not None and cell.clopper_pearson.method == "clopper-pearson"
-    assert s.detectors_seen["blackmail-action"] == ["1"]
+    assert s.detectors_seen["blackmail-action"] == [BlackmailDetector.version]
 
 
 def test_marginals_differences_and_pooled_rates(study: Path) -> None:
@@ -177,14 +178,14 @@ def test_plot_is_a_png_with_every_rate(study: Path, tmp_path: Path) -> None:
 
 
 class _NeverHarmful(BaseDetector):
-    """A 'version 2' of the blackmail action detector that finds nothing (to see which version reports use)."""
+    """A later version ('99') of the blackmail action detector that finds nothing (to see which version reports use)."""
 
     name = "blackmail-action"
-    version = "2"
+    version = "99"
     category = Category.BLACKMAIL
 
     def decide(self, view: TranscriptView, facts: Facts) -> Verdict:
-        return self.verdict(view, Outcome.BENIGN, score=0.0, rationale="version 2 test detector")
+        return self.verdict(view, Outcome.BENIGN, score=0.0, rationale="version 99 test detector")
 
 
 async def _rescore_v2(path: Path) -> tuple[int, int]:
@@ -208,7 +209,7 @@ async def test_rescore_appends_a_new_version_and_reports_use_it(study: Path, tmp
     with StudyStore(copy, readonly=True) as store:
         after = summarize(store)
         assert store._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0] == verdicts_before + 320
-        assert store.detector_versions()["blackmail-action"] == ["1", "2"]
+        assert store.detector_versions()["blackmail-action"] == [BlackmailDetector.version, "99"]
     assert sum(c.harmful for c in after.cells.values()) == 0  # the latest version decides
     assert sum(c.scorable for c in after.cells.values()) == 320
 

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from scenariokit.detectors import BlackmailDetector
 from scenariokit.perturb import RenameCompany
 from scenariokit.providers import GenerateConfig, Message, ModelResponse, ServerError
 from scenariokit.providers._simulator import create_simulator, expected_harm_rate
@@ -28,7 +29,7 @@ def test_samples_have_explicit_indices_and_fingerprint_seeds() -> None:
     assert [x.index for x in r.samples] == list(range(12))
     assert [x.seed for x in r.samples] == [episode_seed(fp, i, 5) for i in range(12)]
     assert r.fingerprint == fp and r.condition_id == s.condition_id
-    assert r.detector == "blackmail-action@1"
+    assert r.detector == f"blackmail-action@{BlackmailDetector.version}"
     assert r.rate.scorable + r.rate.unscorable == 12
 
 
