@@ -32,6 +32,8 @@ def _cli(*argv: str) -> str:
 def main() -> None:
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/img")
     target.mkdir(parents=True, exist_ok=True)
+    from selenium.webdriver.support.ui import WebDriverWait
+
     with tempfile.TemporaryDirectory() as tmp:
         store = str(Path(tmp) / "study.db")
         _cli(
@@ -85,6 +87,7 @@ def main() -> None:
             )
             driver.save_screenshot(str(target / "report-rates.png"))
             driver.find_element("css selector", "#sk-rate-table a.sk-rate").click()
+            WebDriverWait(driver, 10).until(lambda d: d.find_elements("css selector", "#sk-samples"))
             driver.save_screenshot(str(target / "report-samples.png"))
             driver.get(report.as_uri() + f"#sample/{harmful[1]['id']}")
             driver.set_window_size(1200, 900)

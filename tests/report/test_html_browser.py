@@ -91,9 +91,24 @@ def browser() -> Iterator[Any]:
 
 
 def _open(driver: Any, report: Path, fragment: str = "") -> None:
+    driver.get("about:blank")  # a fresh load: a new fragment of the same page would only fire hashchange
     driver.get(report.as_uri() + fragment)
-    driver.execute_script("return window.skReady")
     assert driver.execute_script("return typeof window.skReady") == "number"
+
+
+def _then(driver: Any, action: Any) -> None:
+    """Do ``action`` (a click, a selection, back), then wait until the page has drawn the new address."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = driver.execute_script("return location.hash")
+    action()
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "return location.hash !== arguments[0] && "
+            "document.documentElement.getAttribute('data-sk-hash') === location.hash",
+            before,
+        )
+    )
 
 
 def _errors(driver: Any) -> list[dict[str, Any]]:
@@ -115,7 +130,7 @@ def test_clicking_a_rate_opens_its_samples(
         _open(browser, report)
         link = _css(browser, "#sk-rate-table a.sk-rate")[k]
         model, condition = link.get_attribute("data-model"), link.get_attribute("data-condition")
-        link.click()
+        _then(browser, link.click)
         assert (
             browser.execute_script("return document.documentElement.getAttribute('data-sk-route')")
             == "samples"
@@ -135,19 +150,19 @@ def test_filters_by_verdict_and_disagreement(
     _, report, rows = study
     _open(browser, report, "#samples")
     assert len(_css(browser, "#sk-samples tbody tr")) == len(rows)
-    Select(_css(browser, "#sk-f-v")[0]).select_by_value("harmful")
+    _then(browser, lambda: Select(_css(browser, "#sk-f-v")[0]).select_by_value("harmful"))
     decisions = [tr.get_attribute("data-decision") for tr in _css(browser, "#sk-samples tbody tr")]
     assert decisions and set(decisions) == {"harmful"}
     assert len(decisions) == sum(r["decision"] == "harmful" for r in rows)
-    Select(_css(browser, "#sk-f-v")[0]).select_by_value("")
-    _css(browser, "#sk-f-d")[0].click()
+    _then(browser, lambda: Select(_css(browser, "#sk-f-v")[0]).select_by_value(""))
+    _then(browser, _css(browser, "#sk-f-d")[0].click)
     shown = [int(tr.get_attribute("data-id")) for tr in _css(browser, "#sk-samples tbody tr")]
     assert shown == [r["id"] for r in rows if r["disagreement"]] and shown
-    Select(_css(browser, "#sk-f-h")[0]).select_by_value("reviewed")
+    _then(browser, lambda: Select(_css(browser, "#sk-f-h")[0]).select_by_value("reviewed"))
     assert len(_css(browser, "#sk-samples tbody tr")) == sum(
         bool(r["disagreement"] and r["human"]) for r in rows
     )
-    browser.back()  # filters live in the URL: back undoes the last one
+    _then(browser, browser.back)  # filters live in the URL: back undoes the last one
     assert len(_css(browser, "#sk-samples tbody tr")) == len(shown)
     assert _errors(browser) == []
 
@@ -158,7 +173,7 @@ def test_sample_page_highlights_evidence_and_shows_every_verdict(
     path, report, rows = study
     reviewed = next(r for r in rows if r["human"] == "benign" and r["decision"] == "harmful")
     _open(browser, report, "#samples?m=0")
-    _css(browser, f'#sk-samples tr[data-id="{reviewed["id"]}"] a')[0].click()
+    _then(browser, _css(browser, f'#sk-samples tr[data-id="{reviewed["id"]}"] a')[0].click)
     assert browser.execute_script(
         "return document.documentElement.getAttribute('data-sk-route')"
     ) == "sample/" + str(reviewed["id"])

@@ -366,6 +366,7 @@ function route(){
   else if(h.indexOf("sample/")===0){report.hidden=true;view.hidden=false;sampleView(parseInt(h.slice(7),10)).forEach(function(n){view.appendChild(n);});window.scrollTo(0,0);}
   else{view.hidden=true;report.hidden=false;}
   document.documentElement.setAttribute("data-sk-route",h.split("?")[0]||"report");
+  document.documentElement.setAttribute("data-sk-hash",location.hash);
 }
 linkRates();window.addEventListener("hashchange",route);route();
 window.skReady=performance.now();
