@@ -457,3 +457,20 @@ def test_a_yaml_file_of_rows_overrides_the_table(tmp_path: Path, monkeypatch: py
         monkeypatch.delenv(MODELS_ENV)
         reset_capabilities()
     assert capabilities_for("openai/o3").temperature is False
+
+
+def test_a_registered_price_is_used_by_the_ledger_unless_the_tracker_was_given_one() -> None:
+    from scenariokit.providers import UsageTracker
+
+    try:
+        caps = ModelCapabilities(family="mine", price=ModelPrice(1.0, 2.0))
+        register_capabilities("vllm", "^mine$", caps)
+        assert UsageTracker().price_of("vllm/mine") == ModelPrice(1.0, 2.0)
+        tracker = UsageTracker()
+        tracker.set_price("vllm/mine", ModelPrice(3.0, 4.0))
+        assert tracker.price_of("vllm/mine") == ModelPrice(3.0, 4.0)
+        assert UsageTracker().price_of("vllm/other") is None
+    finally:
+        reset_capabilities()
+    assert UsageTracker().price_of("vllm/mine") is None
+    assert UsageTracker().price_of("xai/grok-3-beta") == capabilities_for("xai/grok-3-beta").price

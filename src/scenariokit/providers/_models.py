@@ -751,6 +751,16 @@ def _load_env() -> None:
         load_capabilities(path)
 
 
+def registered_price(name: str) -> ModelPrice | None:
+    """The price in a capability row you registered that matches ``provider/model``, or ``None``."""
+    _load_env()
+    provider, _, model = name.partition("/")
+    for entry in _USER_CAPABILITIES:
+        if entry.matches(provider, model):
+            return entry.capabilities.price
+    return None
+
+
 def find_capabilities(provider: str, model: str) -> ModelCapabilities | None:
     """Return the capabilities of ``model`` on route ``provider`` (user rows first), or ``None``."""
     _load_env()

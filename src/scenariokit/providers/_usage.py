@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scenariokit.providers._models import PRICES_AS_OF, ModelPrice, default_prices
+from scenariokit.providers._models import (
+    PRICES_AS_OF,
+    ModelPrice,
+    capabilities_for,
+    default_prices,
+    registered_price,
+)
 from scenariokit.providers._types import ModelResponse, Usage
 
 DEFAULT_PRICES: dict[str, ModelPrice] = default_prices()
@@ -54,16 +60,30 @@ class UsageTracker:
 
     def __init__(self, prices: Mapping[str, ModelPrice] | None = None) -> None:
         self.prices: dict[str, ModelPrice] = dict(DEFAULT_PRICES if prices is None else prices)
+        self._given: set[str] = set() if prices is None else set(prices)
         self._records: dict[tuple[str, str], UsageRecord] = {}
 
     def set_price(self, model: str, price: ModelPrice) -> None:
         """Set or override the price of ``model`` (a ``provider/model`` name or prefix)."""
         self.prices[model] = price
+        self._given.add(model)
 
     def price_of(self, model: str) -> ModelPrice | None:
-        """Return the price used for ``model``, or ``None`` when unknown."""
+        """Return the price used for ``model``, or ``None`` when unknown.
+
+        In order: a price given to this tracker (``prices=`` or :meth:`set_price`, longest matching prefix), a
+        price in a capability row you registered (``register_capabilities``, ``SCENARIOKIT_MODELS``), the
+        table's price (longest matching prefix of :data:`DEFAULT_PRICES`, then the model's capability row).
+        """
         best = max((k for k in self.prices if model.startswith(k)), key=len, default=None)
-        return None if best is None else self.prices[best]
+        if best is not None and best in self._given:
+            return self.prices[best]
+        registered = registered_price(model)
+        if registered is not None:
+            return registered
+        if best is not None:
+            return self.prices[best]
+        return capabilities_for(model).price
 
     def record(self, model: str, usage: Usage, *, role: str = "agent") -> None:
         """Add ``usage`` of ``model`` (a ``provider/model`` name) under ``role``."""
