@@ -218,7 +218,7 @@ def test_keys_never_reach_the_store(
     monkeypatch.setenv("ANTHROPIC_BASE_URL", unauthorised_server)
     out = tmp_path / "k.db"
     args = ["run", "--family", "blackmail", "--model", "anthropic/claude-sonnet-4-5", "--samples", "2"]
-    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    assert main([*args, "--out", str(out), "--quiet"]) == 1  # samples failed: never exit 0
     assert "2 failed" in capsys.readouterr().err
     with StudyStore(out, readonly=True) as store:
         assert store.count_samples(status="error") == 2

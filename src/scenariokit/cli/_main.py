@@ -95,6 +95,10 @@ def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser
     parser = _Parser(
         prog="scenariokit",
         description="Compose, render, run and analyse agentic-safety scenarios.",
+        epilog=(
+            "exit codes: 0 success; 1 samples of a run failed (see 'scenariokit run --help'); 2 bad input; "
+            "130 interrupted"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"scenariokit {__version__}")
     parser.add_argument(
@@ -118,7 +122,10 @@ def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code: 0 success, 1 a run found a failure, 2 bad input.
+    """Run the CLI and return its exit code.
+
+    0 success; 1 a run's samples failed (or a model was halted by repeated unfixable errors), or a check
+    failed; 2 bad input (options, files, a busy, read-only or mismatched store); 130 interrupted.
 
     Bad input (an unknown family or factor, a bad value, a malformed file) prints one line to standard
     error, never a traceback.

@@ -51,6 +51,15 @@ KEY_VARIABLES: tuple[str, ...] = (
 """Environment variables whose presence means a vendor key is set (only their presence is read)."""
 
 
+EXIT_CODES = """exit codes:
+  0    every sample of the design is stored and none of this run failed (or a budget stopped the run)
+  1    some samples failed (stored as errors, retried on the next run), or a model was halted early because
+       its samples kept failing with the same error that no retry fixes (wrong key, unknown model, no quota)
+  2    bad input: options, design file, a store that is busy, read-only or holds another design
+  130  interrupted (Ctrl-C): finished samples are stored; run again to resume"""
+"""The exit codes of ``scenariokit run`` (shown by ``--help``)."""
+
+
 def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         "run",
@@ -59,8 +68,11 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
             "Run a study into an SQLite store (resumable: run it again to finish a stopped or failed run; done "
             "samples are never run twice), then print the rate table. Give a design file (STUDY.yaml), or "
             "--family with --set factor=value (comma-separated values are crossed) or --condition ids. With no "
-            "--model and no API key set, the offline simulator is used."
+            "--model and no API key set, the offline simulator is used. One run at a time per store: a second "
+            "process running into the same store refuses while the first holds its lock."
         ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "design",
@@ -116,6 +128,11 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--temperature", type=float, help="sampling temperature for every model")
     parser.add_argument("--max-tokens", type=int, help="max output tokens for every model")
     parser.add_argument("--seed", type=int, help="design seed (default 0)")
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="run into a store that holds another design's study (refused otherwise, to keep studies apart)",
+    )
     parser.set_defaults(handler=_run)
     return parser
 
@@ -229,6 +246,7 @@ def _run(args: argparse.Namespace) -> int:
         except (ProviderError, UnknownProviderError, ValueError) as exc:
             raise UsageError(str(exc)) from None
         with StudyStore(out) as store:
+            store.lock("run")  # before anything is written: a second process refuses here
             runner = Runner(
                 expanded,
                 store,
@@ -236,6 +254,7 @@ def _run(args: argparse.Namespace) -> int:
                 concurrency=args.concurrency,
                 budget_tokens=args.budget_tokens,
                 budget_usd=args.budget_usd,
+                append=args.append,
             )
             result = anyio.run(_main, runner, providers, not args.quiet and sys.stderr.isatty())
             print(_result_line(result, out), file=sys.stderr)
@@ -244,6 +263,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if result.stop_reason == "stopped":
         return 130
+    if result.failed or result.halted:
+        return 1
     return 0
 
 
@@ -287,15 +308,17 @@ async def _watch_signals(runner: Runner, scope: anyio.CancelScope) -> None:
 
 def _result_line(result: RunResult, out: Path) -> str:
     why = {
-        "complete": "complete",
+        "complete": "complete" if not result.failed else "finished with failures",
         "budget": "stopped: budget reached",
         "stopped": "stopped on request",
+        "errors": "stopped early",
     }[result.stop_reason]
     failed = f", {result.failed} failed (retried on the next run)" if result.failed else ""
+    halted = "".join(f"\nscenariokit: {model} halted: {why}" for model, why in result.halted.items())
     return (
         f"scenariokit: {why}: {result.completed} sample(s) run{failed}, {result.already_done} already stored, "
         f"{result.remaining} remaining; {result.tokens:,} tokens, ${result.cost_usd:.2f} in {out} "
-        f"({result.elapsed_s:.1f} s)"
+        f"({result.elapsed_s:.1f} s){halted}"
     )
 
 

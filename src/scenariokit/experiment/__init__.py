@@ -36,7 +36,9 @@ from scenariokit.experiment._errors import (
     ExperimentError,
     IncompatibleStoreError,
     PerturbationNotApplicableWarning,
+    StoreBusyError,
     StoreError,
+    StoreMismatchError,
 )
 from scenariokit.experiment._keys import config_hash, sample_seed
 from scenariokit.experiment._load import design_from_data, design_schema, load_design, loads_design
@@ -101,7 +103,9 @@ __all__ = [
     "ScenarioEntry",
     "ScenarioFile",
     "StopReason",
+    "StoreBusyError",
     "StoreError",
+    "StoreMismatchError",
     "StoredCondition",
     "StoredSample",
     "StudyStore",

@@ -22,6 +22,14 @@ class IncompatibleStoreError(StoreError):
     """
 
 
+class StoreBusyError(StoreError):
+    """Another process is running a study into the same store; the message says which and what to do."""
+
+
+class StoreMismatchError(StoreError):
+    """A run would put one design's samples into a store made by another design (names both; see ``append``)."""
+
+
 class BudgetError(ExperimentError):
     """A budget cannot be enforced as asked (e.g. a dollar budget for a model with no known price)."""
 

@@ -14,6 +14,14 @@
   is known (non-zero tokens), or, before there is any, an upper estimate from the prompt and ``max_tokens``.
 * **Stopping**: :meth:`Runner.request_stop` stops scheduling (in-flight samples finish and are stored);
   cancelling the run (a second Ctrl-C) abandons samples in flight; completed ones are always flushed.
+* **Early stop**: when the last ``stop_after_errors`` samples of a model all failed with the same error that
+  no retry can fix (a rejected key, a model that does not exist, exhausted quota), no new sample of that
+  model starts: a wrong key costs a handful of requests, not the whole study (``RunResult.halted`` says why).
+* **One run per store**: the run holds the store's lock (:meth:`StudyStore.lock`), so a second process
+  running into the same store refuses at once instead of running (and paying for) the same samples again.
+* **One design per store**: a run into a store whose earlier runs came from a design of another name refuses
+  (``StoreMismatchError``, naming both) unless ``append=True``: two studies silently mixed in one store
+  would make both tables wrong.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from scenariokit.agent import Transcript, run_episode
 from scenariokit.detectors import Detector, Verdict, default_suite
 from scenariokit.experiment._conditions import Condition, ExpandedDesign, ModelRun
 from scenariokit.experiment._design import Design
-from scenariokit.experiment._errors import BudgetError, DesignError
+from scenariokit.experiment._errors import BudgetError, DesignError, StoreMismatchError
 from scenariokit.experiment._keys import sample_seed
 from scenariokit.experiment._store import KnownUsage, SampleRecord, StudyStore
 from scenariokit.providers import (
@@ -44,9 +52,22 @@ from scenariokit.providers import (
     parse_provider_name,
 )
 
-StopReason = Literal["complete", "budget", "stopped"]
-"""Why a run ended: everything was run, a budget cap was reached, or a stop was requested (a cancelled run
-raises the cancellation instead of returning)."""
+StopReason = Literal["complete", "budget", "stopped", "errors"]
+"""Why a run ended: everything was run, a budget cap was reached, a stop was requested, or models were halted
+by repeated errors that no retry can fix (``RunResult.halted``). A cancelled run raises the cancellation
+instead of returning."""
+
+FATAL_ERRORS = frozenset(
+    {
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "QuotaExhaustedError",
+        "MissingAPIKeyError",
+    }
+)
+"""Provider errors (class names) that fail every request of a model alike: a rejected key, a model that does
+not exist, exhausted quota. A streak of them stops the model early (see ``Runner``'s ``stop_after_errors``)."""
 
 FREE_PREFIXES = OFFLINE_PREFIXES
 """Provider prefixes that cost nothing (the offline simulator)."""
@@ -131,6 +152,9 @@ class RunResult:
     elapsed_s: float
     """Wall time of the run."""
 
+    halted: Mapping[str, str] = field(default_factory=dict)
+    """Model -> why no more of its samples were started (a streak of the same error no retry can fix)."""
+
 
 ProgressCallback = Callable[[RunProgress], None]
 """Called at a fixed rate (not per sample) with the run's counters."""
@@ -160,10 +184,14 @@ class Runner:
         batch_size: Finished samples written per transaction at most.
         detectors: Detectors per condition fingerprint (default: each family's default suite, filtered by the
             design's ``detectors`` names).
+        append: Run into a store made by a design of another name (default: refuse, see the module notes).
+        stop_after_errors: Start no new sample of a model once this many of its samples in a row failed with
+            the same error that no retry can fix (``FATAL_ERRORS``); ``0`` never stops early.
 
     Raises:
         DesignError: If a provider is missing for a model, or a detector name is unknown.
         BudgetError: If a dollar budget is set for a model with no known price.
+        StoreMismatchError: If the store holds another design's runs and ``append`` is not set.
     """
 
     def __init__(
@@ -179,6 +207,8 @@ class Runner:
         progress_interval: float = 0.25,
         batch_size: int = 64,
         detectors: Mapping[str, Sequence[Detector]] | None = None,
+        append: bool = False,
+        stop_after_errors: int = 5,
     ) -> None:
         self.expanded = expanded
         self.store = store
@@ -203,7 +233,12 @@ class Runner:
         self._run_id = 0
         self._estimate_per_sample = {m.name: _estimated_tokens(expanded, m) for m in expanded.models}
         self._known: dict[str, KnownUsage] = {}
+        self.append = append
+        self.stop_after_errors = stop_after_errors
+        self._streaks: dict[str, tuple[str, int]] = {}
+        self._halted: dict[str, str] = {}
         self.progress = RunProgress(total=expanded.total_samples, already_done=0)
+        self._check_design()
 
     def request_stop(self) -> None:
         """Start no new sample; samples in flight finish and are stored (the first Ctrl-C)."""
@@ -218,7 +253,27 @@ class Runner:
 
         Returns:
             What was done, and why the run ended.
+
+        Raises:
+            StoreBusyError: If another process is running into the same store.
         """
+        self.store.lock("run")
+        try:
+            return await self._run()
+        finally:
+            self.store.unlock()
+
+    def _check_design(self) -> None:
+        name = self.expanded.design.name
+        earlier = list(dict.fromkeys(r.get("design", {}).get("name") for r in self.store.runs()))
+        others = [n for n in earlier if n is not None and n != name]
+        if others and name not in earlier and not self.append:
+            raise StoreMismatchError(
+                f"{self.store.path} holds the study of design {others[0]!r}, and this run is design {name!r}; "
+                "give another --out for a new study, or pass --append to add this design's samples to that store"
+            )
+
+    async def _run(self) -> RunResult:
         design = self.expanded.design
         self.store.add_conditions(
             (c.fingerprint, c.label, c.family, c.condition_id, c.factors, c.rendered.model_dump_json())
@@ -279,6 +334,8 @@ class Runner:
             stop_reason = "budget"
         elif self._stop_requested:
             stop_reason = "stopped"
+        elif self._halted:
+            stop_reason = "errors"
         if self.progress_callback is not None:
             self.progress_callback(self.progress)
         tokens, cost = self.store.usage_totals()
@@ -298,6 +355,7 @@ class Runner:
             tokens=tokens,
             cost_usd=cost,
             elapsed_s=self.progress.elapsed,
+            halted=dict(self._halted),
         )
 
     def _done_bitmaps(self) -> dict[tuple[str, str], bytearray]:
@@ -316,7 +374,7 @@ class Runner:
         for index in range(self.expanded.design.samples):
             for m in self.expanded.models:
                 for c in self.expanded.conditions:
-                    if done[(m.name, c.fingerprint)][index]:
+                    if done[(m.name, c.fingerprint)][index] or m.name in self._halted:
                         continue
                     if self._stop_requested:
                         return
@@ -395,6 +453,7 @@ class Runner:
                 if cost is not None:
                     known.priced += 1
                     known.cost_usd += cost
+            self._note_outcome(m.name, transcript)
             if transcript.error is not None:
                 p.failed += 1
             elif any(v.is_harmful and v.category.value in _HARM_CATEGORIES for v in verdicts):
@@ -404,6 +463,24 @@ class Runner:
             # let the ticker, signal handlers and other workers run even when the provider never suspends
             # (the simulator computes its reply without awaiting anything)
             await anyio.lowlevel.checkpoint()
+
+    def _note_outcome(self, model: str, transcript: Transcript) -> None:
+        """Track a model's streak of the same unfixable error; halt the model when it is long enough."""
+        error = transcript.error
+        kind = error.type.rsplit(".", 1)[-1] if error is not None else ""
+        if error is None or error.retryable or kind not in FATAL_ERRORS:
+            self._streaks.pop(model, None)
+            return
+        previous, count = self._streaks.get(model, ("", 0))
+        count = count + 1 if previous == kind else 1
+        self._streaks[model] = (kind, count)
+        if self.stop_after_errors and count >= self.stop_after_errors and model not in self._halted:
+            self._halted[model] = (
+                f"{count} samples in a row failed with {kind} ({error.message}); no new sample of {model} was "
+                "started: fix the cause, then run again to resume"
+            )
+            if self.progress.stopping is None:
+                self.progress.stopping = f"{model} halted: {kind}"
 
     async def _detect(self, transcript: Transcript, condition: Condition) -> tuple[Verdict, ...]:
         verdicts = []
@@ -522,6 +599,7 @@ async def run_study(
     *,
     concurrency: int | None = None,
     progress: ProgressCallback | None = None,
+    append: bool = False,
 ) -> RunResult:
     """Run a design into the store at ``path`` (created if missing; resumed if it exists).
 
@@ -530,6 +608,7 @@ async def run_study(
         path: The study's ``.db`` file.
         concurrency: Most samples in flight.
         progress: Called at a fixed rate with the counters.
+        append: Run into a store made by a design of another name (default: refuse).
 
     Returns:
         What the run did.
@@ -538,7 +617,9 @@ async def run_study(
     providers = create_providers([m.name for m in expanded.models])
     try:
         with StudyStore(path) as store:
-            runner = Runner(expanded, store, providers, concurrency=concurrency, progress=progress)
+            runner = Runner(
+                expanded, store, providers, concurrency=concurrency, progress=progress, append=append
+            )
             return await runner.run()
     finally:
         for provider in providers.values():

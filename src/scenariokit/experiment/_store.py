@@ -27,9 +27,15 @@ kill at any moment leaves either the whole sample or nothing of it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import secrets
+import socket
 import sqlite3
+import sys
 import time
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,7 +48,7 @@ from scenariokit._version import __version__
 from scenariokit.agent import EpisodeError, Transcript
 from scenariokit.agent._transcript import exception_type_name
 from scenariokit.detectors import Verdict
-from scenariokit.experiment._errors import IncompatibleStoreError, StoreError
+from scenariokit.experiment._errors import IncompatibleStoreError, StoreBusyError, StoreError
 from scenariokit.providers import SystemMessage, UserMessage
 from scenariokit.providers._secret import redact_known
 from scenariokit.scenario import CANARY, RenderedScenario
@@ -331,12 +337,116 @@ class StoredVerdict:
     """Why unscorable, if it is."""
 
 
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open a store for reading only; this works in a read-only folder too.
+
+    SQLite reads a WAL-mode file through a ``-shm`` file beside it, which a read-only folder does not let it
+    create: then the file is opened ``immutable`` (nobody can be writing to it either).
+    """
+    uri = "file:" + urllib.parse.quote(str(path.resolve()))
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+        if writable and "readonly" not in str(exc) and "unable to open" not in str(exc):
+            raise
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+
+
+def _initialise(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        [
+            ("schema_version", str(SCHEMA_VERSION)),
+            ("canary", CANARY),
+            ("library_version", __version__),
+            ("created_at", str(time.time())),
+        ],
+    )
+    conn.execute("COMMIT")
+
+
+def _create_atomically(path: Path) -> None:
+    """Create a store at ``path`` so that it appears complete or not at all.
+
+    The schema is written to a temporary file beside it, which is then hard-linked to ``path`` (the link
+    fails if ``path`` exists: a store another process created at the same moment wins, and both use it). A
+    kill during creation leaves only the temporary file, never a half-made store.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.creating")
+    try:
+        os.close(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies, as to any file
+    except OSError as exc:
+        raise StoreError(f"cannot create study store {path}: {exc.strerror} (in {path.parent})") from None
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            _initialise(conn)
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # created by another process meanwhile: use that one
+        except OSError:  # no hard links on this file system
+            if not path.exists():
+                os.replace(tmp, path)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot create study store {path}: {exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 def _check_existing(path: Path) -> None:
     """Refuse, without modifying it, a file that is not a compatible study store."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        conn = connect_readonly(path)
+    except sqlite3.OperationalError as exc:
         raise StoreError(f"cannot open study store {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise IncompatibleStoreError(
+            f"{path} is not a scenariokit study store ({exc}); give a new file name with --out, or the path of a "
+            "store written by 'scenariokit run'"
+        ) from None
     try:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -385,41 +495,87 @@ class StudyStore:
 
     def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
         self.path = Path(path)
+        self._lock_fd: int | None = None
         exists = self.path.exists()
+        if not exists and create and not readonly:
+            _create_atomically(self.path)
+            exists = True
         if exists:
             _check_existing(self.path)
-        elif not create or readonly:
+        else:
             raise StoreError(
                 f"no study store at {self.path}; run 'scenariokit run ... --out {self.path}' first"
             )
         if readonly:
-            self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+            try:
+                self._conn = connect_readonly(self.path)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read study store {self.path}: {exc}") from None
         else:
             try:
                 self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+                self._conn.execute("PRAGMA journal_mode = WAL")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot create study store {self.path}: {exc}") from None
-            self._conn.execute("PRAGMA journal_mode = WAL")
+                raise StoreError(
+                    f"cannot write to study store {self.path} ({exc}); check that the file and its folder are "
+                    "writable (reports and dry runs read a read-only store)"
+                ) from None
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            if not exists:
-                self._initialise()
         self.readonly = readonly
 
-    def _initialise(self) -> None:
-        with self.transaction():
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self._conn.executemany(
-                "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("canary", CANARY),
-                    ("library_version", __version__),
-                    ("created_at", str(time.time())),
-                ],
+    # ---------------------------------------------------------------------------------- locking
+
+    @property
+    def lock_path(self) -> Path:
+        """The lock file beside the store (``study.db.lock``), held by the process that runs into the store."""
+        return self.path.with_name(self.path.name + ".lock")
+
+    def lock(self, purpose: str = "run") -> None:
+        """Take the store's run lock, or refuse at once if another process holds it.
+
+        Two processes running one study into one store would both run every missing sample and both spend
+        the budget. The lock is an operating-system lock on ``study.db.lock`` (``flock``; ``msvcrt.locking``
+        on Windows): it is released when the store is closed and, as the system drops it, when the process
+        dies (even by ``kill -9``), so a crash never leaves a stale lock behind. The file itself stays and
+        says who took the lock last. Readers (reports, dry runs, ``rescore``) take no lock.
+
+        Args:
+            purpose: What the lock is for, written into the lock file (``run``).
+
+        Raises:
+            StoreBusyError: If another process holds the lock (the message says which process).
+            StoreError: If the store is read-only or the lock file cannot be created.
+        """
+        if self._lock_fd is not None:
+            return
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only; it cannot be locked for a {purpose}")
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot create the lock file {self.lock_path}: {exc.strerror}") from None
+        if not _try_lock(fd):
+            try:
+                os.lseek(fd, 0, os.SEEK_SET)
+                holder = os.read(fd, 512).decode("utf-8", "replace").strip() or "another process"
+            finally:
+                os.close(fd)
+            raise StoreBusyError(
+                f"{self.path} is in use: {holder}. Two runs on one store would run (and pay for) the same samples "
+                "twice; wait for that run to finish (or stop it), then run again to resume, or give another --out"
             )
+        note = f"a {purpose} by process {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}"
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, note.encode())
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        """Release the run lock (closing the store releases it too)."""
+        if self._lock_fd is not None:
+            fd, self._lock_fd = self._lock_fd, None
+            _unlock(fd)
+            os.close(fd)
 
     # ---------------------------------------------------------------------------------- plumbing
 
@@ -428,8 +584,17 @@ class StudyStore:
         return _Transaction(self._conn)
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and release the run lock, if held).
+
+        A writer switches the file back to a rollback journal when it can (no other connection open), so
+        that a store copied or moved to a read-only folder can be read without a ``-shm`` file.
+        """
+        if not self.readonly:
+            # another connection open: the file stays in WAL mode, which is fine
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA journal_mode = DELETE")
         self._conn.close()
+        self.unlock()
 
     def __enter__(self) -> StudyStore:
         return self
