@@ -237,3 +237,20 @@ def test_review_sheet_errors_name_the_line(
     assert _verdict_rows(study) == _verdict_rows(study) and not any(
         r[2] == "human" for r in _verdict_rows(study)
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--condition", "nosuch", "names no condition"),
+        ("--model", "sim/nosuch", "has no sample"),
+        ("--detector", "nosuch", "known detectors"),
+        ("--limit", "0", "--limit must be at least 1"),
+    ],
+)
+def test_samples_bad_filters_are_exit_2(
+    study: Path, option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["samples", str(study), option, value]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

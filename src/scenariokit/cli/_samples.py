@@ -81,6 +81,23 @@ def _rows(store: StudyStore, args: argparse.Namespace) -> list[SampleRow]:
         raise UsageError(
             f"--detector {args.detector!r}: the store {store.path} has no verdict of that detector; known detectors: {known}"
         )
+    conditions = store.conditions()
+    if args.condition is not None and not any(
+        args.condition in (c.label, c.condition_id)
+        or (len(args.condition) >= 6 and c.fingerprint.startswith(args.condition))
+        for c in conditions
+    ):
+        known = ", ".join(c.label for c in conditions) or "none"
+        raise UsageError(
+            f"--condition {args.condition!r} names no condition of {store.path} (give a label, a study "
+            f"condition id or 6+ characters of a fingerprint); its conditions: {known}"
+        )
+    if args.model is not None:
+        models = sorted({o.model for o in store.iter_outcomes()})
+        if args.model not in models:
+            raise UsageError(
+                f"--model {args.model!r} has no sample in {store.path}; its models: {', '.join(models)}"
+            )
     return list_samples(store, _filter(args), detector=args.detector, limit=args.limit)
 
 
