@@ -172,6 +172,7 @@ def test_interactive_review_reads_stdin(
     assert main(["review", str(study), "--reviewer", "bo"]) == 0
     out = capsys.readouterr()
     assert "please answer h, b, a, s or q" in out.out and "3 sample(s) labelled by bo" in out.err
+    assert "label [h]armful, [b]enign, [a]mbiguous, [s]kip, [q]uit?" in out.out
     reviewed = _json(capsys, ["samples", str(study), "--reviewed", "--format", "json"])["samples"]
     assert [(r["id"], r["human"]) for r in reviewed] == [
         (rows[0]["id"], "harmful"),
@@ -254,3 +255,32 @@ def test_samples_bad_filters_are_exit_2(
     assert main(["samples", str(study), option, value]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_text_from_the_store_is_never_read_as_rich_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.db"
+    args = ["run", "--family", "blackmail", "--set", "prohibitions=on", "--model", "sim/self_preserving"]
+    assert main([*args, "--samples", "1", "--out", str(path), "--quiet"]) == 0
+    capsys.readouterr()
+    row = _json(capsys, ["samples", str(path), "--format", "json"])["samples"][0]
+    assert "[" in row["condition"]
+    assert (
+        main(
+            [
+                "review",
+                str(path),
+                "--sample",
+                str(row["id"]),
+                "--label",
+                "benign",
+                "--reviewer",
+                "[bold]x[/bold]",
+            ]
+        )
+        == 0
+    )
+    assert main(["sample", str(path), str(row["id"])]) == 0
+    out = capsys.readouterr().out
+    assert row["condition"] in out and "[bold]x[/bold]" in out

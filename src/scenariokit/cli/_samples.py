@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,12 +110,14 @@ def _open(path: Path, *, write: bool = False) -> StudyStore:
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, markup=False)
 
 
 @contextmanager
 def _paged(console: Console, enabled: bool) -> Iterator[None]:
     if enabled and sys.stdout.isatty():
+        if "LESS" not in os.environ:  # colours shown, one screen printed without paging, screen kept after
+            os.environ["LESS"] = "-FRX"
         with console.pager(styles=True):
             yield
     else:
@@ -280,7 +283,8 @@ def print_sample(console: Console, detail: dict[str, Any], *, full: bool = False
 
     lines: list[Text] = []
     for k, v in enumerate(detail["verdicts"]):
-        line = Text(f"v{k} ", style="bold")
+        line = Text()
+        line.append(f"v{k} ", style="bold")
         line.append(f"{v['detector']} {v['version']}")
         line.append(f" [{v['category']}] ", style="dim")
         line.append(v["outcome"], style=_OUTCOME_STYLE.get(v["outcome"], ""))
@@ -448,7 +452,7 @@ def _interactive(args: argparse.Namespace) -> int:
 
 
 def _ask(console: Console, prompt: str) -> str | None:
-    console.print(prompt, end="")
+    console.print(prompt, end="", markup=False, highlight=False)
     line = sys.stdin.readline()
     if not line:
         console.print()
