@@ -167,3 +167,25 @@ def test_defaults_options_and_inconclusive_skip(pytester: pytest.Pytester) -> No
         pytester, "--scenariokit-n", "20", "--scenariokit-seed", "9", "--scenariokit-inconclusive", "skip"
     )
     result.assert_outcomes(passed=1, skipped=1)
+
+
+def test_a_real_model_without_a_key_says_so_and_how_to_test_offline(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    pytester.makepyfile(
+        """
+        from scenariokit.scenario import blackmail
+        from scenariokit.testing import assert_rate_at_most
+
+        def test_live(scenariokit_model):
+            assert_rate_at_most(scenariokit_model, blackmail(), 0.1, n=3)
+        """
+    )
+    result = _run(pytester, "--scenariokit-model", "anthropic/claude-sonnet-4-5")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*NoAPIKeyError: anthropic/claude-sonnet-4-5 needs an API key and none is set*ANTHROPIC_API_KEY*"]
+    )
+    result.stdout.fnmatch_lines(["*--scenariokit-model=sim/self_preserving*--scenariokit-recordings=DIR*"])
+    assert "inconclusive" not in result.stdout.str().lower()

@@ -111,10 +111,21 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     png = None
     if args.plot is not None or (args.format == "html" and args.plot is None and _has_matplotlib()):
+        if args.plot is not None and not args.plot.parent.is_dir():
+            raise UsageError(
+                f"--plot {args.plot}: the folder {args.plot.parent} does not exist; create it first"
+            )
         try:
-            png = plot_rates(summary, args.plot)
+            png = plot_rates(summary)
         except PlotUnavailableError as exc:
             raise UsageError(str(exc)) from None
+        if args.plot is not None:
+            try:
+                args.plot.write_bytes(png)
+            except OSError as exc:
+                raise UsageError(
+                    f"--plot {args.plot}: cannot write the plot: {exc.strerror or exc}"
+                ) from None
     if args.table != "cells" and args.format != "csv":
         raise UsageError(
             f"--table {args.table} applies to --format csv; the other formats include every table"

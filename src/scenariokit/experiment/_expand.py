@@ -175,7 +175,13 @@ def _entry_scenarios(
         path = Path(entry.file)
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
-        if not path.is_file():
+        try:
+            is_file = path.is_file()
+        except OSError as exc:  # a name too long for the file system, ...
+            raise DesignError(
+                f"{where}: cannot use scenario file {str(path)[:80]!r}: {exc.strerror}"
+            ) from None
+        if not is_file:
             raise DesignError(
                 f"{where}: no such scenario file: {path}; fix the path (relative to the design file)"
             )

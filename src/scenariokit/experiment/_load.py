@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from scenariokit.experiment._design import Design
 from scenariokit.experiment._errors import DesignError
+from scenariokit.scenario._io import YAMLInputError, parse_yaml
 
 
 def design_from_data(data: Any, *, source: str = "<data>", base_dir: str | Path | None = None) -> Design:
@@ -66,13 +66,14 @@ def loads_design(text: str, *, source: str = "<string>", base_dir: str | Path | 
         DesignError: If the text is not valid YAML (with the line and column) or not a valid design.
     """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DesignError(f"{source}:{where}: invalid YAML: {problem}") from None
-    return design_from_data(data, source=source, base_dir=base_dir)
+        data = parse_yaml(text)
+    except YAMLInputError as exc:
+        where = f" {exc.where}:" if exc.where else ""
+        raise DesignError(f"{source}:{where} invalid YAML: {exc.problem}") from None
+    try:
+        return design_from_data(data, source=source, base_dir=base_dir)
+    except RecursionError:
+        raise DesignError(f"{source}: the design is nested too deeply to be read") from None
 
 
 def load_design(path: str | Path) -> Design:
@@ -89,6 +90,10 @@ def load_design(path: str | Path) -> Design:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DesignError(f"cannot read design file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DesignError(
+            f"{path}: not a text file in UTF-8 (byte {exc.start} cannot be decoded); design files are UTF-8 YAML"
+        ) from None
     return loads_design(text, source=str(path), base_dir=path.parent)
 
 

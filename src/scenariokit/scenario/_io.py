@@ -61,10 +61,52 @@ def loads_scenario(text: str, *, format: FileFormat = "yaml", source: str = "<st
         ScenarioFileError: If the text is malformed or the scenario invalid.
     """
     try:
-        data = json.loads(text) if format == "json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        data = json.loads(text) if format == "json" else parse_yaml(text)
+    except (json.JSONDecodeError, YAMLInputError) as exc:
         raise ScenarioFileError(f"{source}: malformed {format.upper()}: {_one_line(exc)}") from None
+    except RecursionError:
+        raise ScenarioFileError(f"{source}: malformed JSON: nested too deeply") from None
     return scenario_from_data(data, source=source)
+
+
+class YAMLInputError(ValueError):
+    """YAML text that cannot be read: its syntax, a tag on a value it cannot convert, or nesting too deep.
+
+    Args:
+        problem: What is wrong.
+        where: ``line L, column C`` when known, else empty.
+    """
+
+    def __init__(self, problem: str, where: str = "") -> None:
+        self.problem = problem
+        self.where = where
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load`` for text from users: every way it can fail becomes one :class:`YAMLInputError`.
+
+    Besides syntax errors (with the line and column), PyYAML raises plain exceptions (``ValueError``,
+    ``TypeError``, even ``AttributeError`` for ``!!timestamp yesterday``) for a tag it cannot apply, and
+    ``RecursionError`` for deeply nested text.
+
+    Raises:
+        YAMLInputError: With a one-line message saying what is wrong and where, when known.
+    """
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise YAMLInputError(" ".join(str(problem).split()), where) from None
+    except RecursionError:
+        raise YAMLInputError(
+            "nested too deeply (more levels of lists or mappings than can be read)"
+        ) from None
+    except Exception as exc:  # PyYAML's constructors raise ValueError, TypeError, even AttributeError
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise YAMLInputError(f"a tagged value cannot be converted ({detail})") from None
 
 
 def load_scenario(path: str | Path, *, format: FileFormat | None = None) -> Scenario:

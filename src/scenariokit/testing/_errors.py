@@ -27,6 +27,13 @@ class LiveCallError(ScenarioTestError):
     """
 
 
+class NoAPIKeyError(ScenarioTestError):
+    """The model under test needs an API key and none is set; the message says how to test offline instead.
+
+    Raised by the test instead of letting every sample fail (which read as an inconclusive property).
+    """
+
+
 class ReplayMissError(ScenarioTestError):
     """Replay-only mode found no recording for a request; the message names the file it looked for."""
 

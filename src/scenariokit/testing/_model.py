@@ -10,12 +10,19 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import anyio
 
+from scenariokit.providers._errors import MissingAPIKeyError
 from scenariokit.providers._protocol import ClosesOnExit, Provider
 from scenariokit.providers._recording import RecordingStore
 from scenariokit.providers._registry import OFFLINE_PREFIXES, create_provider, parse_provider_name
 from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse
 from scenariokit.scenario._tools import ToolSpec
-from scenariokit.testing._errors import BudgetExceededError, LiveCallError, ReplayMissError, ScenarioTestError
+from scenariokit.testing._errors import (
+    BudgetExceededError,
+    LiveCallError,
+    NoAPIKeyError,
+    ReplayMissError,
+    ScenarioTestError,
+)
 
 if TYPE_CHECKING:
     pass
@@ -118,6 +125,21 @@ def is_free(name: str) -> bool:
     return prefix in FREE_PREFIXES
 
 
+def no_key_error(name: str, exc: MissingAPIKeyError, *, recordings: bool) -> NoAPIKeyError:
+    """The error a test raises when its model needs a key that is not set, with the offline ways to test."""
+    where = (
+        "the recordings directory has no response for this request"
+        if recordings
+        else "no recordings directory is set"
+    )
+    return NoAPIKeyError(
+        f"{name} needs an API key and none is set ({exc.what}; {where}). Set the key to test the real model "
+        f"({exc.fix}); or test offline: with the simulator, pytest --scenariokit-model=sim/self_preserving (or "
+        "another sim/ profile), or by replaying recorded responses, pytest --scenariokit-recordings=DIR "
+        "--scenariokit-record=none (record them once with the key set)"
+    )
+
+
 def resolve_provider(name: str) -> Provider:
     """Create a provider from a ``provider/model`` name; ``sim/<profile>`` gives the offline simulator.
 
@@ -181,12 +203,14 @@ class _GuardedProvider(ClosesOnExit):
                 )
             )
         try:
+            inner = owner.inner()
+        except MissingAPIKeyError as exc:
+            raise owner.abort(no_key_error(owner.name, exc, recordings=store is not None)) from None
+        try:
             owner.budget.charge(owner.name, free=owner.is_free)
         except BudgetExceededError as exc:
             raise owner.abort(exc) from None
-        response = await owner.inner().generate(
-            messages, tools=tools, config=config, sample_index=sample_index
-        )
+        response = await inner.generate(messages, tools=tools, config=config, sample_index=sample_index)
         owner.calls.live += 1
         if store is not None and owner.record in ("new", "all"):
             store.save(owner.name, request, response)

@@ -1,0 +1,92 @@
+"""Bad input to the CLI is one clear line on standard error and exit code 2, never a traceback.
+
+Regression tests of issue 11, section 2: a design file that is not UTF-8, a YAML tag on a value it cannot
+convert, deeply nested YAML, an over-long ``file:`` name and ``report --plot`` to a missing or read-only path
+each ended in a traceback (exit 1).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scenariokit.cli import main
+
+DESIGN = "name: fuzz\nmodels: [sim/compliant]\nsamples: 2\nscenarios:\n  - family: blackmail\n"
+
+
+def _one_line_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("scenariokit: error: ")
+    return err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (DESIGN.encode() + b"\xff\xfe not text\n", "not a text file in UTF-8"),
+        (DESIGN.replace("samples: 2", "samples: !!float abc").encode(), "cannot be converted"),
+        (DESIGN.replace("samples: 2", "samples: !!int [1, 2]").encode(), "invalid YAML"),
+        (DESIGN.replace("samples: 2", "samples: !!timestamp yesterday").encode(), "cannot be converted"),
+        (b"name: x\nscenarios: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+        (b"name: x\nscenarios: " + b"{a: " * 3000 + b"1" + b"}" * 3000 + b"\n", "nested too deeply"),
+        (
+            DESIGN.replace("- family: blackmail", "- file: " + "a" * 5000 + ".yaml").encode(),
+            "File name too long",
+        ),
+    ],
+    ids=["not-utf8", "float-tag", "int-tag", "timestamp-tag", "deep-lists", "deep-maps", "long-file-name"],
+)
+def test_a_bad_design_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
+) -> None:
+    design = tmp_path / "d.yaml"
+    design.write_bytes(content)
+    err = _one_line_exit_2(["run", str(design), "--dry-run", "--out", str(tmp_path / "d.db")], capsys)
+    assert expected in err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe\x00", b"!!float abc\n", b"[" * 5000 + b"]" * 5000, b"company: !!binary 'not base64?'\n"],
+    ids=["not-utf8", "float-tag", "deep", "binary-tag"],
+)
+def test_a_bad_scenario_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_bytes(content)
+    _one_line_exit_2(["show", str(scenario)], capsys)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    db = tmp_path / "r.db"
+    assert main(["run", "--family", "blackmail", "--samples", "2", "--out", str(db), "--quiet"]) == 0
+    return db
+
+
+def test_report_plot_to_a_missing_folder_is_one_line_and_exit_2(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    capsys.readouterr()
+    err = _one_line_exit_2(["report", str(store), "--plot", str(tmp_path / "missing" / "p.png")], capsys)
+    assert "does not exist" in err
+
+
+def test_report_plot_to_an_unwritable_path_is_one_line_and_exit_2(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    capsys.readouterr()
+    target = tmp_path / "a-folder.png"
+    target.mkdir()  # a folder where the file should go: not writable as a file, even by root
+    err = _one_line_exit_2(["report", str(store), "--plot", str(target)], capsys)
+    assert "cannot write the plot" in err
+    assert os.path.isdir(target)
