@@ -11,61 +11,66 @@ Example:
     >>> result = anyio.run(run_study, design, "study.db")  # doctest: +SKIP
 """
 
-from scenariokit.experiment._conditions import (
-    Condition,
-    ExpandedDesign,
-    Merge,
-    ModelRun,
-    NotApplicable,
-    PerturbationRecord,
-)
-from scenariokit.experiment._design import Budget, Design, ModelSpec
-from scenariokit.experiment._entries import (
-    ConditionIds,
-    FactorGrid,
-    FactorValue,
-    OperatorSpec,
-    ScenarioEntry,
-    ScenarioFile,
-    Sweep,
-)
-from scenariokit.experiment._errors import (
-    BudgetError,
-    DesignError,
-    DuplicateConditionWarning,
-    ExperimentError,
-    IncompatibleStoreError,
-    PerturbationNotApplicableWarning,
-    StoreBusyError,
-    StoreError,
-    StoreMismatchError,
-)
-from scenariokit.experiment._keys import config_hash, sample_seed
-from scenariokit.experiment._load import design_from_data, design_schema, load_design, loads_design
-from scenariokit.experiment._plan import Plan, PlanRow, plan
-from scenariokit.experiment._rescore import RescoreResult, rescore
-from scenariokit.experiment._runner import (
-    FREE_PREFIXES,
-    ProgressCallback,
-    Runner,
-    RunProgress,
-    RunResult,
-    StopReason,
-    create_providers,
-    estimate_prompt_tokens,
-    resolve_detectors,
-    run_study,
-)
-from scenariokit.experiment._store import (
-    SCHEMA_VERSION,
-    ModelCost,
-    SampleOutcome,
-    SampleRecord,
-    SampleStatus,
-    StoredCondition,
-    StoredSample,
-    StudyStore,
-)
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.experiment._conditions import (
+        Condition,
+        ExpandedDesign,
+        Merge,
+        ModelRun,
+        NotApplicable,
+        PerturbationRecord,
+    )
+    from scenariokit.experiment._design import Budget, Design, ModelSpec
+    from scenariokit.experiment._entries import (
+        ConditionIds,
+        FactorGrid,
+        FactorValue,
+        OperatorSpec,
+        ScenarioEntry,
+        ScenarioFile,
+        Sweep,
+    )
+    from scenariokit.experiment._errors import (
+        BudgetError,
+        DesignError,
+        DuplicateConditionWarning,
+        ExperimentError,
+        IncompatibleStoreError,
+        PerturbationNotApplicableWarning,
+        StoreBusyError,
+        StoreError,
+        StoreMismatchError,
+    )
+    from scenariokit.experiment._keys import config_hash, sample_seed
+    from scenariokit.experiment._load import design_from_data, design_schema, load_design, loads_design
+    from scenariokit.experiment._plan import Plan, PlanRow, plan
+    from scenariokit.experiment._rescore import RescoreResult, rescore
+    from scenariokit.experiment._runner import (
+        FREE_PREFIXES,
+        ProgressCallback,
+        Runner,
+        RunProgress,
+        RunResult,
+        StopReason,
+        create_providers,
+        estimate_prompt_tokens,
+        resolve_detectors,
+        run_study,
+    )
+    from scenariokit.experiment._store import (
+        SCHEMA_VERSION,
+        ModelCost,
+        SampleOutcome,
+        SampleRecord,
+        SampleStatus,
+        StoredCondition,
+        StoredSample,
+        StudyStore,
+    )
 
 __all__ = [
     "FREE_PREFIXES",
@@ -123,3 +128,6 @@ __all__ = [
     "run_study",
     "sample_seed",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

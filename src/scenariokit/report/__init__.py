@@ -7,64 +7,69 @@ Example:
     ...     print(render(summarize(store), "md"))
 """
 
-from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
-from scenariokit.report._drilldown import DEFAULT_MAX_TRANSCRIPTS, DrillDown, drilldown
-from scenariokit.report._perturbation import PerturbationComparison
-from scenariokit.report._plot import PlotUnavailableError, plot_rates
-from scenariokit.report._published import (
-    PUBLISHED_AWARENESS,
-    PUBLISHED_RATES,
-    PUBLISHED_SOURCE,
-    PublishedAwareness,
-    PublishedRate,
-    published_for,
-)
-from scenariokit.report._render import (
-    AWARENESS_HOW_TO_READ,
-    CsvTable,
-    ReportFormat,
-    rate_table,
-    render,
-    render_csv,
-    render_html,
-    render_json,
-    render_markdown,
-    render_terminal,
-)
-from scenariokit.report._review import (
-    HUMAN_LABELS,
-    DetectorAgreement,
-    ReviewedCell,
-    ReviewError,
-    ReviewSummary,
-    add_labels,
-    human_verdict,
-    kappa_interval,
-    read_sheet,
-    review_summary,
-    write_sheet,
-)
-from scenariokit.report._samples import (
-    HUMAN_DETECTOR,
-    SampleFilter,
-    SampleRow,
-    iter_rows,
-    list_samples,
-    sample_detail,
-    stored_verdicts,
-    transcript_blocks,
-)
-from scenariokit.report._summary import (
-    DIFFERENCE_ORIENTATION,
-    HARM_CATEGORY,
-    CellStats,
-    Difference,
-    PublishedMatch,
-    StudySummary,
-    harm_category,
-    level_rank,
-    summarize,
-)
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
+    from scenariokit.report._drilldown import DEFAULT_MAX_TRANSCRIPTS, DrillDown, drilldown
+    from scenariokit.report._perturbation import PerturbationComparison
+    from scenariokit.report._plot import PlotUnavailableError, plot_rates
+    from scenariokit.report._published import (
+        PUBLISHED_AWARENESS,
+        PUBLISHED_RATES,
+        PUBLISHED_SOURCE,
+        PublishedAwareness,
+        PublishedRate,
+        published_for,
+    )
+    from scenariokit.report._render import (
+        AWARENESS_HOW_TO_READ,
+        CsvTable,
+        ReportFormat,
+        rate_table,
+        render,
+        render_csv,
+        render_html,
+        render_json,
+        render_markdown,
+        render_terminal,
+    )
+    from scenariokit.report._review import (
+        HUMAN_LABELS,
+        DetectorAgreement,
+        ReviewedCell,
+        ReviewError,
+        ReviewSummary,
+        add_labels,
+        human_verdict,
+        kappa_interval,
+        read_sheet,
+        review_summary,
+        write_sheet,
+    )
+    from scenariokit.report._samples import (
+        HUMAN_DETECTOR,
+        SampleFilter,
+        SampleRow,
+        iter_rows,
+        list_samples,
+        sample_detail,
+        stored_verdicts,
+        transcript_blocks,
+    )
+    from scenariokit.report._summary import (
+        DIFFERENCE_ORIENTATION,
+        HARM_CATEGORY,
+        CellStats,
+        Difference,
+        PublishedMatch,
+        StudySummary,
+        harm_category,
+        level_rank,
+        summarize,
+    )
 
 __all__ = [
     "AWARENESS_GROUPS",
@@ -120,3 +125,6 @@ __all__ = [
     "transcript_blocks",
     "write_sheet",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)
