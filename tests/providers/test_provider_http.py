@@ -562,3 +562,14 @@ async def test_a_request_goes_out_in_one_write(no_proxy: None):
     for data in first_reads:
         head, _, body = data.partition(b"\r\n\r\n")
         assert len(body) == int(_head_fields(head + b"\r\n")["content-length"]) > 20_000
+
+
+@pytest.mark.parametrize(
+    ("base_url", "kind"),
+    [("ftp://example.com/v1", "UnsupportedProtocol"), ("http://[::1/v1", "InvalidURL")],
+)
+async def test_an_unusable_base_url_is_a_clear_provider_error(base_url: str, kind: str):
+    async with provider_for(base_url) as provider:
+        with pytest.raises(ProviderConnectionError) as info:
+            await provider.generate([UserMessage(content="x")])
+    assert kind in str(info.value) and base_url.split("/v1")[0] in str(info.value)

@@ -37,15 +37,20 @@ async def test_per_model_limit(server: FakeVendorServer):
     assert server.max_in_flight == 2
 
 
-async def test_connections_are_sharded_five_per_client(server: FakeVendorServer):
+async def test_connections_are_sharded_two_per_client(server: FakeVendorServer):
     server.latency = 0.1
+    opened = server.connections
     async with OPENAI.create(server) as provider:
         async with anyio.create_task_group() as tg:
             for _ in range(25):
                 tg.start_soon(provider.generate, MESSAGES)
-        assert provider._transport.pool.size == 5
-        assert max(provider._transport.pool._load) == 0
+        pool = provider._transport.pool
+        assert pool.size == 13  # as many httpx clients as 25 requests in flight need
+        assert max(pool._load) == 0
+        for index in range(pool.size):
+            assert pool.client(index)._transport._pool._max_connections == 2
     assert server.max_in_flight == 25
+    assert server.connections - opened == 25
 
 
 async def test_cancellation_releases_slots_and_connections(server: FakeVendorServer):

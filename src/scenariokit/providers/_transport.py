@@ -49,7 +49,7 @@ logger = logging.getLogger("scenariokit.providers")
 
 T = TypeVar("T")
 
-CONNECTIONS_PER_SHARD = 5
+CONNECTIONS_PER_SHARD = 2
 """Connections per ``httpx.AsyncClient`` shard (see :class:`ClientPool` for the measurement)."""
 
 MiB = 1024 * 1024
@@ -244,13 +244,13 @@ def error_class_for_status(status: int) -> type[ProviderError]:
 
 
 class ClientPool:
-    """Connections sharded over several ``httpx.AsyncClient`` s of a few (5) connections each.
+    """Connections sharded over several ``httpx.AsyncClient`` s of a few (2) connections each.
 
     httpcore's connection pool spends time quadratic in the requests waiting inside it (it scans
     every connection for every pending request on each state change): on this library's workload
     (2,000 study-sized POSTs, 100 in flight, 200 ms latency) one ``AsyncClient`` with 100
-    connections costs about 16-20 ms of CPU per request, while clients of 5 connections each
-    cost about 1 ms (see ``docs/how-to/performance.md``). So each shard holds at most
+    connections costs about 7 ms of CPU per request, clients of 20 connections 2.1 ms, and clients
+    of 1 to 5 connections 1.1-1.2 ms (see ``docs/how-to/performance.md``). So each shard holds at most
     ``per_shard`` connections, and a request is only handed to a shard that has a free one
     (callers hold a concurrency slot before asking, so no request waits inside a shard). Shards
     are created lazily, as many as the requests in flight need, and belong to the event loop that
@@ -258,8 +258,7 @@ class ClientPool:
 
     Everything else is httpx's own configuration: proxies from the environment (``HTTP_PROXY``,
     ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), the TLS context (``verify``), the connect
-    timeout, keep-alive, and HTTP/2 when asked for (it needs the ``h2`` package:
-    ``pip install 'scenariokit[http2]'``).
+    timeout and keep-alive. Requests use HTTP/1.1.
     """
 
     def __init__(
@@ -268,12 +267,10 @@ class ClientPool:
         per_shard: int | None = None,
         connect_timeout: float = 10.0,
         ssl_context: ssl.SSLContext | None = None,
-        http2: bool = False,
     ):
         self.per_shard = per_shard or CONNECTIONS_PER_SHARD
         self.connect_timeout = connect_timeout
         self.ssl_context = ssl_context if ssl_context is not None else ssl_context_for(True)
-        self.http2 = http2
         self._clients: list[httpx.AsyncClient] = []
         self._load: list[int] = []
         self._token: object | None = None
@@ -283,14 +280,12 @@ class ClientPool:
             timeout=httpx.Timeout(None, connect=self.connect_timeout),
             limits=httpx.Limits(max_connections=self.per_shard, max_keepalive_connections=self.per_shard),
             verify=self.ssl_context,
-            http2=self.http2,
             trust_env=True,
             follow_redirects=False,
             headers={"accept-encoding": ACCEPT_ENCODING, "user-agent": USER_AGENT},
         )
-        if not self.http2:
-            # Not through ``transport=``: httpx then ignores the proxies of the environment.
-            _coalesce_writes(getattr(client, "_transport", None))
+        # Not through ``transport=``: httpx then ignores the proxies of the environment.
+        _coalesce_writes(getattr(client, "_transport", None))
         return client
 
     def checkout(self) -> int:
@@ -387,6 +382,7 @@ class Transport:
         self.secrets = secrets
         self.pool = ClientPool(connect_timeout=policy.connect_timeout, ssl_context=ssl_context_for(verify))
         self._rng = rng or random.Random()
+        self._urls: dict[str, httpx.URL] = {}
 
     def redact(self, text: str) -> str:
         """Remove this provider's secrets from ``text``."""
@@ -496,7 +492,12 @@ class Transport:
         try:
             with anyio.fail_after(timeout):
                 client = self.pool.client(index)
-                request = client.build_request("POST", call.url, content=call.body, headers=call.headers)
+                url = self._urls.get(call.url)
+                if url is None:
+                    if len(self._urls) >= 256:
+                        self._urls.clear()
+                    url = self._urls[call.url] = httpx.URL(call.url)  # parsed once per URL
+                request = client.build_request("POST", url, content=call.body, headers=call.headers)
                 response = await client.send(request, stream=True)
                 got_headers = True
                 try:
@@ -511,8 +512,10 @@ class Transport:
                         return await call.consume(iter_sse(lines), response.headers)
                     return call.parse(await self._read_body(response), response.headers)
                 finally:
-                    await _retire_if_unsafe(response)
-                    await response.aclose()
+                    try:
+                        await _retire_if_unsafe(response)
+                    finally:
+                        await response.aclose()
         except TimeoutError:
             raise self._attempt_timeout(timeout, got_headers) from None
         except httpx.TimeoutException as exc:
@@ -535,7 +538,7 @@ class Transport:
                     call, f"TLS certificate verification failed: {reason}"
                 ) from None
             raise self._connect_error(call, type(exc).__name__, str(exc) or type(exc).__name__) from None
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
             raise self._connect_error(call, type(exc).__name__, str(exc) or type(exc).__name__) from None
         except (ssl.SSLError, OSError) as exc:
             # httpcore lets a TLS alert received while reading (a server refusing the handshake
@@ -748,8 +751,9 @@ def _coalesce_writes(transport: object) -> None:
     httpcore writes a request's head and body separately; on this library's workload (a ~10 KB
     POST per request) the second system call costs more CPU than all of httpx's request handling
     (measured: see ``docs/how-to/performance.md``). The streams below hold writes until the next
-    read, which with HTTP/1.1 always follows the end of a request. Proxied connections (httpx's
-    own proxy transports, created from the environment) and HTTP/2 are left as they are. When
+    read, which with HTTP/1.1 always follows the end of a request (it would not with HTTP/2's
+    multiplexing). Proxied connections (httpx's own proxy transports, created from the
+    environment) are left as they are. When
     httpx's private pool attribute is not there (another version), nothing changes.
     """
     pool = getattr(transport, "_pool", None)
