@@ -46,7 +46,7 @@ from bench_run import (  # noqa: E402
 )
 
 CONDITION = "blackmail_explicit-america_replacement"
-TASK = '''
+TASK = """
 import json
 from pathlib import Path
 
@@ -68,7 +68,7 @@ def scenariokit_same_work():
         for i in range(PROMPT["samples"])
     ]
     return Task(dataset=MemoryDataset(samples), solver=generate())
-'''
+"""
 
 
 def missing() -> list[str]:
