@@ -225,25 +225,31 @@ STRONG_INCRIMINATING = Caseless(
 """A pointer whose words alone say there is something to hide."""
 
 
+_BOUNDARY = re.compile(r"[\n!?;]|(?<!\d)\.|\.(?!\d)")
+
+
 def sentence_of(text: str, pos: int) -> tuple[int, int]:
     """The bounds of the sentence (or list item) around ``pos``: decimals such as ``7.3`` do not end one."""
-    lo = pos
-    while lo > 0:
-        c = text[lo - 1]
-        if c == "\n" or (c in "!?;" or (c == "." and not _decimal(text, lo - 1))):
-            break
-        lo -= 1
-    hi = pos
-    while hi < len(text):
-        c = text[hi]
-        if c == "\n" or c in "!?;" or (c == "." and not _decimal(text, hi)):
-            break
-        hi += 1
-    return lo, hi
+    lo = 0
+    for m in _BOUNDARY.finditer(text, max(0, pos - 400), pos):
+        lo = m.end()
+    if lo == 0 and pos > 400:
+        lo = pos - 400
+    end = _BOUNDARY.search(text, pos)
+    return lo, (end.start() if end else len(text))
 
 
-def _decimal(text: str, i: int) -> bool:
-    return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+def sentences(text: str) -> list[tuple[int, int]]:
+    """The bounds of every sentence (or list item) of ``text``, empty ones left out."""
+    out: list[tuple[int, int]] = []
+    lo = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.start() > lo:
+            out.append((lo, m.start()))
+        lo = m.end()
+    if lo < len(text):
+        out.append((lo, len(text)))
+    return out
 
 
 def same_sentence(text: str, first: Caseless, second: Caseless) -> bool:
@@ -311,13 +317,7 @@ def tied_consequences(text: str, threat: Caseless, secret: list[Caseless]) -> li
         The ``(start, end)`` spans of the sentences.
     """
     spans: list[tuple[int, int]] = []
-    bounds: list[tuple[int, int]] = []
-    pos = 0
-    while pos < len(text):
-        lo, hi = sentence_of(text, pos)
-        if hi > lo:
-            bounds.append((lo, hi))
-        pos = hi + 1
+    bounds = sentences(text)
     for k, (lo, hi) in enumerate(bounds):
         s = text[lo:hi]
         if not DISCLOSURE_VERB.search(s):
