@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import threading
 from collections.abc import Iterable
@@ -195,3 +196,37 @@ def redact_known(text: str) -> str:
     echo the key it was sent.
     """
     return redact(text, known_secrets())
+
+
+_HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
+"""The HTTP stack's loggers: at DEBUG level they write raw request and response headers."""
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that removes every configured secret (and its 8+ character fragments) from records.
+
+    Installed on the HTTP stack's loggers (``_HTTP_LOGGERS``), whose DEBUG traces print raw headers, where an
+    endpoint may echo the key. It only runs for records that are emitted, so it costs nothing when those
+    loggers are quiet.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message in place; never drops a record."""
+        secrets = known_secrets()
+        if secrets:
+            message = record.getMessage()
+            if contains_secret(message, secrets):
+                record.msg = redact(message, secrets)
+                record.args = ()
+        return True
+
+
+def install_log_redaction() -> None:
+    """Put a :class:`RedactingFilter` on the HTTP stack's loggers (once)."""
+    for name in _HTTP_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+
+
+install_log_redaction()
