@@ -12,12 +12,13 @@ from pathlib import Path
 from test_recorded import SCENARIOS, N
 
 from scenariokit.providers import RecordingProvider
-from scenariokit.providers._simulator import create_simulator
+from scenariokit.scenario import CANARY
+from scenariokit.simulator import create_simulator
 from scenariokit.testing import sample_rate
 
 RECORDINGS = Path(__file__).parent / "recordings"
 
 if __name__ == "__main__":
-    provider = RecordingProvider(create_simulator("brittle"), RECORDINGS, mode="all")
+    provider = RecordingProvider(create_simulator("brittle"), RECORDINGS, canary=CANARY, mode="all")
     for name, scenario in SCENARIOS.items():
         print(name, sample_rate(provider, scenario, n=N).rate)

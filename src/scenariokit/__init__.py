@@ -3,7 +3,8 @@
 The names here are the ones most users need; each public subpackage has the full API:
 
 - ``scenariokit.scenario``: building blocks, ``Scenario``, rendering, families, condition ids, files;
-- ``scenariokit.providers``: model clients behind one protocol, ``provider/model`` names, the simulator;
+- ``scenariokit.providers``: model clients behind one protocol, ``provider/model`` names;
+- ``scenariokit.simulator``: the offline simulated agent (``sim/<profile>``) with documented propensities;
 - ``scenariokit.agent``: episodes, transcripts and typed actions;
 - ``scenariokit.detectors``: verdicts, detectors, judges, validation;
 - ``scenariokit.experiment`` and ``scenariokit.report``: studies, the store, the runner, reports;
@@ -23,7 +24,8 @@ from scenariokit._version import __version__
 from scenariokit.agent import ActionLog, Transcript, run_episode, run_episode_sync
 from scenariokit.detectors import Detector, Verdict, default_suite
 from scenariokit.experiment import Design, load_design, run_study
-from scenariokit.providers import Provider, create_provider, expected_harm_rate
+from scenariokit.providers import Provider, create_provider
+from scenariokit.providers._registry import register_builtin as _register_builtin
 from scenariokit.report import summarize
 from scenariokit.scenario import (
     CANARY,
@@ -39,8 +41,12 @@ from scenariokit.scenario import (
     render,
     save_scenario,
 )
+from scenariokit.simulator import expected_harm_rate
 from scenariokit.stats import Rate, estimate_rate
 from scenariokit.testing import assert_direction, assert_invariant, assert_rate_at_most, minimize, sample_rate
+
+# The offline simulator sits above the providers; they know it only by this name (imported on first use).
+_register_builtin("sim", "scenariokit.simulator:create_simulator")
 
 __all__ = [
     "CANARY",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import TracebackType
 
-from scenariokit.agent import current_scenario
+from scenariokit.providers import Tool
 from scenariokit.providers._types import (
     AssistantMessage,
     AssistantPart,
@@ -17,7 +17,7 @@ from scenariokit.providers._types import (
     ToolCall,
     Usage,
 )
-from scenariokit.scenario import RenderedScenario, ToolSpec
+from scenariokit.scenario import RenderedScenario
 
 Step = AssistantMessage | BaseException
 
@@ -37,7 +37,7 @@ class ScriptedProvider:
     def __init__(self, *steps: Step, repeat_last: bool = False) -> None:
         self.steps = list(steps)
         self.repeat_last = repeat_last
-        self.calls: list[tuple[tuple[Message, ...], tuple[ToolSpec, ...], GenerateConfig, int]] = []
+        self.calls: list[tuple[tuple[Message, ...], tuple[Tool, ...], GenerateConfig, int]] = []
         self.seen_scenarios: list[RenderedScenario] = []
         self.closed = 0
 
@@ -45,16 +45,20 @@ class ScriptedProvider:
     def name(self) -> str:
         return "fake/scripted"
 
+    def for_scenario(self, scenario: RenderedScenario) -> ScriptedProvider:
+        """Remember the scenario the episode hands over (as the simulator needs it); the same provider."""
+        self.seen_scenarios.append(scenario)
+        return self
+
     async def generate(
         self,
         messages: Sequence[Message],
         *,
-        tools: Sequence[ToolSpec] = (),
+        tools: Sequence[Tool] = (),
         config: GenerateConfig = GenerateConfig(),  # noqa: B008
         sample_index: int = 0,
     ) -> ModelResponse:
         self.calls.append((tuple(messages), tuple(tools), config, sample_index))
-        self.seen_scenarios.append(current_scenario(who=self.name))
         i = len(self.calls) - 1
         step = self.steps[min(i, len(self.steps) - 1)] if self.repeat_last else self.steps[i]
         if isinstance(step, BaseException):

@@ -9,16 +9,16 @@ from scenariokit.agent import (
     MalformedAction,
     SendEmail,
     Transcript,
-    get_current_scenario,
+    provider_tools,
     run_episode,
     run_episode_sync,
     simulate_tool_result,
 )
 from scenariokit.providers._errors import RateLimitError
 from scenariokit.providers._protocol import Provider
-from scenariokit.providers._simulator import create_simulator
 from scenariokit.providers._types import GenerateConfig, ReasoningPart, ToolCall, ToolMessage, UserMessage
 from scenariokit.scenario import FAMILIES, RenderedScenario, blackmail
+from scenariokit.simulator import create_simulator
 
 from .fakes import ScriptedProvider, call_reply, text_reply
 
@@ -52,7 +52,6 @@ async def test_single_turn_text_mode(text_scenario: RenderedScenario) -> None:
     assert messages[0].content == text_scenario.system_prompt  # type: ignore[union-attr]
     assert messages[1].content == text_scenario.user_message  # type: ignore[union-attr]
     assert fake.seen_scenarios == [text_scenario]
-    assert get_current_scenario() is None
     assert t.ok and t.ended_by == "turn_limit" and len(t.messages) == 3
     assert t.fingerprint == text_scenario.fingerprint and t.condition_id == text_scenario.condition_id
     assert t.family == "blackmail" and t.tool_mode == "text" and t.model == "fake/scripted"
@@ -87,7 +86,8 @@ async def test_native_multi_turn_with_simulated_results(native_scenario: Rendere
         text_reply("All done."),
     )
     t = await run_episode(fake, native_scenario, max_turns=5)
-    assert [tools for _, tools, _, _ in fake.calls] == [native_scenario.tools] * 2
+    assert [tools for _, tools, _, _ in fake.calls] == [provider_tools(native_scenario.tools)] * 2
+    assert [t.model_dump() for t in fake.calls[0][1]] == [t.model_dump() for t in native_scenario.tools]
     assert t.ended_by == "final_answer" and len(t.turns) == 2
     results = t.messages[3]
     assert isinstance(results, ToolMessage)
@@ -130,7 +130,6 @@ async def test_provider_error_is_recorded_not_raised(text_scenario: RenderedScen
     assert t.error.type.endswith("RateLimitError") and "throttled" in t.error.message
     assert len(t.turns) == 1 and len(t.actions) == 1  # what happened before the error is kept
     assert t.unscorable_reason is not None
-    assert get_current_scenario() is None
 
 
 async def test_any_exception_is_recorded_with_key_redacted(text_scenario: RenderedScenario) -> None:
@@ -149,7 +148,6 @@ async def test_cancellation_propagates(text_scenario: RenderedScenario) -> None:
     with anyio.move_on_after(0.05) as scope:
         result.append(await run_episode(Hanging(), text_scenario))
     assert scope.cancelled_caught and result == []
-    assert get_current_scenario() is None
 
 
 async def test_bad_arguments(text_scenario: RenderedScenario) -> None:

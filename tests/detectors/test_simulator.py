@@ -14,12 +14,12 @@ import pytest
 
 from scenariokit.agent import run_episode
 from scenariokit.detectors import Outcome, default_suite
-from scenariokit.providers._simulator import (
+from scenariokit.scenario import get_family
+from scenariokit.simulator import (
     create_simulator,
     expected_eval_awareness_rate,
     expected_harm_rate,
 )
-from scenariokit.scenario import get_family
 
 HARM_DETECTOR = {"blackmail": "blackmail-action", "leaking": "leak-action", "lethal_action": "lethal-action"}
 SAYS_HARMFUL = (

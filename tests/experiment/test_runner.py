@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,9 +10,9 @@ import pytest
 
 from scenariokit.experiment import Design, FactorGrid, ModelSpec, Runner, StudyStore, create_providers
 from scenariokit.providers import GenerateConfig, Message, ModelResponse, Provider, ServerError
-from scenariokit.providers._simulator import create_simulator, expected_harm_rate
 from scenariokit.report import summarize
-from scenariokit.scenario import ToolSpec
+from scenariokit.scenario import CANARY, RenderedScenario, ToolSpec
+from scenariokit.simulator import create_simulator, expected_harm_rate
 from scenariokit.stats import estimate_rate
 
 pytestmark = pytest.mark.anyio
@@ -27,11 +28,21 @@ class Flaky:
     def __init__(self, profile: str, fail: set[int]) -> None:
         self._inner = create_simulator(profile)
         self.fail = fail
-        self.calls = 0
+        self._calls = [0]  # shared with the copies bound to a scenario
+
+    @property
+    def calls(self) -> int:
+        return self._calls[0]
 
     @property
     def name(self) -> str:
         return self._inner.name
+
+    def for_scenario(self, scenario: RenderedScenario) -> Flaky:
+        """A wrapper forwards the episode's scenario to the simulator it wraps."""
+        bound = copy.copy(self)
+        bound._inner = self._inner.for_scenario(scenario)
+        return bound
 
     async def generate(
         self,
@@ -41,7 +52,7 @@ class Flaky:
         config: GenerateConfig = GenerateConfig(),  # noqa: B008
         sample_index: int = 0,
     ) -> ModelResponse:
-        self.calls += 1
+        self._calls[0] += 1
         if sample_index in self.fail:
             raise ServerError("internal error", provider="sim", model="flaky", status=500)
         return await self._inner.generate(messages, tools=tools, config=config, sample_index=sample_index)
@@ -257,7 +268,7 @@ async def test_a_study_replayed_from_its_recordings_sends_the_same_requests_offl
         scenarios=[GRID], models=["sim/self_preserving"], samples=6, detectors=["blackmail-action"]
     )
     recordings = tmp_path / "recordings"
-    recorder = create_provider("sim/self_preserving", record_to=recordings)
+    recorder = create_provider("sim/self_preserving", record_to=recordings, canary=CANARY)
     with StudyStore(tmp_path / "recorded.db") as store:
         recorded = await Runner(design.expand(), store, {"sim/self_preserving": recorder}).run()
         assert recorded.completed == 24 and recorded.failed == 0

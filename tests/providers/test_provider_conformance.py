@@ -25,16 +25,16 @@ from scenariokit.providers import (
     ServerError,
     StopReason,
     SystemMessage,
+    Tool,
     ToolCall,
     ToolMessage,
     ToolResult,
     UserMessage,
 )
-from scenariokit.scenario._tools import ToolSpec
 
 pytestmark = pytest.mark.anyio
 
-SEND_EMAIL = ToolSpec(
+SEND_EMAIL = Tool(
     name="send_email",
     description="Send an email.",
     parameters={

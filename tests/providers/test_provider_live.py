@@ -7,12 +7,12 @@ import pytest
 from scenariokit.providers import (
     GenerateConfig,
     StopReason,
+    Tool,
     ToolMessage,
     ToolResult,
     UserMessage,
     create_provider,
 )
-from scenariokit.scenario._tools import ToolSpec
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +25,7 @@ CHEAP = [
     pytest.param("deepseek/deepseek-chat", marks=pytest.mark.live("deepseek")),
     pytest.param("xai/grok-3-mini", marks=pytest.mark.live("xai")),
 ]
-LOOKUP = ToolSpec(
+LOOKUP = Tool(
     name="lookup_code",
     description="Look up the secret code for a name.",
     parameters={"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},

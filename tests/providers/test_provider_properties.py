@@ -21,6 +21,7 @@ from scenariokit.providers import (
     ReasoningPart,
     SystemMessage,
     TextPart,
+    Tool,
     ToolCall,
     ToolMessage,
     ToolResult,
@@ -32,7 +33,6 @@ from scenariokit.providers._anthropic import decode_content
 from scenariokit.providers._gemini import decode_parts
 from scenariokit.providers._openai import decode_chat_message
 from scenariokit.providers._sse import SSEEvent, iter_sse
-from scenariokit.scenario._tools import ToolSpec
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(
     lambda s: "<think>" not in s and "</think>" not in s and s.strip()
@@ -69,7 +69,7 @@ configs = st.builds(
     stop=st.lists(text, max_size=2).map(tuple),
     reasoning_effort=st.none() | st.sampled_from(["none", "low", "medium", "high"]),
 )
-TOOL = ToolSpec(name="send_email", description="Send.", parameters={"type": "object"}, text_tag="email")
+TOOL = Tool(name="send_email", description="Send.", parameters={"type": "object"}, text_tag="email")
 
 
 def _merge_text(parts: tuple[Any, ...]) -> list[Any]:

@@ -10,7 +10,6 @@ from conftest import VENDORS, Vendor
 from fake_vendor_server import API_KEY, FakeVendorServer, Reply
 
 from scenariokit.providers import (
-    CANARY,
     GenerateConfig,
     GenerateRequest,
     RecordingMissError,
@@ -23,12 +22,13 @@ from scenariokit.providers import (
 )
 
 pytestmark = pytest.mark.anyio
+CANARY = "TEST-CANARY-0f4e"  # the providers write whatever canary their caller gives (scenariokit.CANARY)
 OPENAI = next(v for v in VENDORS if v.id == "openai")
 MESSAGES = [UserMessage(content="record me")]
 
 
 async def _record(vendor: Vendor, server: FakeVendorServer, directory: Path, **kwargs: object) -> None:
-    async with RecordingProvider(vendor.create(server), directory) as provider:
+    async with RecordingProvider(vendor.create(server), directory, canary=CANARY) as provider:
         await provider.generate(MESSAGES, **kwargs)  # type: ignore[arg-type]
 
 
@@ -37,7 +37,7 @@ async def test_record_then_replay_without_network(vendor: Vendor, server: FakeVe
     server.replies.append(
         Reply(text="recorded answer", reasoning="why", tool_calls=[("send_email", {"to": "x"})])
     )
-    async with RecordingProvider(vendor.create(server), tmp_path) as recorder:
+    async with RecordingProvider(vendor.create(server), tmp_path, canary=CANARY) as recorder:
         original = await recorder.generate(MESSAGES, config=GenerateConfig(seed=7), sample_index=2)
     files = list(tmp_path.rglob("*.json"))
     assert len(files) == 1
@@ -66,9 +66,9 @@ async def test_record_then_replay_without_network(vendor: Vendor, server: FakeVe
 
 
 async def test_recording_files_are_deterministic(server: FakeVendorServer, tmp_path: Path):
-    async with RecordingProvider(OPENAI.create(server), tmp_path) as recorder:
+    async with RecordingProvider(OPENAI.create(server), tmp_path, canary=CANARY) as recorder:
         response = await recorder.generate(MESSAGES)
-    store = RecordingStore(tmp_path)
+    store = RecordingStore(tmp_path, canary=CANARY)
     request = GenerateRequest(messages=tuple(MESSAGES))
     path = store.path_for(recorder.name, request)
     first = path.read_bytes()
@@ -84,10 +84,10 @@ async def test_recording_files_are_deterministic(server: FakeVendorServer, tmp_p
 async def test_mode_new_serves_recordings_and_mode_all_rerecords(server: FakeVendorServer, tmp_path: Path):
     await _record(OPENAI, server, tmp_path)
     count = len(server.requests)
-    async with RecordingProvider(OPENAI.create(server), tmp_path) as recorder:
+    async with RecordingProvider(OPENAI.create(server), tmp_path, canary=CANARY) as recorder:
         await recorder.generate(MESSAGES)
     assert len(server.requests) == count
-    async with RecordingProvider(OPENAI.create(server), tmp_path, mode="all") as recorder:
+    async with RecordingProvider(OPENAI.create(server), tmp_path, canary=CANARY, mode="all") as recorder:
         await recorder.generate(MESSAGES)
     assert len(server.requests) == count + 1
 
@@ -98,6 +98,7 @@ async def test_replay_passthrough_on_miss(server: FakeVendorServer, tmp_path: Pa
         recordings_dir=tmp_path,
         passthrough=True,
         record_misses=True,
+        canary=CANARY,
         api_key=API_KEY,
         base_url=server.base_url("openai"),
     )
@@ -127,6 +128,25 @@ async def test_corrupt_recording_is_reported(server: FakeVendorServer, tmp_path:
     async with create_provider("replay/openai/gpt-4.1", recordings_dir=tmp_path) as replay:
         with pytest.raises(ResponseParseError, match="canary"):
             await replay.generate(MESSAGES)
+
+
+async def test_the_canary_comes_from_the_caller(server: FakeVendorServer, tmp_path: Path):
+    with pytest.raises(ValueError, match="canary=scenariokit.CANARY"):
+        create_provider("openai/gpt-4.1", api_key=API_KEY, record_to=tmp_path)
+    with pytest.raises(ValueError, match="canary"):
+        RecordingProvider(OPENAI.create(server), tmp_path, canary=" ")
+    with pytest.raises(ValueError, match="record_misses=True"):
+        create_provider("replay/openai/gpt-4.1", recordings_dir=tmp_path, record_misses=True)
+    request = GenerateRequest(messages=tuple(MESSAGES))
+    async with OPENAI.create(server) as provider:
+        response = await provider.generate(MESSAGES)
+    with pytest.raises(ValueError, match="no canary string"):
+        RecordingStore(tmp_path).save("openai/gpt-4.1", request, response)
+    await _record(OPENAI, server, tmp_path)
+    assert RecordingStore(tmp_path).load("openai/gpt-4.1", request) is not None  # any canary, when none asked
+    assert RecordingStore(tmp_path, canary=CANARY).load("openai/gpt-4.1", request) is not None
+    with pytest.raises(ResponseParseError, match="OTHER-CANARY"):
+        RecordingStore(tmp_path, canary="OTHER-CANARY").load("openai/gpt-4.1", request)
 
 
 def test_model_names_become_safe_paths(tmp_path: Path):

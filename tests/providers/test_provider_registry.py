@@ -20,6 +20,7 @@ from scenariokit.providers import (
     Provider,
     RecordingProvider,
     ReplayProvider,
+    Tool,
     UnknownProviderError,
     _registry,
     create_provider,
@@ -27,8 +28,8 @@ from scenariokit.providers import (
     parse_provider_name,
     register_provider,
     reset_registry,
+    unregister_provider,
 )
-from scenariokit.scenario._tools import ToolSpec
 
 
 class EchoProvider:
@@ -44,7 +45,7 @@ class EchoProvider:
         self,
         messages: Sequence[Message],
         *,
-        tools: Sequence[ToolSpec] = (),
+        tools: Sequence[Tool] = (),
         config: GenerateConfig = GenerateConfig(),  # noqa: B008
         sample_index: int = 0,
     ) -> ModelResponse:
@@ -161,9 +162,28 @@ def test_entry_points_extend_the_registry(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_record_to_and_replay_prefix(tmp_path: Path):
-    recorded = create_provider("openai/gpt-4.1", api_key="k", record_to=tmp_path)
+    recorded = create_provider("openai/gpt-4.1", api_key="k", record_to=tmp_path, canary="TEST-CANARY")
     assert isinstance(recorded, RecordingProvider)
     assert recorded.name == "openai/gpt-4.1"
     replay = create_provider("replay/openai/gpt-4.1", recordings_dir=tmp_path)
     assert isinstance(replay, ReplayProvider)
     assert replay.name == "replay/openai/gpt-4.1"
+
+
+def test_factories_by_path_are_imported_on_first_use():
+    with pytest.raises(ValueError, match="module:attribute"):
+        register_provider("lazy", "no_colon_here")
+    register_provider("lazy", f"{Path(__file__).stem}:entry_point_factory")
+    try:
+        assert "lazy" in known_providers()
+        assert type(create_provider("lazy/model-y")).__name__ == "EchoProvider"
+    finally:
+        unregister_provider("lazy")
+
+
+def test_sim_is_a_builtin_registered_by_path_from_above():
+    # The providers never import the simulator: the scenariokit package registers its path.
+    assert _registry._BUILTINS["sim"] == "scenariokit.simulator:create_simulator"
+    reset_registry()
+    assert "sim" in known_providers()
+    assert create_provider("sim/brittle").name == "sim/brittle"

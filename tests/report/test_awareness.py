@@ -10,9 +10,9 @@ import anyio
 import pytest
 
 from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, create_providers
-from scenariokit.providers import expected_eval_awareness_rate
 from scenariokit.report import AWARENESS_HOW_TO_READ, render, render_csv, render_terminal, summarize
 from scenariokit.report._awareness import AwarenessCounts, GroupCounts, awareness_group, split
+from scenariokit.simulator import expected_eval_awareness_rate
 
 MODEL = "sim/brittle"
 

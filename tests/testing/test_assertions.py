@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenariokit.perturb import AddProhibitions, RemoveAgencyLine, RenameCompany
-from scenariokit.providers._simulator import expected_harm_rate
 from scenariokit.scenario import blackmail
+from scenariokit.simulator import expected_harm_rate
 from scenariokit.testing import (
     InconclusiveWarning,
     PropertyFailedError,

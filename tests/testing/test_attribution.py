@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
-from scenariokit.providers._simulator import expected_harm_rate
 from scenariokit.scenario import blackmail
+from scenariokit.simulator import expected_harm_rate
 from scenariokit.testing._attribution import AttributionError, attribute, grid
 
 FACTORS = ("threat", "goal_conflict", "agency_prompt", "prohibitions")

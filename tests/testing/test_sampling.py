@@ -7,8 +7,8 @@ import pytest
 from scenariokit.detectors import BlackmailDetector
 from scenariokit.perturb import RenameCompany
 from scenariokit.providers import GenerateConfig, Message, ModelResponse, ServerError
-from scenariokit.providers._simulator import create_simulator, expected_harm_rate
 from scenariokit.scenario import ToolSpec, blackmail, leaking
+from scenariokit.simulator import create_simulator, expected_harm_rate
 from scenariokit.stats import SequentialTest
 from scenariokit.testing import (
     BudgetExceededError,

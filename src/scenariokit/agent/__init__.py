@@ -18,8 +18,7 @@ from scenariokit.agent._actions import (
     ToolAction,
     normalise_override_code,
 )
-from scenariokit.agent._context import NoScenarioError, current_scenario, get_current_scenario, use_scenario
-from scenariokit.agent._episode import run_episode, run_episode_sync, simulate_tool_result
+from scenariokit.agent._episode import provider_tools, run_episode, run_episode_sync, simulate_tool_result
 from scenariokit.agent._import import (
     ImportedEpisode,
     ScenarioMatch,
@@ -61,7 +60,6 @@ __all__ = [
     "ForwardEmail",
     "ImportedEpisode",
     "MalformedAction",
-    "NoScenarioError",
     "ParsedTurn",
     "ReasoningKind",
     "ReasoningSegment",
@@ -72,10 +70,8 @@ __all__ = [
     "TranscriptImportError",
     "TurnRecord",
     "actions_from_tool_calls",
-    "current_scenario",
     "find_reasoning_regions",
     "format_tool_block",
-    "get_current_scenario",
     "import_response",
     "import_study_dir",
     "import_study_file",
@@ -84,9 +80,9 @@ __all__ = [
     "normalise_override_code",
     "parse_text_actions",
     "parse_turn",
+    "provider_tools",
     "redact_secrets",
     "run_episode",
     "run_episode_sync",
     "simulate_tool_result",
-    "use_scenario",
 ]

@@ -18,14 +18,14 @@ from scenariokit.agent._actions import (
     ToolAction,
     normalise_override_code,
 )
-from scenariokit.agent._context import use_scenario
 from scenariokit.agent._parse import parse_turn
 from scenariokit.agent._transcript import EndReason, EpisodeError, Transcript, TurnRecord
-from scenariokit.providers._protocol import Provider
+from scenariokit.providers._protocol import Provider, bind_scenario
 from scenariokit.providers._types import (
     GenerateConfig,
     Message,
     SystemMessage,
+    Tool,
     ToolMessage,
     ToolResult,
     Usage,
@@ -33,8 +33,31 @@ from scenariokit.providers._types import (
 )
 from scenariokit.scenario._blocks import EmergencyAlert
 from scenariokit.scenario._rendered import RenderedScenario
+from scenariokit.scenario._tools import ToolSpec
 
 _DEFAULT_CONFIG = GenerateConfig()
+
+_TOOLS: dict[int, tuple[tuple[ToolSpec, ...], tuple[Tool, ...]]] = {}
+"""The providers' form of the tool lists seen, by identity (the entry keeps its list alive, so an identity is
+never reused); a study sends the same list with every request of a condition."""
+
+
+def provider_tools(specs: tuple[ToolSpec, ...]) -> tuple[Tool, ...]:
+    """A scenario's tool specifications as the providers' :class:`~scenariokit.providers.Tool` values.
+
+    The conversion keeps every field, so a request's fingerprint is the same whichever form it was given.
+
+    Example:
+        >>> from scenariokit.scenario import STANDARD_TOOLS
+        >>> [t.name for t in provider_tools(STANDARD_TOOLS)]
+        ['send_email', 'forward_email', 'cancel_alert']
+    """
+    hit = _TOOLS.get(id(specs))
+    if hit is None or hit[0] is not specs:
+        if len(_TOOLS) >= 256:
+            _TOOLS.clear()  # atomic, unlike evicting one entry, if threads share the cache
+        hit = _TOOLS[id(specs)] = (specs, tuple(Tool.model_validate(t) for t in specs))
+    return hit[1]
 
 
 def simulate_tool_result(action: Action, rendered: RenderedScenario) -> tuple[str, bool]:
@@ -147,7 +170,8 @@ async def run_episode(
     if seed is not None and config.seed != seed:
         config = config.model_copy(update={"seed": seed})
     native = rendered.tool_mode == "native"
-    tools = rendered.tools if native else ()
+    tools = provider_tools(rendered.tools) if native else ()
+    bound = bind_scenario(provider, rendered)  # the offline simulator is handed the scenario it acts in
     messages: list[Message] = [
         SystemMessage(content=rendered.system_prompt),
         UserMessage(content=rendered.user_message),
@@ -160,41 +184,38 @@ async def run_episode(
     ended_by: EndReason = "final_answer"
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    with use_scenario(rendered):
-        for turn in range(max_turns):
-            try:
-                response = await provider.generate(
-                    messages, tools=tools, config=config, sample_index=sample_index
-                )
-            except Exception as exc:  # recorded, not raised: the sample is unscorable
-                error = EpisodeError.from_exception(exc, turn=turn)
-                ended_by = "error"
-                break
-            index = len(messages)
-            messages.append(response.message)
-            parsed = parse_turn(response.message, rendered.tools, message_index=index, text_tags=not native)
-            turns.append(
-                TurnRecord(
-                    message_index=index,
-                    visible_text=parsed.visible_text,
-                    reasoning=parsed.reasoning,
-                    stop_reason=response.stop_reason,
-                    usage=response.usage,
-                    latency_s=response.latency_s,
-                    response_model=response.model,
-                    request_id=response.request_id,
-                )
+    for turn in range(max_turns):
+        try:
+            response = await bound.generate(messages, tools=tools, config=config, sample_index=sample_index)
+        except Exception as exc:  # recorded, not raised: the sample is unscorable
+            error = EpisodeError.from_exception(exc, turn=turn)
+            ended_by = "error"
+            break
+        index = len(messages)
+        messages.append(response.message)
+        parsed = parse_turn(response.message, rendered.tools, message_index=index, text_tags=not native)
+        turns.append(
+            TurnRecord(
+                message_index=index,
+                visible_text=parsed.visible_text,
+                reasoning=parsed.reasoning,
+                stop_reason=response.stop_reason,
+                usage=response.usage,
+                latency_s=response.latency_s,
+                response_model=response.model,
+                request_id=response.request_id,
             )
-            usage = usage + response.usage
-            actions.extend(parsed.actions)
-            notes.extend(parsed.notes)
-            if not parsed.actions:
-                ended_by = "final_answer"
-                break
-            if turn + 1 == max_turns:
-                ended_by = "turn_limit"
-                break
-            messages.extend(_result_messages(parsed.actions, rendered))
+        )
+        usage = usage + response.usage
+        actions.extend(parsed.actions)
+        notes.extend(parsed.notes)
+        if not parsed.actions:
+            ended_by = "final_answer"
+            break
+        if turn + 1 == max_turns:
+            ended_by = "turn_limit"
+            break
+        messages.extend(_result_messages(parsed.actions, rendered))
     return Transcript(
         fingerprint=rendered.fingerprint,
         condition_id=rendered.condition_id,
@@ -241,9 +262,9 @@ def run_episode_sync(
         The transcript.
 
     Example:
-        >>> from scenariokit.providers._simulator import create_simulator
+        >>> from scenariokit.providers import create_provider
         >>> from scenariokit.scenario import blackmail
-        >>> t = run_episode_sync(create_simulator("compliant"), blackmail().render(), seed=1)
+        >>> t = run_episode_sync(create_provider("sim/compliant"), blackmail().render(), seed=1)
         >>> t.ok, t.model
         (True, 'sim/compliant')
     """

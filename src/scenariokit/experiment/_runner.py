@@ -51,6 +51,7 @@ from scenariokit.providers import (
     create_provider,
     parse_provider_name,
 )
+from scenariokit.scenario import CANARY
 
 StopReason = Literal["complete", "budget", "stopped", "errors"]
 """Why a run ended: everything was run, a budget cap was reached, a stop was requested, or models were halted
@@ -589,7 +590,7 @@ def create_providers(names: Sequence[str]) -> dict[str, Provider]:
     providers: dict[str, Provider] = {}
     for name in dict.fromkeys(names):
         parse_provider_name(name)  # a clear error for names without a provider prefix
-        providers[name] = create_provider(name)
+        providers[name] = create_provider(name, canary=CANARY)  # replay/ names read recordings carrying it
     return providers
 
 

@@ -6,7 +6,9 @@ Create a provider from a ``provider/model`` name and call it::
         response = await provider.generate([UserMessage(content="Hello")])
 
 Built-in prefixes: ``anthropic``, ``openai``, ``google``, ``together``, ``openrouter``,
-``deepseek``, ``xai``, ``vllm``, ``ollama`` and ``replay``; add more with
+``deepseek``, ``xai``, ``vllm``, ``ollama`` and ``replay``, and ``sim`` (the offline simulated agent of
+``scenariokit.simulator``, registered by name from above: this package imports nothing from the scenario,
+agent, simulator or detector layers); add more with
 :func:`register_provider` or the ``scenariokit.providers`` entry-point group. Keys come from
 each vendor's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, ``GOOGLE_API_KEY``...)
 and never appear in a repr, log line or exception.
@@ -57,7 +59,7 @@ from scenariokit.providers._openai import (
     create_openai,
     needs_responses_api,
 )
-from scenariokit.providers._protocol import Provider, generate_sync
+from scenariokit.providers._protocol import Provider, bind_scenario, generate_sync
 from scenariokit.providers._recording import (
     RecordingProvider,
     RecordingStore,
@@ -75,14 +77,6 @@ from scenariokit.providers._registry import (
     unregister_provider,
 )
 from scenariokit.providers._secret import Secret
-from scenariokit.providers._simulator import (
-    PROFILES,
-    Propensity,
-    SimulatedAgent,
-    create_simulator,
-    expected_eval_awareness_rate,
-    expected_harm_rate,
-)
 from scenariokit.providers._transport import RetryPolicy, parse_retry_after
 from scenariokit.providers._types import (
     AssistantMessage,
@@ -96,6 +90,7 @@ from scenariokit.providers._types import (
     StopReason,
     SystemMessage,
     TextPart,
+    Tool,
     ToolCall,
     ToolMessage,
     ToolResult,
@@ -108,17 +103,14 @@ from scenariokit.providers._usage import (
     UsageRecord,
     UsageTracker,
 )
-from scenariokit.scenario import CANARY
 
 __all__ = [
     "BUILTIN_CAPABILITIES",
-    "CANARY",
     "DEFAULT_PRICES",
     "MODELS_ENV",
     "OFFLINE_PREFIXES",
     "PRESETS",
     "PRICES_AS_OF",
-    "PROFILES",
     "ROUTE_DEFAULTS",
     "Adjustment",
     "AnthropicProvider",
@@ -141,7 +133,6 @@ __all__ = [
     "OpenAIChatProvider",
     "OpenAIResponsesProvider",
     "PermissionDeniedError",
-    "Propensity",
     "Provider",
     "ProviderConnectionError",
     "ProviderError",
@@ -161,11 +152,11 @@ __all__ = [
     "RetryPolicy",
     "Secret",
     "ServerError",
-    "SimulatedAgent",
     "StopReason",
     "SystemMessage",
     "TLSCertificateError",
     "TextPart",
+    "Tool",
     "ToolCall",
     "ToolMessage",
     "ToolResult",
@@ -176,13 +167,11 @@ __all__ = [
     "UserMessage",
     "adjust_config",
     "capabilities_for",
+    "bind_scenario",
     "configure_limits",
     "create_compatible",
     "create_openai",
     "create_provider",
-    "create_simulator",
-    "expected_eval_awareness_rate",
-    "expected_harm_rate",
     "generate_sync",
     "get_factory",
     "get_limits",
@@ -199,3 +188,23 @@ __all__ = [
     "split_think_tags",
     "unregister_provider",
 ]
+
+_MOVED = {
+    "CANARY": "scenariokit.CANARY (or scenariokit.scenario.CANARY)",
+    "PROFILES": "scenariokit.simulator.PROFILES",
+    "Propensity": "scenariokit.simulator.Propensity",
+    "SimulatedAgent": "scenariokit.simulator.SimulatedAgent",
+    "create_simulator": "scenariokit.simulator.create_simulator",
+    "expected_eval_awareness_rate": "scenariokit.simulator.expected_eval_awareness_rate",
+    "expected_harm_rate": "scenariokit.simulator.expected_harm_rate (or scenariokit.expected_harm_rate)",
+}
+
+
+def __getattr__(name: str) -> object:
+    moved = _MOVED.get(name)
+    if moved is not None:
+        raise AttributeError(
+            f"scenariokit.providers.{name} has moved: import {moved} (the offline simulator is a layer above "
+            "the providers, in scenariokit.simulator)"
+        )
+    raise AttributeError(f"module 'scenariokit.providers' has no attribute {name!r}")

@@ -42,9 +42,9 @@ from scenariokit.providers._types import (
     Message,
     ModelResponse,
     SystemMessage,
+    Tool,
     UserMessage,
 )
-from scenariokit.scenario._tools import ToolSpec
 
 if TYPE_CHECKING:
     pass
@@ -261,7 +261,7 @@ class HTTPProvider(ClosesOnExit, ABC):
         self,
         messages: Sequence[Message],
         *,
-        tools: Sequence[ToolSpec] = (),
+        tools: Sequence[Tool] = (),
         config: GenerateConfig = GenerateConfig(),  # noqa: B008
         sample_index: int = 0,
     ) -> ModelResponse:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import anyio
 
-from scenariokit.providers._types import GenerateConfig, Message, ModelResponse
-from scenariokit.scenario._tools import ToolSpec
+from scenariokit.providers._types import GenerateConfig, Message, ModelResponse, Tool
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -33,7 +32,7 @@ class Provider(Protocol):
         self,
         messages: Sequence[Message],
         *,
-        tools: Sequence[ToolSpec] = (),
+        tools: Sequence[Tool] = (),
         config: GenerateConfig = GenerateConfig(),  # noqa: B008
         sample_index: int = 0,
     ) -> ModelResponse:
@@ -76,11 +75,34 @@ class ClosesOnExit:
         await self.aclose()
 
 
+def bind_scenario(provider: Provider, scenario: object) -> Provider:
+    """The provider to call for requests about ``scenario``.
+
+    Most providers answer from the messages alone and are returned as they are. A provider that needs the
+    situation it acts in, such as the offline simulator (``sim/<profile>``), has a ``for_scenario(scenario)``
+    method returning a provider bound to it; wrappers (recording, replay) forward it to what they wrap.
+    ``scenariokit.agent.run_episode`` calls this with the rendered scenario of each episode. The providers
+    treat ``scenario`` as opaque.
+
+    Args:
+        provider: The provider.
+        scenario: What the calls are about (a ``RenderedScenario`` in an episode).
+
+    Returns:
+        ``provider.for_scenario(scenario)`` if the provider has that method, else ``provider``.
+    """
+    bind = getattr(provider, "for_scenario", None)
+    if bind is None:
+        return provider
+    bound: Provider = bind(scenario)
+    return bound
+
+
 def generate_sync(
     provider: Provider,
     messages: Sequence[Message],
     *,
-    tools: Sequence[ToolSpec] = (),
+    tools: Sequence[Tool] = (),
     config: GenerateConfig = GenerateConfig(),  # noqa: B008
     sample_index: int = 0,
 ) -> ModelResponse:

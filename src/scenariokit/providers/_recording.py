@@ -2,7 +2,8 @@
 
 Each response is one JSON file at ``<dir>/<provider>/<model>/<fingerprint>-<sample>.json``, written
 with sorted keys and two-space indentation so that re-recording gives small diffs. Every file
-carries :data:`CANARY` so that the data can be kept out of training corpora.
+carries the canary string its caller gives (``scenariokit.CANARY`` for scenario data) so that the data can
+be kept out of training corpora; the providers do not define one.
 """
 
 from __future__ import annotations
@@ -13,18 +14,11 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from scenariokit.providers._errors import RecordingMissError, ResponseParseError
-from scenariokit.providers._protocol import ClosesOnExit, Provider
-from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse
-from scenariokit.scenario._rendered import CANARY
-from scenariokit.scenario._tools import ToolSpec
-
-if TYPE_CHECKING:
-    pass
-
-"""Canary string written into every recording (keep these files out of training corpora)."""
+from scenariokit.providers._protocol import ClosesOnExit, Provider, bind_scenario
+from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse, Tool
 
 FORMAT_VERSION = 1
 """Version of the recording file format."""
@@ -49,10 +43,19 @@ class RecordingStore:
 
     The fingerprint covers the messages, tools, the whole generation config (timeout excluded) and
     the sample index, see :meth:`GenerateRequest.fingerprint`.
+
+    Args:
+        directory: Where recordings live.
+        canary: The canary string written into every recording and required of every recording read
+            (``scenariokit.CANARY`` for scenario data). Without one the store can read, accepting any
+            recording that carries a canary, but not write.
     """
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, canary: str | None = None) -> None:
+        if canary is not None and not canary.strip():
+            raise ValueError("canary must be a non-empty string such as scenariokit.CANARY")
         self.directory = Path(directory)
+        self.canary = canary
 
     def path_for(self, name: str, request: GenerateRequest) -> Path:
         """Return the file that holds the response of ``name`` to ``request``."""
@@ -73,8 +76,13 @@ class RecordingStore:
             return None
         try:
             data = json.loads(text)
-            if data.get("canary") != CANARY:
-                raise ValueError("the canary string is missing")
+            found = data.get("canary")
+            if not isinstance(found, str) or not found or (self.canary is not None and found != self.canary):
+                raise ValueError(
+                    "the canary string is missing"
+                    if self.canary is None
+                    else f"the canary string {self.canary!r} is missing"
+                )
             return ModelResponse.model_validate(data["response"])
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             provider, model = _split_name(name)
@@ -86,12 +94,22 @@ class RecordingStore:
             ) from None
 
     def save(self, name: str, request: GenerateRequest, response: ModelResponse) -> Path:
-        """Write a recording atomically and return its path."""
+        """Write a recording atomically and return its path.
+
+        Raises:
+            ValueError: If the store was made without a canary.
+        """
+        if self.canary is None:
+            raise ValueError(
+                f"cannot record into {self.directory}: the recording store has no canary string; create it "
+                "with canary=scenariokit.CANARY (RecordingStore, RecordingProvider, ReplayProvider and "
+                "create_provider(..., record_to=DIR) take it)"
+            )
         provider, model = _split_name(name)
         path = self.path_for(name, request)
         path.parent.mkdir(parents=True, exist_ok=True)
         document: dict[str, Any] = {
-            "canary": CANARY,
+            "canary": self.canary,
             "format": FORMAT_VERSION,
             "key": {
                 "provider": provider,
@@ -126,8 +144,12 @@ class RecordingProvider(_Wrapper):
     Args:
         inner: The provider to call.
         directory: Where recordings live.
+        canary: The canary string written into every recording (``scenariokit.CANARY``).
         mode: ``"new"`` serves existing recordings and records only misses; ``"all"`` always
             calls the provider and overwrites recordings.
+
+    Raises:
+        ValueError: If the canary is empty.
     """
 
     def __init__(
@@ -135,10 +157,12 @@ class RecordingProvider(_Wrapper):
         inner: Provider,
         directory: str | os.PathLike[str],
         *,
+        canary: str,
         mode: Literal["new", "all"] = "new",
     ) -> None:
         self.inner = inner
-        self.store = RecordingStore(directory)
+        self.store = RecordingStore(directory, canary=canary)
+        self.canary = canary
         self.mode = mode
 
     @property
@@ -149,11 +173,18 @@ class RecordingProvider(_Wrapper):
     def __repr__(self) -> str:
         return f"RecordingProvider({self.inner!r}, directory={str(self.store.directory)!r})"
 
+    def for_scenario(self, scenario: object) -> Provider:
+        """This recorder around the wrapped provider bound to ``scenario`` (see :func:`bind_scenario`)."""
+        inner = bind_scenario(self.inner, scenario)
+        if inner is self.inner:
+            return self
+        return RecordingProvider(inner, self.store.directory, canary=self.canary, mode=self.mode)
+
     async def generate(
         self,
         messages: Sequence[Message],
         *,
-        tools: Sequence[ToolSpec] = (),
+        tools: Sequence[Tool] = (),
         config: GenerateConfig = GenerateConfig(),  # noqa: B008
         sample_index: int = 0,
     ) -> ModelResponse:
@@ -181,7 +212,12 @@ class ReplayProvider(_Wrapper):
         target: The recorded provider's name, e.g. ``anthropic/claude-sonnet-4-5``.
         directory: Where recordings live.
         fallback: A provider to call on a miss (pass-through) instead of raising.
-        record_misses: Record the fallback's responses so the next replay hits.
+        record_misses: Record the fallback's responses so the next replay hits (needs ``canary``).
+        canary: The canary string recordings must carry and misses are recorded with (``scenariokit.CANARY``);
+            ``None`` accepts any recording that carries a canary.
+
+    Raises:
+        ValueError: If ``record_misses`` is set without a canary.
     """
 
     def __init__(
@@ -191,10 +227,15 @@ class ReplayProvider(_Wrapper):
         *,
         fallback: Provider | None = None,
         record_misses: bool = False,
+        canary: str | None = None,
     ) -> None:
         _split_name(target)
+        if record_misses and canary is None:
+            raise ValueError(
+                "record_misses=True writes recordings, which need canary=scenariokit.CANARY; pass it"
+            )
         self.target = target
-        self.store = RecordingStore(directory)
+        self.store = RecordingStore(directory, canary=canary)
         self.fallback = fallback
         self.record_misses = record_misses
 
@@ -206,11 +247,26 @@ class ReplayProvider(_Wrapper):
     def __repr__(self) -> str:
         return f"ReplayProvider({self.target!r}, directory={str(self.store.directory)!r})"
 
+    def for_scenario(self, scenario: object) -> Provider:
+        """This replayer with its fallback bound to ``scenario`` (see :func:`bind_scenario`)."""
+        if self.fallback is None:
+            return self
+        fallback = bind_scenario(self.fallback, scenario)
+        if fallback is self.fallback:
+            return self
+        return ReplayProvider(
+            self.target,
+            self.store.directory,
+            fallback=fallback,
+            record_misses=self.record_misses,
+            canary=self.store.canary,
+        )
+
     async def generate(
         self,
         messages: Sequence[Message],
         *,
-        tools: Sequence[ToolSpec] = (),
+        tools: Sequence[Tool] = (),
         config: GenerateConfig = GenerateConfig(),  # noqa: B008
         sample_index: int = 0,
     ) -> ModelResponse:

@@ -1,10 +1,13 @@
 """Resolution of ``provider/model`` names to provider factories.
 
 Built-in prefixes: ``anthropic``, ``openai``, ``google`` (alias ``gemini``), ``together``,
-``openrouter``, ``deepseek``, ``xai``, ``vllm``, ``ollama``, ``replay`` and ``sim`` (the offline
-simulated agent). Other packages add
+``openrouter``, ``deepseek``, ``xai``, ``vllm``, ``ollama`` and ``replay``. Other packages add
 prefixes with :func:`register_provider` or the ``scenariokit.providers`` entry-point group (the
 entry point's name is the prefix, its object the factory).
+
+A factory may be given as a ``"module:attribute"`` string, imported on first use. That is how ``sim``
+(the offline simulated agent, ``scenariokit.simulator``, a layer above this one) is registered: the
+``scenariokit`` package registers it by name when it is imported, so this package never imports it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import partial
+from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, cast
 
 from scenariokit.providers._anthropic import AnthropicProvider
 from scenariokit.providers._compat import PRESETS, create_compatible
@@ -22,10 +26,12 @@ from scenariokit.providers._gemini import GeminiProvider
 from scenariokit.providers._openai import create_openai
 from scenariokit.providers._protocol import Provider
 from scenariokit.providers._recording import RecordingProvider, ReplayProvider
-from scenariokit.providers._simulator import create_simulator
 
 ProviderFactory = Callable[..., Provider]
 """Called as ``factory(model, **options)``; returns a :class:`Provider`."""
+
+FactoryRef = ProviderFactory | str
+"""A factory, or the ``"module:attribute"`` path of one (imported on first use)."""
 
 ENTRY_POINT_GROUP = "scenariokit.providers"
 
@@ -42,24 +48,24 @@ def _replay_factory(
     recordings_dir: str | os.PathLike[str] | None = None,
     passthrough: bool = False,
     record_misses: bool = False,
+    canary: str | None = None,
     **options: Any,
 ) -> Provider:
     directory = recordings_dir or os.environ.get(RECORDINGS_ENV) or DEFAULT_RECORDINGS_DIR
     fallback = create_provider(model, **options) if passthrough else None
-    return ReplayProvider(model, directory, fallback=fallback, record_misses=record_misses)
+    return ReplayProvider(model, directory, fallback=fallback, record_misses=record_misses, canary=canary)
 
 
-_BUILTINS: dict[str, ProviderFactory] = {
+_BUILTINS: dict[str, FactoryRef] = {
     "anthropic": AnthropicProvider,
     "openai": create_openai,
     "google": GeminiProvider,
     "gemini": GeminiProvider,
     **{prefix: partial(create_compatible, prefix) for prefix in PRESETS},
     "replay": _replay_factory,
-    "sim": create_simulator,
 }
 
-_REGISTRY: dict[str, ProviderFactory] = dict(_BUILTINS)
+_REGISTRY: dict[str, FactoryRef] = dict(_BUILTINS)
 _ENTRY_POINTS: dict[str, EntryPoint] | None = None
 
 
@@ -70,12 +76,39 @@ def _entry_points() -> dict[str, EntryPoint]:
     return _ENTRY_POINTS
 
 
-def register_provider(prefix: str, factory: ProviderFactory, *, replace: bool = False) -> None:
+def _check_prefix(prefix: str) -> None:
+    if not prefix or "/" in prefix or not prefix.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"invalid provider prefix {prefix!r}: use letters, digits, '-' or '_'")
+
+
+def _check_ref(factory: FactoryRef) -> None:
+    if isinstance(factory, str):
+        module, sep, attribute = factory.partition(":")
+        if not sep or not module or not attribute:
+            raise ValueError(
+                f"invalid factory path {factory!r}: use 'module:attribute', e.g. 'mypackage.models:create'"
+            )
+
+
+def register_builtin(prefix: str, factory: FactoryRef) -> None:
+    """Add a built-in registration, kept by :func:`reset_registry` (for the ``scenariokit`` package itself).
+
+    The ``scenariokit`` package registers the higher layers' providers (``sim``) with this when it is
+    imported, by ``"module:attribute"`` path, so that this package never imports them.
+    """
+    _check_prefix(prefix)
+    _check_ref(factory)
+    _BUILTINS[prefix] = factory
+    _REGISTRY.setdefault(prefix, factory)
+
+
+def register_provider(prefix: str, factory: FactoryRef, *, replace: bool = False) -> None:
     """Register a factory for ``prefix/...`` names.
 
     Args:
         prefix: The provider prefix (letters, digits, ``-`` and ``_``), e.g. ``sim``.
-        factory: Called as ``factory(model, **options)``.
+        factory: Called as ``factory(model, **options)``; or its ``"module:attribute"`` path, imported the
+            first time the prefix is used.
         replace: Allow replacing an existing registration.
 
     Raises:
@@ -84,9 +117,9 @@ def register_provider(prefix: str, factory: ProviderFactory, *, replace: bool = 
     Example:
         >>> register_provider("sim", SimulatedProvider)  # doctest: +SKIP
     """
-    if not prefix or "/" in prefix or not prefix.replace("-", "").replace("_", "").isalnum():
-        raise ValueError(f"invalid provider prefix {prefix!r}: use letters, digits, '-' or '_'")
-    if prefix in _REGISTRY and not replace and _REGISTRY[prefix] is not factory:
+    _check_prefix(prefix)
+    _check_ref(factory)
+    if prefix in _REGISTRY and not replace and _REGISTRY[prefix] != factory:
         raise ValueError(
             f"provider prefix {prefix!r} is already registered; pass replace=True to override it"
         )
@@ -132,6 +165,13 @@ def get_factory(prefix: str) -> ProviderFactory:
         UnknownProviderError: If no registration or entry point provides it (lists known ones).
     """
     factory = _REGISTRY.get(prefix)
+    if isinstance(factory, str):
+        module, _, attribute = factory.partition(":")
+        loaded = getattr(import_module(module), attribute)
+        if not callable(loaded):
+            raise TypeError(f"{factory!r}, the factory registered for provider {prefix!r}, is not callable")
+        _REGISTRY[prefix] = loaded
+        return cast(ProviderFactory, loaded)
     if factory is not None:
         return factory
     entry = _entry_points().get(prefix)
@@ -149,14 +189,21 @@ def get_factory(prefix: str) -> ProviderFactory:
 
 
 def create_provider(
-    name: str, *, record_to: str | os.PathLike[str] | None = None, **options: Any
+    name: str,
+    *,
+    record_to: str | os.PathLike[str] | None = None,
+    canary: str | None = None,
+    **options: Any,
 ) -> Provider:
     """Create a provider from a ``provider/model`` name.
 
     Args:
         name: E.g. ``anthropic/claude-sonnet-4-5``, ``openrouter/deepseek/deepseek-r1``,
             ``replay/openai/gpt-4.1``.
-        record_to: Wrap the provider in a :class:`RecordingProvider` writing to this directory.
+        record_to: Wrap the provider in a :class:`RecordingProvider` writing to this directory (needs
+            ``canary``).
+        canary: The canary string of recordings (``scenariokit.CANARY``): written into each one made with
+            ``record_to`` (or by ``replay/`` with ``record_misses``), and required of those ``replay/`` reads.
         **options: Passed to the factory (``api_key``, ``base_url``, ``stream``,
             ``retry_policy``; ``recordings_dir``/``passthrough`` for ``replay``).
 
@@ -166,9 +213,18 @@ def create_provider(
     Raises:
         UnknownProviderError: If the prefix is unknown.
         MissingAPIKeyError: If the vendor's key is needed and not set.
+        ValueError: If ``record_to`` is given without ``canary``.
     """
     prefix, model = parse_provider_name(name)
+    if record_to is not None and canary is None:
+        raise ValueError(
+            f"create_provider({name!r}, record_to=...) writes recordings, which carry a canary string: pass "
+            "canary=scenariokit.CANARY"
+        )
+    if prefix == "replay" and canary is not None:
+        options["canary"] = canary
     provider = get_factory(prefix)(model, **options)
     if record_to is not None:
-        return RecordingProvider(provider, record_to)
+        assert canary is not None
+        return RecordingProvider(provider, record_to, canary=canary)
     return provider

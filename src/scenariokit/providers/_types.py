@@ -10,9 +10,40 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
-from scenariokit.scenario._tools import ToolSpec
-
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Tool(BaseModel):
+    """A tool the model may call: its name, what it does, and the JSON Schema of its arguments.
+
+    This is the providers' own description of a tool; a scenario's ``ToolSpec`` converts to it (any object
+    with these attributes does: ``Tool.model_validate(spec)``, and a request given such objects converts
+    them). ``text_tag`` and ``text_example`` describe how a model driven through text, not native calls,
+    invokes the tool; vendors ignore them, and they are part of the request's fingerprint.
+
+    Example:
+        >>> Tool(name="cancel_alert", description="Cancel an alert.", parameters={"type": "object"}).name
+        'cancel_alert'
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", from_attributes=True, use_attribute_docstrings=True
+    )
+
+    name: str = Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$")
+    """Function name sent to the vendor (letters, digits and underscores, at most 64 characters)."""
+
+    description: str = Field(min_length=1)
+    """What the tool does, written for the model."""
+
+    parameters: dict[str, Any]
+    """JSON Schema (an ``object`` schema) of the tool's arguments."""
+
+    text_tag: str | None = None
+    """Name of the ``<tool_use:TAG>`` block that invokes the tool in text mode, if it has one."""
+
+    text_example: str = ""
+    """Example body of the text-mode block, if any."""
 
 
 class TextPart(BaseModel):
@@ -321,8 +352,9 @@ class GenerateRequest(BaseModel):
     messages: tuple[Message, ...]
     """The conversation so far."""
 
-    tools: tuple[ToolSpec, ...] = ()
-    """Tools the model may call."""
+    tools: tuple[Tool, ...] = ()
+    """Tools the model may call (objects with the same attributes, such as a scenario's ``ToolSpec``,
+    are converted)."""
 
     config: GenerateConfig = GenerateConfig()
     """Generation settings."""
@@ -354,7 +386,7 @@ _CACHE_LIMIT = 256
 """Entries kept by each canonical-JSON cache before it is emptied (bounds memory on long runs)."""
 
 _PROMPT_JSON: dict[tuple[str, str], str] = {}
-_TOOLS_JSON: dict[tuple[int, ...], tuple[tuple[ToolSpec, ...], str]] = {}
+_TOOLS_JSON: dict[tuple[int, ...], tuple[tuple[Tool, ...], str]] = {}
 
 
 def _message_json(message: Message) -> str:
@@ -375,7 +407,7 @@ def _config_json(config: GenerateConfig) -> str:
     return _dumps(config.model_dump(mode="json", exclude={"timeout"}))
 
 
-def _tools_json(tools: tuple[ToolSpec, ...]) -> str:
+def _tools_json(tools: tuple[Tool, ...]) -> str:
     """Canonical JSON of the tool specs (without brackets), cached by the identity of the specs.
 
     The cache keeps the specs alive, so an identity in a key is never reused by another object.

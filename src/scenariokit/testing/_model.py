@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 import anyio
 
 from scenariokit.providers._errors import MissingAPIKeyError
-from scenariokit.providers._protocol import ClosesOnExit, Provider
+from scenariokit.providers._protocol import ClosesOnExit, Provider, bind_scenario
 from scenariokit.providers._recording import RecordingStore
 from scenariokit.providers._registry import OFFLINE_PREFIXES, create_provider, parse_provider_name
-from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse
-from scenariokit.scenario._tools import ToolSpec
+from scenariokit.providers._types import GenerateConfig, GenerateRequest, Message, ModelResponse, Tool
+from scenariokit.scenario import CANARY
 from scenariokit.testing._errors import (
     BudgetExceededError,
     LiveCallError,
@@ -149,14 +149,19 @@ def resolve_provider(name: str) -> Provider:
         scenariokit.providers.MissingAPIKeyError: If the vendor's key is not set.
     """
     parse_provider_name(name)
-    return create_provider(name)
+    return create_provider(name, canary=CANARY)
 
 
 class _GuardedProvider(ClosesOnExit):
     """The provider a model under test hands to episodes: replay, record, refuse, charge, call."""
 
-    def __init__(self, owner: ModelUnderTest) -> None:
+    def __init__(self, owner: ModelUnderTest, scenario: object = None) -> None:
         self._owner = owner
+        self._scenario = scenario
+
+    def for_scenario(self, scenario: object) -> _GuardedProvider:
+        """The same guard, handing ``scenario`` to the model it calls (the simulator needs it)."""
+        return _GuardedProvider(self._owner, scenario)
 
     @property
     def name(self) -> str:
@@ -169,7 +174,7 @@ class _GuardedProvider(ClosesOnExit):
         self,
         messages: Sequence[Message],
         *,
-        tools: Sequence[ToolSpec] = (),
+        tools: Sequence[Tool] = (),
         config: GenerateConfig = _DEFAULT_CONFIG,
         sample_index: int = 0,
     ) -> ModelResponse:
@@ -210,6 +215,8 @@ class _GuardedProvider(ClosesOnExit):
             owner.budget.charge(owner.name, free=owner.is_free)
         except BudgetExceededError as exc:
             raise owner.abort(exc) from None
+        if self._scenario is not None:
+            inner = bind_scenario(inner, self._scenario)
         response = await inner.generate(messages, tools=tools, config=config, sample_index=sample_index)
         owner.calls.live += 1
         if store is not None and owner.record in ("new", "all"):
@@ -283,7 +290,7 @@ class ModelUnderTest:
         else:
             self._name = model.name
             self._state = _State(inner=model)
-        self.store = RecordingStore(recordings) if recordings is not None else None
+        self.store = RecordingStore(recordings, canary=CANARY) if recordings is not None else None
         self.record: RecordMode = record
         self.live = live
         self.policy = policy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import anyio
 import pytest
@@ -10,20 +11,11 @@ import pytest
 from scenariokit.agent import (
     CancelAlert,
     ForwardEmail,
-    NoScenarioError,
     SendEmail,
     Transcript,
     run_episode,
-    use_scenario,
 )
-from scenariokit.providers._simulator import (
-    PROFILES,
-    SimulatedAgent,
-    create_simulator,
-    expected_eval_awareness_rate,
-    expected_harm_rate,
-    harm_kind,
-)
+from scenariokit.providers import create_provider
 from scenariokit.providers._types import (
     GenerateConfig,
     ReasoningPart,
@@ -33,11 +25,21 @@ from scenariokit.providers._types import (
     UserMessage,
 )
 from scenariokit.scenario import (
+    CANARY,
     FAMILIES,
     ConfidentialMaterial,
     EmergencyAlert,
     RenderedScenario,
     blackmail,
+)
+from scenariokit.simulator import (
+    PROFILES,
+    NoScenarioError,
+    SimulatedAgent,
+    create_simulator,
+    expected_eval_awareness_rate,
+    expected_harm_rate,
+    harm_kind,
 )
 
 pytestmark = pytest.mark.anyio
@@ -104,17 +106,53 @@ def test_names_itself_a_simulator() -> None:
         expected_harm_rate("nope", blackmail().render())
 
 
-async def test_outside_an_episode_is_a_clear_error() -> None:
+async def test_unbound_is_a_clear_error() -> None:
     r = blackmail().render()
     msgs = [SystemMessage(content=r.system_prompt), UserMessage(content=r.user_message)]
     with pytest.raises(NoScenarioError, match=r"sim/compliant needs the rendered scenario.*run_episode"):
         await create_simulator("compliant").generate(msgs)
 
 
+async def test_scenario_is_handed_over_explicitly() -> None:
+    r = blackmail().render()
+    msgs = [SystemMessage(content=r.system_prompt), UserMessage(content=r.user_message)]
+    unbound = create_simulator("brittle")
+    bound = unbound.for_scenario(r)
+    assert unbound.scenario is None and bound.scenario is r and bound.for_scenario(r) is bound
+    assert (
+        bound.profile is unbound.profile
+        and repr(bound) == f"SimulatedAgent('brittle', scenario={r.fingerprint[:12]!r})"
+    )
+    made = create_simulator("sim/brittle", scenario=r)
+    config = GenerateConfig(seed=5)
+    direct = await bound.generate(msgs, config=config, sample_index=1)
+    assert (await made.generate(msgs, config=config, sample_index=1)).message == direct.message
+    t = await run_episode(unbound, r, seed=5, sample_index=1)  # the episode binds it for itself
+    assert t.messages[2] == direct.message and unbound.scenario is None
+    # named through the registry (sim/... is registered by path, the providers never import this package)
+    assert (
+        await create_provider("sim/brittle", scenario=r).generate(msgs, config=config, sample_index=1)
+    ).message == direct.message
+
+
+async def test_wrappers_forward_the_scenario(tmp_path: Path) -> None:
+    r = blackmail().render()
+    recorder = create_provider("sim/self_preserving", record_to=tmp_path, canary=CANARY)
+    t = await run_episode(recorder, r, seed=3)
+    assert t.ok and len(list(tmp_path.rglob("*.json"))) == 1
+    replayed = await run_episode(
+        create_provider("replay/sim/self_preserving", recordings_dir=tmp_path), r, seed=3
+    )
+    assert replayed.messages == t.messages
+    passthrough = create_provider("replay/sim/self_preserving", recordings_dir=tmp_path, passthrough=True)
+    other = await run_episode(passthrough, r, seed=4)  # a miss goes to the simulator, bound to the scenario
+    assert other.ok and other.turns[0].request_id != t.turns[0].request_id
+
+
 async def test_conversation_must_match_the_scenario() -> None:
     r = blackmail().render()
-    with use_scenario(r), pytest.raises(ValueError, match="does not start with the current scenario"):
-        await create_simulator("compliant").generate(
+    with pytest.raises(ValueError, match="does not start with its scenario's system prompt"):
+        await create_simulator("compliant", scenario=r).generate(
             [SystemMessage(content="other"), UserMessage(content="x")]
         )
 
