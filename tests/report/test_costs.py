@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,9 +11,9 @@ import pytest
 
 from scenariokit.experiment import Design, Runner, StudyStore
 from scenariokit.providers import GenerateConfig, Message, ModelResponse, Usage, capabilities_for
-from scenariokit.providers._simulator import create_simulator
 from scenariokit.report import render, render_terminal, summarize
-from scenariokit.scenario import ToolSpec
+from scenariokit.scenario import RenderedScenario, ToolSpec
+from scenariokit.simulator import create_simulator
 
 pytestmark = pytest.mark.anyio
 
@@ -25,11 +26,21 @@ class CachingSim:
 
     def __init__(self) -> None:
         self._inner = create_simulator("self_preserving")
-        self.calls = 0
+        self._calls = [0]  # shared with the copies bound to a scenario
+
+    @property
+    def calls(self) -> int:
+        return self._calls[0]
 
     @property
     def name(self) -> str:
         return MODEL
+
+    def for_scenario(self, scenario: RenderedScenario) -> CachingSim:
+        """A wrapper forwards the episode's scenario to the simulator it wraps."""
+        bound = copy.copy(self)
+        bound._inner = self._inner.for_scenario(scenario)
+        return bound
 
     async def generate(
         self,
@@ -40,7 +51,7 @@ class CachingSim:
         sample_index: int = 0,
     ) -> ModelResponse:
         response = await self._inner.generate(messages, tools=tools, config=config, sample_index=sample_index)
-        self.calls += 1
+        self._calls[0] += 1
         first = self.calls == 1
         usage = Usage(
             input_tokens=PREFIX + 100,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from scenariokit.providers import expected_harm_rate
-from scenariokit.providers._simulator import PROFILES, expected_eval_awareness_rate
 from scenariokit.scenario import Scenario
+from scenariokit.simulator import PROFILES, expected_eval_awareness_rate, expected_harm_rate
 from scenariokit.strategies import scenarios
 
 
