@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore
-from scenariokit.providers._simulator import create_simulator
 from scenariokit.report import PUBLISHED_AWARENESS, PUBLISHED_RATES, published_for, render, summarize
 from scenariokit.scenario import blackmail
+from scenariokit.simulator import create_simulator
 
 pytestmark = pytest.mark.anyio
 
