@@ -2,7 +2,7 @@
 
 Layers, lowest first (docs/concepts/data-flow.md shows the same picture):
 
-0. private leaf modules shared by all (``_caseless``, ``_version``);
+0. private leaf modules shared by all (``_caseless``, ``_lazy``, ``_version``);
 1. ``scenario`` and ``stats``: the world and the numbers, independent of each other;
 2. ``providers`` (model clients: they know nothing of scenarios), and ``perturb`` with ``strategies`` (operators
    and Hypothesis strategies over scenarios: they need only ``scenario``, and ``experiment`` builds sweeps
@@ -30,7 +30,7 @@ import pytest
 import scenariokit
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_caseless", "_version"}),
+    frozenset({"_caseless", "_lazy", "_version"}),
     frozenset({"scenario", "stats"}),
     frozenset({"providers", "perturb", "strategies"}),
     frozenset({"agent"}),
