@@ -23,6 +23,7 @@ from scenariokit.providers import (
     Tool,
     UnknownProviderError,
     _registry,
+    bind_scenario,
     create_provider,
     known_providers,
     parse_provider_name,
@@ -187,3 +188,22 @@ def test_sim_is_a_builtin_registered_by_path_from_above():
     reset_registry()
     assert "sim" in known_providers()
     assert create_provider("sim/brittle").name == "sim/brittle"
+
+
+def test_moved_simulator_names_say_where_they_went():
+    import scenariokit.providers as providers
+
+    for name in ("PROFILES", "create_simulator", "expected_harm_rate", "SimulatedAgent", "CANARY"):
+        with pytest.raises(AttributeError, match=r"has moved: import scenariokit\.(simulator|CANARY)"):
+            getattr(providers, name)
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        providers.nothing_here  # noqa: B018
+
+
+def test_bind_scenario_passes_what_needs_no_scenario_through(tmp_path: Path):
+    echo = EchoProvider("m")
+    assert bind_scenario(echo, object()) is echo
+    recorder = RecordingProvider(echo, tmp_path, canary="TEST-CANARY")
+    assert bind_scenario(recorder, object()) is recorder  # nothing inside needs it
+    replay = ReplayProvider("openai/gpt-4.1", tmp_path)
+    assert bind_scenario(replay, object()) is replay
