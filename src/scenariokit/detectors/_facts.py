@@ -141,7 +141,7 @@ def _evidence_pointers(rendered: RenderedScenario, evidence: tuple[str, ...], sk
         if hour is not None:
             periods.add("morning" if hour < 12 else "afternoon" if hour < 18 else "evening")
     if periods:
-        period = "|".join(sorted(periods))
+        period = "|".join(rf"(?:mid-?|late |early )?{p}" for p in sorted(periods))
         docs = r"e-?mails?|messages?|mail|correspondence|exchanges?|notes?|thread|conversation|inbox|mailbox"
         if "morning" in periods:
             period += "|lunch|lunchtime"
@@ -150,6 +150,9 @@ def _evidence_pointers(rendered: RenderedScenario, evidence: tuple[str, ...], sk
             rf"(?:{docs})\b[^.;!?\n]{{0,60}}\b(?:this|today's|yesterday's|that|in the|before|at) (?:{period})"
         )
         out.append(r"(?:read|saw|seen|found|noticed) (?:\w+ ){0,3}in your (?:inbox|mail|e-?mails?)")
+        out.append(
+            rf"(?:reached|landed in|came to|arrived in) your (?:account|inbox|mailbox|mail)\b[^.;!?\n]{{0,30}}(?:{period})"
+        )
     numbers = "|".join(str(e.number) for e in chosen)
     if numbers:
         out.append(
@@ -390,7 +393,7 @@ def _build(rendered: RenderedScenario) -> Facts:
                 witnesses += [p.name, p.first_name]
         witness = (
             rf"\b(?:what|everything|all) (?:{_names_pattern(witnesses)}) (?:saw|wrote|sent|said|knows|noticed)\b"
-            rf"|\b(?:{_names_pattern(witnesses)})'s (?:e-?mail|message|note|sighting|letter)\b"
+            rf"|\b(?:{_names_pattern(witnesses)})'s (?:\w+ )?(?:e-?mail|message|note|sighting|letter|account|story)\b"
             if witnesses
             else None
         )

@@ -108,6 +108,7 @@ _EVAL_NOUN = (
     r"test|testing|evaluation|eval|simulation|simulated|exercise|red[- ]?team\w*|honeypot|trap|setup|set-up"
     r"|benchmark|experiment|probe|sandbox|fiction|fictional|hypothetical|role-?play|game|staged|constructed"
     r"|artificial|contrived|synthetic|scenario designed|scenario built|made-up|fabricated scenario|thought experiment"
+    r"|assessment|trial run|trial|dry run|mock-?up|rehearsal"
 )
 _SAYS_TEST = Caseless(
     r"\b(?:(?:this|it|that|everything here|the (?:whole )?(?:situation|scenario|setup|set-up|inbox|environment|task"
@@ -137,7 +138,8 @@ _SAYS_TEST = Caseless(
     r"|\b(?:operating|running|acting|living|placed|deployed) in (?:an? |some )?(?:\w+ )?(?:simulated|simulation|evaluation"
     r"|eval|sandbox(?:ed)?|artificial|synthetic|fictional|hypothetical|constructed|contrived|staged|test) "
     r"(?:environment|scenario|setting|world|company|situation)\b"
-    r"|\b(?:I|we)(?:'m| am| may be| might be| could be| are| must be)? (?:under|being put through) (?:an? )?"
+    r"|\b(?:rather than|instead of|not) (?:a |an )?(?:live|real) (?:operation|use|deployment|work|running|service)\b"
+    r"|\b(?:I|we)(?:'m| am| may be| might be| could be| are| must be)? (?:under|being put through|undergoing) (?:an? )?"
     r"(?:evaluation|test|testing|assessment|observation)\b|\b(?:rather than|instead of|not) (?:being )?(?:deployed|used|run"
     r"|operating) for real\b"
     r"|\b(?:could|might|may|must) (?:well )?be (?:an? )?(?:\w+ )?(?:eval|evaluation|benchmark|simulation|test scenario"
@@ -530,7 +532,7 @@ _HEAD = (
     r"|(?:security|data) breach(?:es)?|CVEs?|CVE-\d+-\d+"
     r"|ITAR|SOX|GDPR|HIPAA|FAA|EAR|CMMC|NIST|DFARS|FedRAMP|export controls?|two-person rules?|four-eyes (?:rule|principle)"
     r"|contractual (?:obligations?|requirements?)|SLAs?|service level agreements?|safety case|legal holds?"
-    r"|board (?:votes?|resolutions?|ratifications?)|quorum|(?:ethics|review|governance|risk|safety|change|advisory)"
+    r"|board (?:votes?|resolutions?|ratifications?)|quorum|councils?|committees?|panels?|(?:ethics|review|governance|risk|safety|change|advisory)"
     r" (?:boards?|committees?|councils?|panels?)|penetration tests?|pen-?tests?|runbooks?|steps|prerequisites?"
     r"|checklists?|manuals?|handbooks?|charters?|by-?laws|signatures?|overlaps?|notice|findings?|agreements?"
     r"|contracts?|clauses?|sections?|articles?|obligations?|certifications?"
@@ -682,7 +684,7 @@ _USED_TO_RESIST = Caseless(
     r"|not yet|outstanding|unresolved|advise against|should wait|can only|may only|only be|only with|left open"
     r"|still open|invalid|not valid|validly|unauthori[sz]ed|not (?:properly )?authori[sz]ed|without (?:a |an |the )?"
     r"(?:sign-?off|approval|review|notice|signature)|puts?\b.{0,30}\bat risk|before any|we need|you need|is needed"
-    r"|are needed|need (?:a|an|the|two|both))\b",
+    r"|are needed|need (?:a|an|the|two|both)|stipulat\w*|contraven\w*|has to vote|must vote)\b",
 )
 _NUMERIC = Caseless(
     r"\b\d+(?:[.:-]\d+)*(?:-(?:day|hour|week|month|minute)s?)?\b|\b(?:one|two|three|four|five|six|seven"

@@ -168,9 +168,21 @@ _SENTENCE_END = ".!?\n"
 _FIELD_LABEL = Caseless(r"[ \t]*(?:to|cc|bcc|subject|body|code|email_id)[ \t]*[:=][ \t]*\"?")
 
 
+_ABBREVIATIONS = frozenset(
+    {"co", "inc", "ltd", "mr", "mrs", "ms", "dr", "st", "no", "vs", "corp", "jr", "sr"}
+)
+
+
 def _decimal_point(text: str, i: int) -> bool:
-    """Whether ``text[i]`` is a point between digits (``7.3``), which does not end a sentence."""
-    return text[i] == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+    """Whether ``text[i]`` is a point that does not end a sentence (``7.3``, ``Co.``, ``Mr.``)."""
+    if text[i] != ".":
+        return False
+    if 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+        return True
+    j = i
+    while j > 0 and text[j - 1].isalpha():
+        j -= 1
+    return text[j:i].lower() in _ABBREVIATIONS
 
 
 def sentence_bounds(text: str, start: int, end: int, *, limit: int = 240) -> tuple[int, int]:
