@@ -573,3 +573,26 @@ async def test_an_unusable_base_url_is_a_clear_provider_error(base_url: str, kin
         with pytest.raises(ProviderConnectionError) as info:
             await provider.generate([UserMessage(content="x")])
     assert kind in str(info.value) and base_url.split("/v1")[0] in str(info.value)
+
+
+async def test_a_gzip_compressed_event_stream_is_decoded_incrementally(no_proxy: None):
+    events = b"".join(
+        b'data: {"candidates":[{"content":{"role":"model","parts":[{"text":"%s"}]}}]}\r\n\r\n' % part
+        for part in (b"h", b"i")
+    )
+    events += b'data: {"candidates":[{"content":{"role":"model","parts":[]},"finishReason":"STOP"}]}\r\n\r\n'
+    body = gzip.compress(events)
+    raw = _ok_head(
+        "content-type: text/event-stream\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n"
+    )
+    raw += b"".join(
+        f"{len(body[i : i + 7]):x}\r\n".encode() + body[i : i + 7] + b"\r\n" for i in range(0, len(body), 7)
+    )
+    raw += b"0\r\n\r\n"
+    with RawServer(lambda _n: (raw, False)) as server:
+        provider = GeminiProvider(
+            "gemini-2.5-flash", api_key=KEY, base_url=f"http://127.0.0.1:{server.port}", stream=True
+        )
+        async with provider:
+            assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+    assert _head_fields(server.requests[0])["accept-encoding"] == "gzip, deflate"
