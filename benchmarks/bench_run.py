@@ -31,6 +31,7 @@ sys.path.insert(0, str(SERVER.parent))
 from fake_vendor_server import API_KEY  # noqa: E402
 
 MODEL = "openai/gpt-4.1"
+REPLY = Path(__file__).resolve().parent / "data" / "reply.txt"
 FAMILY = "blackmail"
 
 
@@ -79,10 +80,11 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> Measured:
 class FakeVendor:
     """The fake vendor server in its own process."""
 
-    def __init__(self, latency: float) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, str(SERVER), "--latency", str(latency)], stdout=subprocess.PIPE, text=True
-        )
+    def __init__(self, latency: float, reply_file: Path | None = None) -> None:
+        command = [sys.executable, str(SERVER), "--latency", str(latency)]
+        if reply_file is not None:
+            command += ["--reply-file", str(reply_file)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         self.port = int(self.process.stdout.readline())
 
@@ -148,13 +150,20 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--reply",
+        choices=["echo", "realistic"],
+        default="echo",
+        help="echo: the server repeats the prompt (about 6 KB of scenario text); realistic: a fixed "
+        "2 KB reply with private reasoning and no action (benchmarks/data/reply.txt)",
+    )
     args = parser.parse_args()
     ideal = args.samples * args.latency / args.concurrency
-    server = FakeVendor(args.latency)
+    server = FakeVendor(args.latency, REPLY if args.reply == "realistic" else None)
     try:
         print(
             f"scenariokit run: {args.samples} samples of {FAMILY} on {MODEL}, concurrency {args.concurrency}, "
-            f"latency {args.latency} s: ideal {ideal:.2f} s"
+            f"latency {args.latency} s, {args.reply} replies: ideal {ideal:.2f} s"
         )
         print(f"load average before: {load_average()}")
         print(HEADER)

@@ -147,6 +147,7 @@ class FakeVendorServer:
         self._thread: threading.Thread | None = None
         self._counter = 0
         self.cache = PromptCache()
+        self.default_reply: str | None = None  # said when no reply is queued, instead of the echo
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -379,6 +380,8 @@ class FakeVendorServer:
     def _reply_for(self, last_user: str) -> Reply:
         if self.replies:
             return self.replies.popleft()
+        if self.default_reply is not None:
+            return Reply(text=self.default_reply)
         return Reply(text=f"echo: {last_user}")
 
     def _answer(self, flavour: str, rest: str, body: Any, fault: Fault | None) -> tuple[bool, list[str], Any]:
@@ -959,9 +962,13 @@ class FakeVendorServer:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--reply-file", help="answer every request with this file's text instead of the echo")
     args = parser.parse_args()
     server = FakeVendorServer(latency=args.latency)
     server.record_requests = False
+    if args.reply_file:
+        with open(args.reply_file, encoding="utf-8") as handle:
+            server.default_reply = handle.read()
     server.start()
     print(server.port, flush=True)
     stop = threading.Event()
