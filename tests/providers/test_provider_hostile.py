@@ -140,6 +140,30 @@ async def test_a_single_huge_header_line_is_refused():
     assert peak[0] < 8 * MiB + 8 * MiB
 
 
+async def test_endless_interim_responses_end_at_the_attempt_deadline():
+    async def interim(writer: asyncio.StreamWriter) -> None:
+        await endless(writer, b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    policy = RetryPolicy(max_attempts=1, attempt_timeout=0.5)
+    with RawServer(handler=streaming(b"", interim)) as server:
+        async with server.provider(retry_policy=policy) as provider:
+            with peak_memory() as peak, pytest.raises(ProviderTimeoutError, match="no response within"):
+                await provider.generate([UserMessage(content="x")])
+    assert peak[0] < 4 * MiB
+
+
+async def test_an_endless_chunk_size_line_is_refused():
+    async def digits(writer: asyncio.StreamWriter) -> None:
+        await endless(writer, b"f" * 4096)
+
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+    with RawServer(handler=streaming(head, digits)) as server:
+        async with server.provider(retry_policy=BOUNDED) as provider:
+            with peak_memory() as peak, pytest.raises(ResponseParseError, match="invalid HTTP response"):
+                await provider.generate([UserMessage(content="x")])
+    assert peak[0] < 4 * MiB
+
+
 # --- Endless and oversized bodies ----------------------------------------------------------------------
 
 
