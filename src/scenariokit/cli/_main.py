@@ -27,6 +27,12 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
         "run a study: a YAML design, or a family with --set, against models or the simulator",
     ),
     (
+        "merge",
+        "_merge",
+        "COMMAND",
+        "combine the stores of a study's shards (run --shard i/n) into one store",
+    ),
+    (
         "report",
         "_report",
         "COMMAND",

@@ -26,6 +26,7 @@ from scenariokit.experiment import (
     Runner,
     RunProgress,
     RunResult,
+    Shard,
     StudyStore,
     create_providers,
     load_design,
@@ -133,6 +134,12 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="run into a store that holds another design's study (refused otherwise, to keep studies apart)",
     )
+    parser.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only shard I of N of the design's samples (a fixed rule on each sample's key, the same on "
+        "every machine); combine the shard stores with 'scenariokit merge'",
+    )
     parser.set_defaults(handler=_run)
     return parser
 
@@ -231,6 +238,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, got {args.concurrency}")
     try:
+        shard = Shard.parse(args.shard) if args.shard is not None else None
         design, out = _design_from_args(args)
         expanded = _expand(design)
         if args.dry_run:
@@ -255,6 +263,7 @@ def _run(args: argparse.Namespace) -> int:
                 budget_tokens=args.budget_tokens,
                 budget_usd=args.budget_usd,
                 append=args.append,
+                shard=shard,
             )
             result = anyio.run(_main, runner, providers, not args.quiet and sys.stderr.isatty())
             print(_result_line(result, out), file=sys.stderr)

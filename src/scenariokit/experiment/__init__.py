@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         resolve_detectors,
         run_study,
     )
+    from scenariokit.experiment._shards import MergeResult, Shard, merge_stores, shard_of
     from scenariokit.experiment._store import (
         SCHEMA_VERSION,
         ModelCost,
@@ -88,6 +89,7 @@ __all__ = [
     "FactorValue",
     "IncompatibleStoreError",
     "Merge",
+    "MergeResult",
     "ModelCost",
     "ModelRun",
     "ModelSpec",
@@ -107,6 +109,7 @@ __all__ = [
     "SampleStatus",
     "ScenarioEntry",
     "ScenarioFile",
+    "Shard",
     "StopReason",
     "StoreBusyError",
     "StoreError",
@@ -122,11 +125,13 @@ __all__ = [
     "estimate_prompt_tokens",
     "load_design",
     "loads_design",
+    "merge_stores",
     "plan",
     "rescore",
     "resolve_detectors",
     "run_study",
     "sample_seed",
+    "shard_of",
 ]
 
 if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)

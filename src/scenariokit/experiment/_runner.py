@@ -42,6 +42,7 @@ from scenariokit.experiment._conditions import Condition, ExpandedDesign, ModelR
 from scenariokit.experiment._design import Design
 from scenariokit.experiment._errors import BudgetError, DesignError, StoreMismatchError
 from scenariokit.experiment._keys import sample_seed
+from scenariokit.experiment._shards import Shard
 from scenariokit.experiment._store import KnownUsage, SampleRecord, StudyStore
 from scenariokit.providers import (
     OFFLINE_PREFIXES,
@@ -188,6 +189,8 @@ class Runner:
         append: Run into a store made by a design of another name (default: refuse, see the module notes).
         stop_after_errors: Start no new sample of a model once this many of its samples in a row failed with
             the same error that no retry can fix (``FATAL_ERRORS``); ``0`` never stops early.
+        shard: Run only this shard's samples (see ``scenariokit.experiment.Shard`` for the rule); the counts
+            of the run (total, already done, remaining) are the shard's.
 
     Raises:
         DesignError: If a provider is missing for a model, or a detector name is unknown.
@@ -210,6 +213,7 @@ class Runner:
         detectors: Mapping[str, Sequence[Detector]] | None = None,
         append: bool = False,
         stop_after_errors: int = 5,
+        shard: Shard | None = None,
     ) -> None:
         self.expanded = expanded
         self.store = store
@@ -236,6 +240,7 @@ class Runner:
         self._known: dict[str, KnownUsage] = {}
         self.append = append
         self.stop_after_errors = stop_after_errors
+        self.shard = shard
         self._streaks: dict[str, tuple[str, int]] = {}
         self._halted: dict[str, str] = {}
         self.progress = RunProgress(total=expanded.total_samples, already_done=0)
@@ -311,15 +316,15 @@ class Runner:
                 "concurrency": self.concurrency,
                 "budget": {"tokens": self.budget_tokens, "usd": self.budget_usd},
                 "library_version": __version__,
+                **({"shard": str(self.shard)} if self.shard is not None else {}),
             }
         )
         done = self._done_bitmaps()
-        already = sum(sum(bits) for bits in done.values())
+        already = sum(bits.count(_DONE) for bits in done.values())
+        total = sum(len(bits) - bits.count(_OTHER_SHARD) for bits in done.values())
         tokens, cost = self.store.usage_totals()
         self._known = self.store.known_usage()
-        self.progress = RunProgress(
-            total=self.expanded.total_samples, already_done=already, tokens=tokens, cost_usd=cost
-        )
+        self.progress = RunProgress(total=total, already_done=already, tokens=tokens, cost_usd=cost)
         work = self._work(done)
         try:
             async with anyio.create_task_group() as tg:
@@ -341,13 +346,13 @@ class Runner:
             self.progress_callback(self.progress)
         tokens, cost = self.store.usage_totals()
         remaining = (
-            self.expanded.total_samples
+            self.progress.total
             - self.progress.already_done
             - (self.progress.completed - self.progress.failed)
         )
         return RunResult(
             run_id=self._run_id,
-            total=self.expanded.total_samples,
+            total=self.progress.total,
             already_done=self.progress.already_done,
             completed=self.progress.completed,
             failed=self.progress.failed,
@@ -360,14 +365,19 @@ class Runner:
         )
 
     def _done_bitmaps(self) -> dict[tuple[str, str], bytearray]:
+        """Per (model, condition), a byte per sample index: missing (0), done, or of another shard."""
         n = self.expanded.design.samples
         done: dict[tuple[str, str], bytearray] = {}
         for m in self.expanded.models:
             for c in self.expanded.conditions:
                 bits = bytearray(n)
+                if self.shard is not None:
+                    for i in range(n):
+                        if not self.shard.holds(c.fingerprint, m.name, m.config_hash, i):
+                            bits[i] = _OTHER_SHARD
                 for i in self.store.completed_indices(c.fingerprint, m.name, m.config_hash):
-                    if 0 <= i < n:
-                        bits[i] = 1
+                    if 0 <= i < n and bits[i] != _OTHER_SHARD:
+                        bits[i] = _DONE
                 done[(m.name, c.fingerprint)] = bits
         return done
 
@@ -513,6 +523,9 @@ class Runner:
             if self.progress_callback is not None:
                 self.progress_callback(self.progress)
 
+
+_DONE = 1
+_OTHER_SHARD = 2
 
 _HARM_CATEGORIES = frozenset({"blackmail", "leak", "lethal_action"})
 
