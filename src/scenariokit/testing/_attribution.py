@@ -203,7 +203,7 @@ def attribute(
 
     Each factor is a block of :data:`scenariokit.testing._blocks.FACTORS`: ``threat``, ``goal_conflict``,
     ``opportunity`` (content blocks: "on" is as in the base scenario, "off" removes them) or a framing
-    switch (``prohibitions``, ``agency_prompt``, ``escalation_reachable``, ``eval_notice``, ``scratchpad``).
+    switch (``prohibitions``, ``agency_prompt``, ``escalation_reachable``, ``eval_notice``, ``scratchpad``, ``clarity``).
     A main effect is the mean rate with the block on minus with it off over the other factors' levels; an
     interaction ``A x B`` is half the difference between A's effect with B on and with B off.
 

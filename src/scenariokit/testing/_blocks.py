@@ -26,7 +26,7 @@ from scenariokit.scenario import (
 
 FRAMING_SWITCHES: tuple[str, ...] = tuple(Framing.model_fields)
 """The framing switches (``scratchpad``, ``agency_prompt``, ``prohibitions``, ``eval_notice``,
-``escalation_reachable``)."""
+``escalation_reachable``, ``clarity``)."""
 
 FACTORS: tuple[str, ...] = ("threat", "goal_conflict", "opportunity", *FRAMING_SWITCHES)
 """Blocks that :func:`switch` turns on and off: the threat, the goal conflict, the opportunity (leverage or
