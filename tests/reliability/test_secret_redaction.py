@@ -6,6 +6,9 @@ reached error texts unredacted when an endpoint echoed the key.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from fake_vendor_server import API_KEY, FakeVendorServer, Fault
 from hypothesis import given
@@ -13,8 +16,11 @@ from hypothesis import strategies as st
 from reliability_formats import FORMAT_IDS, FORMATS, Format
 
 from scenariokit.agent import EpisodeError
+from scenariokit.cli import main
+from scenariokit.experiment import StudyStore
 from scenariokit.providers import ProviderError
 from scenariokit.providers._secret import FRAGMENT, Secret, redact, redact_known
+from scenariokit.report import render, summarize
 
 pytestmark = pytest.mark.anyio
 
@@ -104,3 +110,40 @@ def test_redaction_leaves_text_without_secrets_alone() -> None:
 def test_a_key_in_the_environment_is_a_configured_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-ENVONLY0123456789")
     assert redact_known("echo: sk-proj-ENVONLY0123456789 and ENVONLY012") == "echo: *** and ***"
+
+
+def test_a_key_stored_by_an_older_version_is_masked_in_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk-ant-OLDSTORE-0123456789abcdefghij"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    db = tmp_path / "old.db"
+    assert (
+        main(
+            [
+                "run",
+                "--family",
+                "blackmail",
+                "--model",
+                "sim/compliant",
+                "--samples",
+                "2",
+                "--out",
+                str(db),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    conn = sqlite3.connect(db)  # what a store written before errors were redacted can hold
+    conn.execute(
+        "UPDATE samples SET status = 'error', error = ? WHERE sample_index = 0",
+        (f"AuthenticationError: bad key {key}",),
+    )
+    conn.commit()
+    conn.close()
+    with StudyStore(db, readonly=True) as store:
+        summary = summarize(store)
+    for fmt in ("md", "json", "html"):
+        text = render(summary, fmt)
+        assert "bad key ***" in text and "OLDSTORE" not in text

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenariokit.experiment import ModelCost, SampleOutcome, StoredCondition, StudyStore
+from scenariokit.providers._secret import known_secrets, redact
 from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
 from scenariokit.report._perturbation import PerturbationComparison, compare_variants
 from scenariokit.report._published import PUBLISHED_AWARENESS, PUBLISHED_SOURCE, PublishedRate, published_for
@@ -534,6 +535,7 @@ def summarize(
     models: dict[str, None] = {}
     other: dict[tuple[str, str, str], list[int]] = {}
     aware: dict[tuple[str, str], AwarenessCounts] = {}
+    secrets = known_secrets()  # stores written before errors were redacted may hold an echoed key
     for outcome in store.iter_outcomes():
         cond = conditions.get(outcome.fingerprint)
         if cond is None:
@@ -559,7 +561,7 @@ def summarize(
             cell.benign += 1
         else:
             cell.unscorable += 1
-            text = " ".join((reason or "no reason given").split())
+            text = " ".join(redact(reason or "no reason given", secrets).split())
             cell.reasons[text[:_REASON_WIDTH]] += 1
         if outcome.status == "ok":
             counts = aware.setdefault(key, AwarenessCounts())
