@@ -242,7 +242,8 @@ def kill_soak(
 ) -> dict[str, object]:
     """Kill ``scenariokit run`` (simulator, 2 conditions) with SIGKILL ``kills`` times, then let it finish.
 
-    Each kill comes at a random moment from process start (store creation included) to ``max_delay`` s.
+    Even kills come at a random moment from process start (store creation included) to ``max_delay`` s; odd
+    kills once the run has stored samples, up to 0.3 s later (mid-run, between and during transactions).
 
     Returns:
         What happened: rows stored before each kill, the final count and the integrity check.
@@ -258,11 +259,18 @@ def kill_soak(
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     seen: list[int] = []
-    for _ in range(kills):
+    for k in range(kills):
+        before = _count_rows(db)
         with subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=folder
         ) as proc:
-            time.sleep(rng.uniform(0.0, max_delay))
+            if k % 2 == 0:  # any moment from process start: start-up, store creation, the first samples
+                time.sleep(rng.uniform(0.0, max_delay))
+            else:  # mid-run: once this run has stored samples, a little later
+                deadline = time.monotonic() + 60
+                while _count_rows(db) <= before and proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                time.sleep(rng.uniform(0.0, 0.3))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         seen.append(_count_rows(db))
