@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from scenariokit.experiment._conditions import ExpandedDesign, NotApplicable, PerturbationRecord
 from scenariokit.experiment._runner import FREE_PREFIXES, estimate_prompt_tokens
 from scenariokit.experiment._store import StudyStore
-from scenariokit.providers import PRICES_AS_OF, UsageTracker, parse_provider_name
+from scenariokit.providers import PRICES_AS_OF, UsageTracker, capabilities_for, parse_provider_name
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,10 @@ class Plan:
     already_done: int = 0
     """Samples already stored in the study's store."""
 
+    cache_prices: dict[str, tuple[float, float, int] | None] | None = None
+    """Model -> (cached-read, cache-write USD per million tokens, shortest cached prompt in tokens) for models
+    with prompt caching, else ``None``."""
+
     not_applicable: tuple[NotApplicable, ...] = ()
     """Sweep operators that do not apply to their base (no variant is run for them)."""
 
@@ -84,6 +88,30 @@ class Plan:
             low += prompt * price[0] / 1e6
             high += (prompt * price[0] + output * price[1]) / 1e6
         return low, high
+
+    def cached_cost(self, model: str) -> tuple[float, float] | None:
+        """Estimated USD with prompt caching, as :meth:`cost` (``None`` when the price is unknown).
+
+        Each condition's prompt is written to the cache by its first sample and read by the others (when it is
+        long enough to be cached); later turns of multi-turn episodes are counted uncached.
+        """
+        price = self.prices[model]
+        cache = (self.cache_prices or {}).get(model)
+        if price is None:
+            return None
+        if cache is None:
+            return self.cost(model)
+        read, write, minimum = cache
+        low = 0.0
+        for r in self.rows:
+            if r.model != model or not r.samples:
+                continue
+            first_turn = r.samples * r.prompt_tokens * price[0]
+            if r.prompt_tokens >= minimum:
+                first_turn = r.prompt_tokens * write + (r.samples - 1) * r.prompt_tokens * read
+            low += (first_turn + r.samples * r.prompt_tokens * (self.max_turns - 1) * price[0]) / 1e6
+        _, output = self.tokens(model)
+        return low, low + output * price[1] / 1e6
 
     def describe(self) -> str:
         """A plain-text description of the plan."""
@@ -118,6 +146,9 @@ class Plan:
                 if cost is None
                 else f"${cost[0]:.2f} (input only) to ${cost[1]:.2f} (max output)"
             )
+            cached = self.cached_cost(m) if (self.cache_prices or {}).get(m) is not None else None
+            if cost is not None and cached is not None:
+                text += f"; with prompt caching ${cached[0]:.2f} to ${cached[1]:.2f}"
             lines.append(f"estimated cost {m}: {text}")
         lines.append(f"(prices approximate, as of {PRICES_AS_OF}; the simulator is free)")
         return "\n".join(lines)
@@ -150,17 +181,25 @@ def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
                 )
             )
     prices: dict[str, tuple[float, float] | None] = {}
+    cache_prices: dict[str, tuple[float, float, int] | None] = {}
     for m in expanded.models:
+        cache_prices[m.name] = None
         if parse_provider_name(m.name)[0] in FREE_PREFIXES:
             prices[m.name] = (0.0, 0.0)
         else:
             price = tracker.price_of(m.name)
             prices[m.name] = None if price is None else (price.input, price.output)
+            caps = capabilities_for(m.name)
+            if price is not None and caps.prompt_caching != "none":
+                read = price.input if price.cache_read is None else price.cache_read
+                write = price.input if price.cache_write is None else price.cache_write
+                cache_prices[m.name] = (read, write, caps.cache_min_tokens)
     return Plan(
         rows=tuple(rows),
         max_turns=expanded.design.max_turns,
         max_tokens={m.name: m.spec.config.max_tokens for m in expanded.models},
         prices=prices,
+        cache_prices=cache_prices,
         already_done=done_total,
         not_applicable=expanded.not_applicable,
     )
