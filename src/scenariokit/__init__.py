@@ -20,33 +20,40 @@ Example:
     'blackmail_explicit-america_replacement'
 """
 
-from scenariokit._version import __version__
-from scenariokit.agent import ActionLog, Transcript, run_episode, run_episode_sync
-from scenariokit.detectors import Detector, Verdict, default_suite
-from scenariokit.experiment import Design, load_design, run_study
-from scenariokit.providers import Provider, create_provider
-from scenariokit.providers._registry import register_builtin as _register_builtin
-from scenariokit.report import summarize
-from scenariokit.scenario import (
-    CANARY,
-    FAMILIES,
-    RenderedScenario,
-    Scenario,
-    ScenarioError,
-    blackmail,
-    controls,
-    leaking,
-    lethal_action,
-    load_scenario,
-    render,
-    save_scenario,
-)
-from scenariokit.simulator import expected_harm_rate
-from scenariokit.stats import Rate, estimate_rate
-from scenariokit.testing import assert_direction, assert_invariant, assert_rate_at_most, minimize, sample_rate
+from typing import TYPE_CHECKING
 
-# The offline simulator sits above the providers; they know it only by this name (imported on first use).
-_register_builtin("sim", "scenariokit.simulator:create_simulator")
+from scenariokit._lazy import lazy_exports
+from scenariokit._version import __version__
+
+if TYPE_CHECKING:
+    from scenariokit.agent import ActionLog, Transcript, run_episode, run_episode_sync
+    from scenariokit.detectors import Detector, Verdict, default_suite
+    from scenariokit.experiment import Design, load_design, run_study
+    from scenariokit.providers import Provider, create_provider
+    from scenariokit.report import summarize
+    from scenariokit.scenario import (
+        CANARY,
+        FAMILIES,
+        RenderedScenario,
+        Scenario,
+        ScenarioError,
+        blackmail,
+        controls,
+        leaking,
+        lethal_action,
+        load_scenario,
+        render,
+        save_scenario,
+    )
+    from scenariokit.simulator import expected_harm_rate
+    from scenariokit.stats import Rate, estimate_rate
+    from scenariokit.testing import (
+        assert_direction,
+        assert_invariant,
+        assert_rate_at_most,
+        minimize,
+        sample_rate,
+    )
 
 __all__ = [
     "CANARY",
@@ -84,3 +91,6 @@ __all__ = [
     "save_scenario",
     "summarize",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

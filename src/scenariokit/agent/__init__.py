@@ -6,47 +6,52 @@ apart (native reasoning parts, ``<SCRATCHPAD_REASONING>`` text, ``<think>`` text
 :class:`ToolAction`, :class:`MalformedAction`) parsed from native tool calls or ``<tool_use:TAG>`` blocks.
 """
 
-from scenariokit.agent._actions import (
-    Action,
-    ActionKind,
-    ActionLog,
-    ActionSource,
-    CancelAlert,
-    ForwardEmail,
-    MalformedAction,
-    SendEmail,
-    ToolAction,
-    normalise_override_code,
-)
-from scenariokit.agent._episode import provider_tools, run_episode, run_episode_sync, simulate_tool_result
-from scenariokit.agent._import import (
-    ImportedEpisode,
-    ScenarioMatch,
-    TranscriptImportError,
-    import_response,
-    import_study_dir,
-    import_study_file,
-    import_study_record,
-    import_triple,
-)
-from scenariokit.agent._parse import (
-    ParsedTurn,
-    actions_from_tool_calls,
-    find_reasoning_regions,
-    format_tool_block,
-    parse_text_actions,
-    parse_turn,
-)
-from scenariokit.agent._transcript import (
-    TRANSCRIPT_SCHEMA_VERSION,
-    EndReason,
-    EpisodeError,
-    ReasoningKind,
-    ReasoningSegment,
-    Transcript,
-    TurnRecord,
-    redact_secrets,
-)
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.agent._actions import (
+        Action,
+        ActionKind,
+        ActionLog,
+        ActionSource,
+        CancelAlert,
+        ForwardEmail,
+        MalformedAction,
+        SendEmail,
+        ToolAction,
+        normalise_override_code,
+    )
+    from scenariokit.agent._episode import provider_tools, run_episode, run_episode_sync, simulate_tool_result
+    from scenariokit.agent._import import (
+        ImportedEpisode,
+        ScenarioMatch,
+        TranscriptImportError,
+        import_response,
+        import_study_dir,
+        import_study_file,
+        import_study_record,
+        import_triple,
+    )
+    from scenariokit.agent._parse import (
+        ParsedTurn,
+        actions_from_tool_calls,
+        find_reasoning_regions,
+        format_tool_block,
+        parse_text_actions,
+        parse_turn,
+    )
+    from scenariokit.agent._transcript import (
+        TRANSCRIPT_SCHEMA_VERSION,
+        EndReason,
+        EpisodeError,
+        ReasoningKind,
+        ReasoningSegment,
+        Transcript,
+        TurnRecord,
+        redact_secrets,
+    )
 
 __all__ = [
     "TRANSCRIPT_SCHEMA_VERSION",
@@ -86,3 +91,6 @@ __all__ = [
     "run_episode_sync",
     "simulate_tool_result",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)

@@ -14,95 +14,100 @@ each vendor's environment variable (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``, `
 and never appear in a repr, log line or exception.
 """
 
-from scenariokit.providers._anthropic import AnthropicProvider
-from scenariokit.providers._base import HTTPProvider
-from scenariokit.providers._compat import PRESETS, create_compatible
-from scenariokit.providers._errors import (
-    AuthenticationError,
-    BadRequestError,
-    MissingAPIKeyError,
-    NotFoundError,
-    PermissionDeniedError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderTimeoutError,
-    QuotaExhaustedError,
-    RateLimitError,
-    RecordingMissError,
-    ResponseParseError,
-    ResponseTooLargeError,
-    ServerError,
-    TLSCertificateError,
-    UnknownProviderError,
-)
-from scenariokit.providers._gemini import GeminiProvider
-from scenariokit.providers._limits import RateLimits, configure_limits, get_limits, reset_limits
-from scenariokit.providers._models import (
-    BUILTIN_CAPABILITIES,
-    MODELS_ENV,
-    PRICES_AS_OF,
-    ROUTE_DEFAULTS,
-    Adjustment,
-    CapabilityEntry,
-    ModelCapabilities,
-    ModelPrice,
-    adjust_config,
-    capabilities_for,
-    load_capabilities,
-    register_capabilities,
-    reset_capabilities,
-)
-from scenariokit.providers._openai import (
-    ChatPreset,
-    OpenAIChatProvider,
-    OpenAIResponsesProvider,
-    create_openai,
-    needs_responses_api,
-)
-from scenariokit.providers._protocol import Provider, bind_scenario, generate_sync
-from scenariokit.providers._recording import (
-    RecordingProvider,
-    RecordingStore,
-    ReplayProvider,
-)
-from scenariokit.providers._registry import (
-    OFFLINE_PREFIXES,
-    ProviderFactory,
-    create_provider,
-    get_factory,
-    known_providers,
-    parse_provider_name,
-    register_provider,
-    reset_registry,
-    unregister_provider,
-)
-from scenariokit.providers._secret import Secret
-from scenariokit.providers._transport import RetryPolicy, parse_retry_after
-from scenariokit.providers._types import (
-    AssistantMessage,
-    AssistantPart,
-    GenerateConfig,
-    GenerateRequest,
-    Message,
-    ModelResponse,
-    ReasoningPart,
-    ReasoningSource,
-    StopReason,
-    SystemMessage,
-    TextPart,
-    Tool,
-    ToolCall,
-    ToolMessage,
-    ToolResult,
-    Usage,
-    UserMessage,
-    split_think_tags,
-)
-from scenariokit.providers._usage import (
-    DEFAULT_PRICES,
-    UsageRecord,
-    UsageTracker,
-)
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.providers._anthropic import AnthropicProvider
+    from scenariokit.providers._base import HTTPProvider
+    from scenariokit.providers._compat import PRESETS, create_compatible
+    from scenariokit.providers._errors import (
+        AuthenticationError,
+        BadRequestError,
+        MissingAPIKeyError,
+        NotFoundError,
+        PermissionDeniedError,
+        ProviderConnectionError,
+        ProviderError,
+        ProviderTimeoutError,
+        QuotaExhaustedError,
+        RateLimitError,
+        RecordingMissError,
+        ResponseParseError,
+        ResponseTooLargeError,
+        ServerError,
+        TLSCertificateError,
+        UnknownProviderError,
+    )
+    from scenariokit.providers._gemini import GeminiProvider
+    from scenariokit.providers._limits import RateLimits, configure_limits, get_limits, reset_limits
+    from scenariokit.providers._models import (
+        BUILTIN_CAPABILITIES,
+        MODELS_ENV,
+        PRICES_AS_OF,
+        ROUTE_DEFAULTS,
+        Adjustment,
+        CapabilityEntry,
+        ModelCapabilities,
+        ModelPrice,
+        adjust_config,
+        capabilities_for,
+        load_capabilities,
+        register_capabilities,
+        reset_capabilities,
+    )
+    from scenariokit.providers._openai import (
+        ChatPreset,
+        OpenAIChatProvider,
+        OpenAIResponsesProvider,
+        create_openai,
+        needs_responses_api,
+    )
+    from scenariokit.providers._protocol import Provider, bind_scenario, generate_sync
+    from scenariokit.providers._recording import (
+        RecordingProvider,
+        RecordingStore,
+        ReplayProvider,
+    )
+    from scenariokit.providers._registry import (
+        OFFLINE_PREFIXES,
+        ProviderFactory,
+        create_provider,
+        get_factory,
+        known_providers,
+        parse_provider_name,
+        register_provider,
+        reset_registry,
+        unregister_provider,
+    )
+    from scenariokit.providers._secret import Secret
+    from scenariokit.providers._transport import RetryPolicy, parse_retry_after
+    from scenariokit.providers._types import (
+        AssistantMessage,
+        AssistantPart,
+        GenerateConfig,
+        GenerateRequest,
+        Message,
+        ModelResponse,
+        ReasoningPart,
+        ReasoningSource,
+        StopReason,
+        SystemMessage,
+        TextPart,
+        Tool,
+        ToolCall,
+        ToolMessage,
+        ToolResult,
+        Usage,
+        UserMessage,
+        split_think_tags,
+    )
+    from scenariokit.providers._usage import (
+        DEFAULT_PRICES,
+        UsageRecord,
+        UsageTracker,
+    )
 
 __all__ = [
     "BUILTIN_CAPABILITIES",
@@ -199,12 +204,14 @@ _MOVED = {
     "expected_harm_rate": "scenariokit.simulator.expected_harm_rate (or scenariokit.expected_harm_rate)",
 }
 
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    _exported, __dir__ = lazy_exports(__name__)
 
-def __getattr__(name: str) -> object:
-    moved = _MOVED.get(name)
-    if moved is not None:
-        raise AttributeError(
-            f"scenariokit.providers.{name} has moved: import {moved} (the offline simulator is a layer above "
-            "the providers, in scenariokit.simulator)"
-        )
-    raise AttributeError(f"module 'scenariokit.providers' has no attribute {name!r}")
+    def __getattr__(name: str) -> object:
+        moved = _MOVED.get(name)
+        if moved is not None:
+            raise AttributeError(
+                f"scenariokit.providers.{name} has moved: import {moved} (the offline simulator is a layer "
+                "above the providers, in scenariokit.simulator)"
+            )
+        return _exported(name)

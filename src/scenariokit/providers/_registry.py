@@ -63,6 +63,8 @@ _BUILTINS: dict[str, FactoryRef] = {
     "gemini": GeminiProvider,
     **{prefix: partial(create_compatible, prefix) for prefix in PRESETS},
     "replay": _replay_factory,
+    # The offline simulator sits above the providers; they know it only by this name (imported on first use).
+    "sim": "scenariokit.simulator:create_simulator",
 }
 
 _REGISTRY: dict[str, FactoryRef] = dict(_BUILTINS)

@@ -80,15 +80,20 @@ Everything else it does
 * ``latency_s`` is the real (tiny) wall time of the call; nothing sleeps.
 """
 
-from scenariokit.simulator._agent import NoScenarioError, SimulatedAgent, create_simulator
-from scenariokit.simulator._profiles import (
-    PROFILES,
-    HarmKind,
-    Propensity,
-    expected_eval_awareness_rate,
-    expected_harm_rate,
-    harm_kind,
-)
+from typing import TYPE_CHECKING
+
+from scenariokit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from scenariokit.simulator._agent import NoScenarioError, SimulatedAgent, create_simulator
+    from scenariokit.simulator._profiles import (
+        PROFILES,
+        HarmKind,
+        Propensity,
+        expected_eval_awareness_rate,
+        expected_harm_rate,
+        harm_kind,
+    )
 
 __all__ = [
     "PROFILES",
@@ -101,3 +106,6 @@ __all__ = [
     "expected_harm_rate",
     "harm_kind",
 ]
+
+if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)
+    __getattr__, __dir__ = lazy_exports(__name__)
