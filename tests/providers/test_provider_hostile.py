@@ -239,7 +239,7 @@ async def test_a_gzip_bomb_stops_at_max_decoded_bytes_with_bounded_memory(gzip_b
         async with server.provider(retry_policy=BOUNDED) as provider:
             with peak_memory() as peak, pytest.raises(ResponseTooLargeError) as info:
                 await provider.generate([UserMessage(content="x")])
-    assert "gzip-compressed body expands past the limit" in str(info.value)
+    assert "gzip-compressed body expands past max_decoded_bytes" in str(info.value)
     assert "max_decoded_bytes=1,048,576" in str(info.value)
     assert info.value.attempts == 1
     # The server's copy of the compressed bomb is traced as well.
@@ -255,7 +255,8 @@ async def test_a_deflate_bomb_in_an_event_stream_stops_too(gzip_bomb: bytes):
         async with server.provider(retry_policy=BOUNDED, stream=True) as provider:
             with peak_memory() as peak, pytest.raises(ResponseTooLargeError, match="deflate-compressed"):
                 await provider.generate([UserMessage(content="x")])
-    assert peak[0] < 4 * LIMIT + 2 * len(raw)
+    # A line that never ends is held while it grows (with a copy as each piece is appended).
+    assert peak[0] < 6 * LIMIT + 2 * len(raw)
 
 
 async def test_many_bombs_at_once_cost_the_bound_per_request_in_flight(gzip_bomb: bytes):

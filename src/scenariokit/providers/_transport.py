@@ -17,7 +17,7 @@ import select
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeAlias, TypeVar, Union
 
@@ -553,7 +553,11 @@ class Transport:
         limit = policy.max_response_bytes
         length = response.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            raise self._too_large(f"the response announces {int(length):,} bytes (content-length)", limit)
+            raise self._too_large(
+                f"the response announces {int(length):,} bytes (content-length), more than",
+                "max_response_bytes",
+                limit,
+            )
         encoding = response.headers.get("content-encoding", "").strip().lower()
         decoder = _decoder_for(encoding)
         if decoder is None:
@@ -568,47 +572,42 @@ class Transport:
         async for chunk in response.aiter_raw():
             received += len(chunk)
             if received > limit:
-                raise self._too_large("the response body is longer", limit)
-            if decoder is _IDENTITY:
-                data = chunk
-            else:
-                try:
-                    data = decoder.decompress(chunk, room + 1)
-                except zlib.error as exc:
-                    raise self._bad_encoding(encoding, str(exc)) from None
-            room -= len(data)
-            if room < 0:
-                raise self._too_large(
-                    f"the {encoding}-compressed body expands past the limit",
-                    policy.max_decoded_bytes,
-                    "decoded",
-                )
-            if data:
-                yield data
-        if decoder is not _IDENTITY:
+                raise self._too_large("the response body is longer than", "max_response_bytes", limit)
+            if isinstance(decoder, _Identity):
+                room -= len(chunk)
+                if room < 0:  # only when max_decoded_bytes < max_response_bytes
+                    raise self._too_large(
+                        "the response body is longer than", "max_decoded_bytes", policy.max_decoded_bytes
+                    )
+                yield chunk
+                continue
             try:
-                data = decoder.flush(room + 1)
+                for data in decoder.feed(chunk):
+                    room -= len(data)
+                    if room < 0:
+                        raise self._too_large(
+                            f"the {encoding}-compressed body expands past",
+                            "max_decoded_bytes",
+                            policy.max_decoded_bytes,
+                        )
+                    if data:
+                        yield data
             except zlib.error as exc:
                 raise self._bad_encoding(encoding, str(exc)) from None
-            room -= len(data)
-            if room < 0:
-                raise self._too_large(
-                    f"the {encoding}-compressed body expands past the limit",
-                    policy.max_decoded_bytes,
-                    "decoded",
-                )
-            if data:
-                yield data
+        if isinstance(decoder, _Decompressor):
+            try:
+                decoder.finish()
+            except zlib.error as exc:
+                raise self._bad_encoding(encoding, str(exc)) from None
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         """Read the whole body, decompressed, within the policy's size bounds."""
         parts = [chunk async for chunk in self._decoded_chunks(response)]
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def _too_large(self, what: str, limit: int, kind: str = "received") -> ResponseTooLargeError:
-        name = "max_response_bytes" if kind == "received" else "max_decoded_bytes"
+    def _too_large(self, what: str, name: str, limit: int) -> ResponseTooLargeError:
         return ResponseTooLargeError(
-            f"response too large: {what} than {name}={limit:,} bytes; the connection was closed",
+            f"response too large: {what} {name}={limit:,} bytes; the connection was closed",
             provider=self.provider,
             model=self.model,
             fix=(
@@ -860,87 +859,83 @@ def _socket_readable(sock: Any) -> bool:
 # --- Bounded decompression and SSE lines -----------------------------------------------------------
 
 
+_STEP = 1024 * 1024
+"""Most bytes one decompression step produces: what a small compressed chunk can expand to at once."""
+
+
 class _Identity:
     """Marker for a body without content coding."""
-
-    def decompress(self, data: bytes, max_length: int) -> bytes:  # pragma: no cover - never called
-        return data
-
-    def flush(self, max_length: int) -> bytes:  # pragma: no cover - never called
-        return b""
 
 
 _IDENTITY = _Identity()
 
 
-class _GzipDecoder:
-    """``gzip`` with any number of members (RFC 1952 allows several), at most ``max_length`` out per call."""
+class _Decompressor:
+    """A ``gzip`` or ``deflate`` body, decoded in bounded steps.
 
-    def __init__(self) -> None:
-        self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        self._fed = False
+    ``gzip`` may have several members (RFC 1952 allows it); ``deflate`` is zlib-wrapped as the
+    standard says, or raw as some servers send it (httpx accepts both).
+    """
 
-    def decompress(self, data: bytes, max_length: int) -> bytes:
-        if not data:
-            return b""
-        self._fed = True
-        out = self._obj.decompress(data, max_length)
-        if len(out) >= max_length:
-            return out  # the caller stops: over the limit
-        while self._obj.eof and self._obj.unused_data:
-            rest = self._obj.unused_data
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            out += self._obj.decompress(rest, max_length - len(out))
-            if len(out) >= max_length:
-                break
-        return out
-
-    def flush(self, max_length: int) -> bytes:
-        out = (
-            self._obj.decompress(self._obj.unconsumed_tail, max_length) if self._obj.unconsumed_tail else b""
-        )
-        if self._fed and not self._obj.eof and len(out) < max_length:
-            raise zlib.error("the gzip stream ends before its end marker")
-        return out
-
-
-class _DeflateDecoder:
-    """``deflate``: zlib-wrapped by the standard, raw deflate from some servers (as httpx accepts)."""
-
-    def __init__(self) -> None:
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._gzip = encoding != "deflate"
+        self._obj = self._new()
         self._first = True
         self._fed = False
-        self._obj = zlib.decompressobj()
 
-    def decompress(self, data: bytes, max_length: int) -> bytes:
+    def _new(self, raw: bool = False) -> Any:
+        if self._gzip:
+            return zlib.decompressobj(zlib.MAX_WBITS | 16)
+        return zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Yield what ``data`` decodes to, at most :data:`_STEP` bytes at a time.
+
+        Raises:
+            zlib.error: The data is not valid for the coding.
+        """
         if not data:
-            return b""
+            return
         self._fed = True
-        if self._first:
+        if self._first and not self._gzip:
             self._first = False
             try:
-                return self._obj.decompress(data, max_length)
+                out = self._obj.decompress(data, _STEP)
             except zlib.error:
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-        return self._obj.decompress(data, max_length)
+                self._obj = self._new(raw=True)
+                out = self._obj.decompress(data, _STEP)
+        else:
+            out = self._obj.decompress(data, _STEP)
+        while True:
+            yield out
+            obj = self._obj
+            if obj.unconsumed_tail:
+                out = obj.decompress(obj.unconsumed_tail, _STEP)
+            elif self._gzip and obj.eof and obj.unused_data:
+                self._obj = self._new()
+                out = self._obj.decompress(obj.unused_data, _STEP)
+            else:
+                return
 
-    def flush(self, max_length: int) -> bytes:
-        out = (
-            self._obj.decompress(self._obj.unconsumed_tail, max_length) if self._obj.unconsumed_tail else b""
-        )
-        if self._fed and not self._obj.eof and len(out) < max_length:
-            raise zlib.error("the deflate stream ends before its end marker")
-        return out
+    def finish(self) -> None:
+        """Check that the stream ended at its end marker.
+
+        Raises:
+            zlib.error: The body ends before the end of the compressed stream.
+        """
+        if self._fed and not self._obj.eof:
+            raise zlib.error(f"the {self.encoding} stream ends before its end marker")
 
 
-def _decoder_for(encoding: str) -> _Identity | _GzipDecoder | _DeflateDecoder | None:
+def _decoder_for(encoding: str) -> _Identity | _Decompressor | None:
     """The decoder for a ``content-encoding`` value, or ``None`` for one that was not asked for."""
     if encoding in ("", "identity"):
         return _IDENTITY
     if encoding in ("gzip", "x-gzip"):
-        return _GzipDecoder()
+        return _Decompressor("gzip")
     if encoding == "deflate":
-        return _DeflateDecoder()
+        return _Decompressor("deflate")
     return None
 
 
