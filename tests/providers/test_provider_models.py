@@ -474,3 +474,16 @@ def test_a_registered_price_is_used_by_the_ledger_unless_the_tracker_was_given_o
         reset_capabilities()
     assert UsageTracker().price_of("vllm/mine") is None
     assert UsageTracker().price_of("xai/grok-3-beta") == capabilities_for("xai/grok-3-beta").price
+
+
+def test_a_small_max_tokens_for_a_model_that_always_reasons_gets_advice_not_a_change() -> None:
+    o3 = capabilities_for("openai/o3")
+    fitted, changes = adjust_config(GenerateConfig(max_tokens=2048), o3, model="openai/o3")
+    assert fitted == GenerateConfig(max_tokens=2048)
+    assert [(c.knob, c.advice) for c in changes] == [("advice:max_tokens", True)]
+    assert "counts the model's reasoning" in changes[0].message
+    _, changes = adjust_config(GenerateConfig(max_tokens=16_000), o3, model="openai/o3")
+    assert changes == ()
+    opus = capabilities_for("anthropic/claude-opus-4")  # a budget model: its budget is kept apart
+    _, changes = adjust_config(GenerateConfig(max_tokens=2048), opus, model="anthropic/claude-opus-4")
+    assert changes == ()

@@ -322,9 +322,9 @@ class HTTPProvider(ClosesOnExit, ABC):
             messages = tuple(
                 UserMessage(content=m.content) if isinstance(m, SystemMessage) else m for m in messages
             )
-        if not changes and config is request.config:
-            return request
         self.adjustments.report(changes)
+        if config is request.config and messages is request.messages:
+            return request
         return request.model_copy(update={"config": config, "messages": messages})
 
     def build_call(self, request: GenerateRequest) -> HTTPCall[ModelResponse]:

@@ -810,6 +810,11 @@ _EFFORT_BUDGET = {"minimal": 1024, "low": 1024, "medium": 4096, "high": 16384}
 _EFFORT_ORDER: tuple[ReasoningEffort, ...] = ("none", "minimal", "low", "medium", "high")
 
 
+REASONING_MAX_TOKENS_ADVICE = 8192
+"""Below this ``max_tokens``, a model that always reasons (and takes no separate reasoning budget) gets advice:
+its reasoning tokens count against the limit, and the answer may be cut off."""
+
+
 @dataclass(frozen=True)
 class Adjustment:
     """One change made to a request to fit the model.
@@ -817,10 +822,12 @@ class Adjustment:
     Attributes:
         knob: The setting changed (``temperature``, ``max_tokens``...); warnings are given once per knob.
         message: What was changed and why.
+        advice: Nothing was changed; the message is advice about a setting that may not work as meant.
     """
 
     knob: str
     message: str
+    advice: bool = False
 
 
 def _nearest_effort(effort: ReasoningEffort, accepted: tuple[ReasoningEffort, ...]) -> ReasoningEffort:
@@ -932,6 +939,16 @@ def adjust_config(
         max_tokens = caps.max_output_tokens
     if max_tokens != config.max_tokens:
         update["max_tokens"] = max_tokens
+    if caps.reasoning_always_on and caps.reasoning != "budget" and max_tokens < REASONING_MAX_TOKENS_ADVICE:
+        changes.append(
+            Adjustment(
+                "advice:max_tokens",
+                f"{who}: max_tokens={max_tokens} counts the model's reasoning as well as its answer, so a reply "
+                f"may end before the answer (stop reason max_tokens); consider {REASONING_MAX_TOKENS_ADVICE} or "
+                "more",
+                advice=True,
+            )
+        )
 
     temperature = config.temperature
     if temperature is not None:
@@ -965,7 +982,7 @@ def adjust_config(
     if config.seed is not None and not caps.seed:
         update["seed"] = None
     if not update:
-        return config, ()
+        return config, tuple(changes)
     return config.model_copy(update=update), tuple(changes)
 
 
@@ -980,7 +997,10 @@ class AdjustmentLog:
         for change in changes:
             if change.knob not in self._seen:
                 self._seen.add(change.knob)
-                logger.warning("%s (adjusted on every request; said once per run)", change.message)
+                suffix = (
+                    "said once per run" if change.advice else "adjusted on every request; said once per run"
+                )
+                logger.warning("%s (%s)", change.message, suffix)
 
     @property
     def reported(self) -> frozenset[str]:
