@@ -206,3 +206,38 @@ def test_fuzzed_designs_exit_0_or_2_without_a_traceback(content: str | bytes, fo
 )
 def test_fuzzed_scenario_files_exit_0_or_2_without_a_traceback(content: str | bytes, folder: Path) -> None:
     fuzz_scenario(content, folder)
+
+
+_words = st.one_of(
+    st.sampled_from(
+        [
+            "blackmail", "leaking", "lethal_action", "urgency=replacement,none", "urgency=", "=x", "goal_type=explicit",
+            "sim/compliant", "sim/nope", "anthropic/", "/x", "nope", "0", "-1", "99999999999999999999", "1e9", "",
+            "blackmail_explicit-america_replacement", "x" * 300, "\x00", "é", "--", "-",
+        ]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+_options = st.sampled_from(
+    ["--family", "--set", "--model", "--samples", "--condition", "--seed", "--max-tokens", "--temperature",
+     "--tool-mode", "--concurrency", "--budget-tokens", "--budget-usd"]
+)  # fmt: skip
+
+
+_bases = st.sampled_from(
+    [
+        [],
+        ["--family", "blackmail"],
+        ["--family", "leaking"],
+        ["--condition", "blackmail_explicit-america_replacement"],
+    ]
+)
+
+
+@FUZZ
+@given(base=_bases, pairs=st.lists(st.tuples(_options, _words), max_size=4))
+def test_fuzzed_run_options_exit_0_or_2_without_a_traceback(
+    base: list[str], pairs: list[tuple[str, str]], folder: Path
+) -> None:
+    args = [*base, *(item for pair in pairs for item in pair)]
+    check_cli(["run", *args, "--dry-run", "--out", str(folder / "opts.db")])
