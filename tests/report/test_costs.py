@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from scenariokit.experiment import Design, Runner, StudyStore
 from scenariokit.providers import GenerateConfig, Message, ModelResponse, Usage, capabilities_for
-from scenariokit.report import render, render_terminal, summarize
+from scenariokit.report import render, render_csv, render_terminal, summarize
 from scenariokit.scenario import RenderedScenario, ToolSpec
 from scenariokit.simulator import create_simulator
 
@@ -88,6 +90,9 @@ async def test_the_report_states_the_cost_with_and_without_caching(tmp_path: Pat
     data = json.loads(render(summary, "json"))
     assert data["costs"][0]["uncached_cost_usd"] == pytest.approx(without)
     assert f"{MODEL}: ${row.cost_usd:,.4f} / ${row.uncached_cost_usd:,.4f}" in render_terminal(summary)
+    (line,) = csv.DictReader(io.StringIO(render_csv(summary, "costs")))
+    assert line["model"] == MODEL and int(line["cache_read_tokens"]) == 19 * PREFIX
+    assert float(line["uncached_cost_usd"]) == pytest.approx(without) and line["canary"]
 
 
 async def test_a_free_model_has_no_cost_table(tmp_path: Path) -> None:

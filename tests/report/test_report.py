@@ -349,7 +349,7 @@ def _fp(summary: object, label: str) -> str:
     return next(fp for fp, lab in summary.conditions if lab == label)
 
 
-@pytest.mark.parametrize("table", ["cells", "awareness", "perturbations", "differences"])
+@pytest.mark.parametrize("table", ["cells", "awareness", "perturbations", "differences", "costs"])
 def test_every_csv_table_parses_with_default_settings_and_carries_the_canary(study: Path, table: str) -> None:
     with StudyStore(study, readonly=True) as store:
         text = render_csv(summarize(store), table)  # type: ignore[arg-type]

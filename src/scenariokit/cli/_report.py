@@ -50,10 +50,11 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
     parser.add_argument(
         "--table",
-        choices=("cells", "awareness", "perturbations", "differences"),
+        choices=("cells", "awareness", "perturbations", "differences", "costs"),
         default="cells",
         help="with --format csv: the table to write (default: one row per model and condition; differences: "
-        "matched conditions, a - b with a the factor's level declared first)",
+        "matched conditions, a - b with a the factor's level declared first; costs: per model, with prompt "
+        "caching and without)",
     )
     parser.add_argument(
         "--awareness-detector",

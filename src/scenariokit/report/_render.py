@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 ReportFormat = Literal["md", "csv", "json", "html"]
 """The report formats."""
 
-CsvTable = Literal["cells", "awareness", "perturbations", "differences"]
+CsvTable = Literal["cells", "awareness", "perturbations", "differences", "costs"]
 """The CSV tables: one row per (model, condition) (with awareness and perturbation columns), the awareness
 split (per model and per condition), or the sweep comparisons."""
 
@@ -578,7 +578,8 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
             sweep variant, its comparison with its base; ``awareness``: the awareness split per model (all
             conditions) and per condition where n allows; ``perturbations``: one row per sweep variant and
             model; ``differences``: one row per pair of matched conditions, ``a - b`` oriented as
-            :data:`DIFFERENCE_ORIENTATION` says.
+            :data:`DIFFERENCE_ORIENTATION` says; ``costs``: one row per model, its tokens (cached reads and
+            cache writes apart) and estimated dollars with prompt caching and without (empty when unpriced).
 
     Returns:
         The CSV text.
@@ -626,9 +627,36 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
                 ]
             )
         return buffer.getvalue()
+    if table == "costs":
+        writer.writerow(
+            [
+                "model",
+                "attempts",
+                "input_tokens",
+                "cache_read_tokens",
+                "cache_write_tokens",
+                "output_tokens",
+                "cost_usd",
+                "uncached_cost_usd",
+            ]
+        )
+        for cost in summary.costs:
+            writer.writerow(
+                [
+                    cost.model,
+                    cost.attempts,
+                    cost.input_tokens,
+                    cost.cache_read_tokens,
+                    cost.cache_write_tokens,
+                    cost.output_tokens,
+                    "" if cost.cost_usd is None else repr(cost.cost_usd),
+                    "" if cost.uncached_cost_usd is None else repr(cost.uncached_cost_usd),
+                ]
+            )
+        return buffer.getvalue()
     if table != "cells":
         raise ValueError(
-            f"unknown CSV table {table!r}; use 'cells', 'awareness', 'perturbations' or 'differences'"
+            f"unknown CSV table {table!r}; use 'cells', 'awareness', 'perturbations', 'differences' or 'costs'"
         )
     writer.writerow(
         [
