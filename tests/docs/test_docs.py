@@ -10,6 +10,10 @@ exit 0. ``test_cli_entry_point`` still runs
 not run (use it only for commands that need the network, a key or an installation). A block preceded by
 ``<!-- docs-test: file NAME -->`` (a YAML design, a scenario file) is written to ``NAME`` in the temporary
 directory, for later blocks to use.
+
+Each ``scenariokit`` command sees the families a new process would (a family registered in a page's Python
+is unknown to it unless the command loads it with ``--plugin``). Every Python block that is not a file must
+also paste into the line-by-line Python REPL (``test_page_code_pastes_into_the_repl``).
 """
 
 from __future__ import annotations
