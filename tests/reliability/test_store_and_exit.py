@@ -250,3 +250,27 @@ def test_exit_codes_are_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "exit codes:" in out and "130" in out and "some samples failed" in out
     json.dumps(out)  # plain text
+
+
+def test_a_read_only_store_with_unmerged_changes_says_so_instead_of_hiding_them(tmp_path: Path) -> None:
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+    db = tmp_path / "w.db"
+    assert main(["run", *FAMILY, "--samples", "2", "--out", str(db)]) == 0
+    top = Path(tempfile.mkdtemp(prefix="skit-ro-"))
+    top.chmod(0o755)
+    folder = top / "ro"
+    folder.mkdir()
+    try:
+        with StudyStore(db) as writer:  # a writer still open: its last samples are in w.db-wal only
+            writer.add_config("x/y", "h", {"a": 1})
+            shutil.copy(db, folder / "w.db")
+            shutil.copy(db.with_name("w.db-wal"), folder / "w.db-wal")
+        assert (folder / "w.db-wal").stat().st_size > 0
+        folder.chmod(0o555)
+        result = _cli("report", "ro/w.db", cwd=top, user=os.geteuid() == 0)
+        assert result.returncode == 2, result.stderr
+        assert "not yet merged" in result.stderr and "Traceback" not in result.stderr
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(top)

@@ -353,6 +353,13 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
         writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
         if writable and "readonly" not in str(exc) and "unable to open" not in str(exc):
             raise
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            # immutable reading ignores the write-ahead log: its samples would silently be missing
+            raise sqlite3.OperationalError(
+                f"the store has changes not yet merged from {wal.name}, which cannot be merged in a read-only "
+                "folder; copy the store with its -wal file to a writable folder and read it there"
+            ) from None
         return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
 
 
