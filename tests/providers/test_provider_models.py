@@ -149,15 +149,17 @@ async def _run(
     return result, errors
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
 @pytest.mark.parametrize("route", SEED_ROUTES, ids=ROUTE_IDS)
 async def test_every_seed_model_route_runs_a_study_against_the_strict_fake(
-    route: SeedRoute, server: FakeVendorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    route: SeedRoute, stream: bool, server: FakeVendorServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="scenariokit.providers")
-    result, errors = await _run(route, server, tmp_path, samples=3)
+    result, errors = await _run(route, server, tmp_path, samples=3, stream=stream)
     assert errors == [] and result.failed == 0 and result.completed == 3
     # two turns per sample, every one accepted by the fake's rules for the model
     assert len(server.requests) == 6
+    assert all(bool(r.body.get("stream")) == stream or route.flavour == "gemini" for r in server.requests)
     warned = [r.getMessage() for r in caplog.records if r.name == "scenariokit.providers"]
     # each kind of change is said once, not once per request
     knobs = [m.split(":", 2)[1] for m in warned]
