@@ -118,8 +118,8 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def repl_paste_error(body: str) -> str | None:
     """Where pasting ``body`` into the interactive interpreter (``python`` with no file) fails, or ``None``.
 
-    The line-by-line REPL (the one of Python 3.10 to 3.12, and ``python -i``; Python 3.13's new REPL runs
-    the same for these) compiles each statement as soon as it is complete and ends a compound statement (a
+    The line-by-line REPL (``python`` at a terminal in Python 3.10 to 3.12, and ``python -i`` reading a pipe in
+    any version) compiles each statement as soon as it is complete and ends a compound statement (a
     ``for``, ``def``, ``with``, ...) only at a blank line: a statement that follows an indented block with no
     blank line between them, or a blank line inside a function's body, is a ``SyntaxError`` there, though the
     same text runs as a file. This replays the paste with the REPL's own compiler, line by line, followed by
@@ -160,11 +160,21 @@ def test_page_code_pastes_into_the_repl(page: Path) -> None:
         ("def f():\n    x = 1\n\n    return x\n", True),  # a blank line ends the body in the REPL
         ("def f():\n    x = 1\n    return x\n", False),
         ("x = {\n    'a': 1,\n\n    'b': 2,\n}\nprint(x)\n", False),  # open brackets continue
-        ("with open('f') as f:\n    pass\n", False),  # the Enter after the paste ends it
+        ("with memoryview(b'') as m:\n    pass\n", False),  # the Enter after the paste ends it
     ],
 )
 def test_repl_paste_check_finds_what_the_repl_rejects(body: str, fails: bool) -> None:
     assert (repl_paste_error(body) is not None) is fails
+    # The real interpreter, reading the paste line by line from a pipe, agrees.
+    real = subprocess.run(
+        [sys.executable, "-i", "-c", "import sys; sys.ps1 = sys.ps2 = ''"],
+        input=body + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ("SyntaxError" in real.stderr or "IndentationError" in real.stderr) is fails, real.stderr
 
 
 def _run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
