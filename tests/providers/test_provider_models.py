@@ -489,3 +489,23 @@ def test_a_small_max_tokens_for_a_model_that_always_reasons_gets_advice_not_a_ch
     opus = capabilities_for("anthropic/claude-opus-4")  # a budget model: its budget is kept apart
     _, changes = adjust_config(GenerateConfig(max_tokens=2048), opus, model="anthropic/claude-opus-4")
     assert changes == ()
+
+
+async def test_claude_through_openrouter_gets_cache_breakpoints_on_its_stable_prefix(
+    server: FakeVendorServer,
+) -> None:
+    from scenariokit.providers import SystemMessage
+
+    provider = _provider(SeedRoute("Claude", "openrouter/anthropic/claude-opus-4", "openrouter"), server)
+    messages = [SystemMessage(content="You are terse."), UserMessage(content="hello")]
+    await provider.generate(messages)
+    await provider.aclose()
+    sent = server.requests[-1].body["messages"]
+    assert sent[0]["content"] == [
+        {"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral"}}
+    ]
+    assert sent[1]["content"][0]["cache_control"] == {"type": "ephemeral"}
+    llama = _provider(SeedRoute("Llama", "openrouter/meta-llama/llama-4-maverick", "openrouter"), server)
+    await llama.generate(messages)
+    await llama.aclose()
+    assert server.requests[-1].body["messages"][0]["content"] == "You are terse."

@@ -133,6 +133,24 @@ def prompt_cache_key(request: GenerateRequest) -> str:
     return "skit-" + digest.hexdigest()[:40]
 
 
+def mark_chat_cache_breakpoints(messages: list[JSONDict]) -> None:
+    """Mark the system prompts and the first user turn for caching, as OpenRouter takes it for Claude models.
+
+    Their text becomes a content part with ``cache_control: {"type": "ephemeral"}`` (at most 4 breakpoints).
+    """
+    marked = 0
+    for message in messages:
+        role = message.get("role")
+        if role not in ("system", "user"):
+            break  # only the leading system turns and the first user turn: the stable prefix
+        if isinstance(message.get("content"), str) and marked < 4:
+            part = {"type": "text", "text": message["content"], "cache_control": {"type": "ephemeral"}}
+            message["content"] = [part]
+            marked += 1
+        if role == "user":
+            break
+
+
 def _tool_result_text(content: str, is_error: bool) -> str:
     return f"ERROR: {content}" if is_error else content
 
@@ -397,6 +415,8 @@ class OpenAIChatProvider(HTTPProvider):
             body["reasoning_effort"] = effort
         if preset.prefix == "openai" and self.capabilities.prompt_caching == "automatic":
             body["prompt_cache_key"] = prompt_cache_key(request)
+        elif self.capabilities.prompt_caching == "breakpoints":
+            mark_chat_cache_breakpoints(body["messages"])
         return body
 
     def decode(self, data: JSONDict, request_id: str | None) -> ModelResponse:
