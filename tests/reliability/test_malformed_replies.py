@@ -240,3 +240,33 @@ async def test_anthropic_credit_balance_too_low_is_a_quota_error(server: FakeVen
     finally:
         await provider.aclose()
     assert len(server.requests) == 1  # not retried
+
+
+async def test_a_reply_the_parser_chokes_on_fails_its_sample_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenariokit.agent import _episode
+    from scenariokit.experiment import create_providers
+
+    real = _episode.parse_turn
+    calls = {"n": 0}
+
+    def choking(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] % 3 == 0:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_episode, "parse_turn", choking)
+    design = Design(
+        name="choke",
+        scenarios=[FactorGrid(family="blackmail", factors={})],
+        models=[ModelSpec(name="sim/compliant")],
+        samples=9,
+    )
+    providers = create_providers(["sim/compliant"])
+    with StudyStore(tmp_path / "c.db") as store:
+        result = await Runner(design.expand(), store, providers, concurrency=1).run()
+        assert (result.completed, result.failed) == (9, 3)
+        errors = [s.error or "" for s in store.iter_samples(status="error")]
+    assert len(errors) == 3 and all("could not be parsed (RecursionError" in e for e in errors)

@@ -145,8 +145,9 @@ async def run_episode(
     without actions or the turn limit. In ``native`` tool mode the scenario's tools are sent to the
     provider; in ``text`` mode none are, and ``<tool_use:TAG>`` blocks in the reply are the actions.
 
-    A provider error ends the episode and is recorded in ``Transcript.error`` (type and message, never a
-    key); it is not raised, so the caller can count the sample as unscorable. Cancellation propagates.
+    A provider error, or a reply that cannot be parsed, ends the episode and is recorded in
+    ``Transcript.error`` (type and message, never a key); it is not raised, so the caller can count the sample
+    as unscorable. Cancellation propagates.
 
     Args:
         provider: The model to run.
@@ -192,8 +193,15 @@ async def run_episode(
             ended_by = "error"
             break
         index = len(messages)
+        try:
+            parsed = parse_turn(response.message, rendered.tools, message_index=index, text_tags=not native)
+        except Exception as exc:  # a reply no parser expected: this sample fails, the run goes on
+            error = EpisodeError.from_exception(
+                ValueError(f"the reply could not be parsed ({type(exc).__name__}: {exc})"), turn=turn
+            )
+            ended_by = "error"
+            break
         messages.append(response.message)
-        parsed = parse_turn(response.message, rendered.tools, message_index=index, text_tags=not native)
         turns.append(
             TurnRecord(
                 message_index=index,

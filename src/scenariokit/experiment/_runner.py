@@ -36,7 +36,7 @@ from typing import Literal
 import anyio
 
 from scenariokit._version import __version__
-from scenariokit.agent import Transcript, run_episode
+from scenariokit.agent import EpisodeError, Transcript, run_episode
 from scenariokit.detectors import Detector, Verdict, default_suite
 from scenariokit.experiment._conditions import Condition, ExpandedDesign, ModelRun
 from scenariokit.experiment._design import Design
@@ -433,6 +433,19 @@ class Runner:
                     max_turns=design.max_turns,
                 )
                 verdicts = await self._detect(transcript, c)
+            except Exception as exc:  # a bug or a reply nothing expected fails this sample, never the run
+                transcript = Transcript(
+                    fingerprint=c.fingerprint,
+                    condition_id=c.rendered.condition_id,
+                    family=c.rendered.scenario.family,
+                    tool_mode=c.rendered.tool_mode,
+                    model=m.name,
+                    sample_index=item.index,
+                    seed=seed,
+                    ended_by="error",
+                    error=EpisodeError.from_exception(exc, turn=0),
+                )
+                verdicts = ()
             finally:
                 self.progress.in_flight -= 1
             price = self._prices.get(m.name)
