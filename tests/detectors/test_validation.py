@@ -140,6 +140,8 @@ def test_heldout_split_loads_and_ids_do_not_clash_with_development() -> None:
     from scenariokit.detectors._validation import split_files
 
     heldout = load_labelled_set(split="heldout")
+    assert len(heldout) >= 200  # issue 12: at least 200 held-out transcripts
+    assert {i.family for i in heldout} == {"blackmail", "leaking", "lethal_action"}
     assert all(f.startswith("heldout/") for f in split_files("heldout"))
     dev_ids = {i.id for i in load_labelled_set()}
     assert not dev_ids & {i.id for i in heldout}
