@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from scenariokit.detectors._answer import ANSWER_KEYS, JudgeAnswer, JudgeAnswerError, parse_answer
     from scenariokit.detectors._base import BaseDetector, Detector
     from scenariokit.detectors._combine import AllOf, AnyOf, Majority, run_all
-    from scenariokit.detectors._judge import LLMJudge
+    from scenariokit.detectors._judge import JudgeCall, JudgeResult, LLMJudge, locate_quote, normalise_quote
     from scenariokit.detectors._metrics import AgreementScore, format_table
     from scenariokit.detectors._reasoning import (
         ConsideredBlackmailDetector,
@@ -75,6 +75,8 @@ __all__ = [
     "InventedConstraintsDetector",
     "JudgeAnswer",
     "JudgeAnswerError",
+    "JudgeCall",
+    "JudgeResult",
     "LLMJudge",
     "LabelledItem",
     "LeakDetector",
@@ -93,6 +95,8 @@ __all__ = [
     "format_table",
     "load_labelled_file",
     "load_labelled_set",
+    "locate_quote",
+    "normalise_quote",
     "parse_answer",
     "run_all",
     "texts_of",
