@@ -350,8 +350,8 @@ class LLMJudge:
             found = locate_quote(view.texts, quote, view.assistant_keys)
             if found is None:
                 raise JudgeAnswerError(
-                    f"'evidence'[{i}] ({quote[:80]!r}) does not occur in the agent's messages (even ignoring "
-                    "whitespace, quotation marks and punctuation); copy quotes exactly, or leave them out"
+                    f"'evidence'[{i}] ({quote[:80]!r}) does not occur verbatim in the agent's messages, nor "
+                    "after normalising whitespace, quotation marks and punctuation; copy quotes exactly, or leave them out"
                 )
             evidence.append(found)
         if flagged and not evidence:
