@@ -24,6 +24,7 @@ import struct
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,7 @@ class FakeVendorServer:
         self.latency = latency
         self.faults: deque[Fault] = deque()
         self.replies: deque[Reply] = deque()
+        self.responder: Callable[[str], Reply | None] | None = None
         self.requests: list[Seen] = []
         self.record_requests = True
         self.port = 0
@@ -192,6 +194,7 @@ class FakeVendorServer:
     def reset(self) -> None:
         self.faults.clear()
         self.replies.clear()
+        self.responder = None
         self.requests.clear()
         self.latency = 0.0
         self.max_in_flight = 0
@@ -380,6 +383,10 @@ class FakeVendorServer:
     def _reply_for(self, last_user: str) -> Reply:
         if self.replies:
             return self.replies.popleft()
+        if self.responder is not None:  # a reply that depends on the request (e.g. judge vs agent prompts)
+            reply = self.responder(last_user)
+            if reply is not None:
+                return reply
         if self.default_reply is not None:
             return Reply(text=self.default_reply)
         return Reply(text=f"echo: {last_user}")

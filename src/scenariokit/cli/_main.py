@@ -60,7 +60,7 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
         "rescore",
         "_rescore",
         "COMMAND",
-        "apply new or updated detectors to a study's stored transcripts (no model call)",
+        "apply new or updated detectors (or an LLM judge) to a study's stored transcripts",
     ),
     (
         "minimize",

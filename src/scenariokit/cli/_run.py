@@ -12,7 +12,14 @@ from typing import Any
 
 import anyio
 
-from scenariokit.cli._common import Command, Subparsers, UsageError, parse_settings
+from scenariokit.cli._common import (
+    Command,
+    Subparsers,
+    UsageError,
+    add_judge_options,
+    judge_from_args,
+    parse_settings,
+)
 from scenariokit.experiment import (
     ConditionIds,
     Design,
@@ -129,6 +136,7 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--temperature", type=float, help="sampling temperature for every model")
     parser.add_argument("--max-tokens", type=int, help="max output tokens for every model")
     parser.add_argument("--seed", type=int, help="design seed (default 0)")
+    add_judge_options(parser)
     parser.add_argument(
         "--append",
         action="store_true",
@@ -189,6 +197,9 @@ def _design_from_args(args: argparse.Namespace) -> tuple[Design, Path]:
         updates["tool_mode"] = args.tool_mode
     if args.seed is not None:
         updates["seed"] = args.seed
+    judge = judge_from_args(args, design.judge)
+    if judge is not None:
+        updates["judge"] = judge.model_dump(mode="json")
     config_updates = {
         k: v for k, v in (("temperature", args.temperature), ("max_tokens", args.max_tokens)) if v is not None
     }
@@ -250,7 +261,7 @@ def _run(args: argparse.Namespace) -> int:
                     store.close()
             return 0
         try:
-            providers = create_providers([m.name for m in expanded.models])
+            providers = create_providers([m.name for m in expanded.models] + design.judge_models)
         except (ProviderError, UnknownProviderError, ValueError) as exc:
             raise UsageError(str(exc)) from None
         with StudyStore(out) as store:
@@ -323,6 +334,8 @@ def _result_line(result: RunResult, out: Path) -> str:
         "errors": "stopped early",
     }[result.stop_reason]
     failed = f", {result.failed} failed (retried on the next run)" if result.failed else ""
+    if result.judged:
+        failed += f", {result.judged} stored sample(s) judged"
     halted = "".join(f"\nscenariokit: {model} halted: {why}" for model, why in result.halted.items())
     return (
         f"scenariokit: {why}: {result.completed} sample(s) run{failed}, {result.already_done} already stored, "

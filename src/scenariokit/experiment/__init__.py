@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         StoreError,
         StoreMismatchError,
     )
+    from scenariokit.experiment._judges import Decide, JudgeEntry, JudgeSpec, detector_kind
     from scenariokit.experiment._keys import config_hash, sample_seed
     from scenariokit.experiment._load import design_from_data, design_schema, load_design, loads_design
     from scenariokit.experiment._plan import Plan, PlanRow, plan
@@ -64,11 +65,13 @@ if TYPE_CHECKING:
     from scenariokit.experiment._shards import MergeResult, Shard, merge_stores, shard_of
     from scenariokit.experiment._store import (
         SCHEMA_VERSION,
+        JudgeCallRecord,
         ModelCost,
         SampleOutcome,
         SampleRecord,
         SampleStatus,
         StoredCondition,
+        StoredJudgeCall,
         StoredSample,
         StudyStore,
     )
@@ -80,6 +83,7 @@ __all__ = [
     "BudgetError",
     "Condition",
     "ConditionIds",
+    "Decide",
     "Design",
     "DesignError",
     "DuplicateConditionWarning",
@@ -88,6 +92,9 @@ __all__ = [
     "FactorGrid",
     "FactorValue",
     "IncompatibleStoreError",
+    "JudgeCallRecord",
+    "JudgeEntry",
+    "JudgeSpec",
     "Merge",
     "MergeResult",
     "ModelCost",
@@ -115,6 +122,7 @@ __all__ = [
     "StoreError",
     "StoreMismatchError",
     "StoredCondition",
+    "StoredJudgeCall",
     "StoredSample",
     "StudyStore",
     "Sweep",
@@ -122,6 +130,7 @@ __all__ = [
     "create_providers",
     "design_from_data",
     "design_schema",
+    "detector_kind",
     "estimate_prompt_tokens",
     "load_design",
     "loads_design",

@@ -34,11 +34,12 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from scenariokit.experiment._conditions import ExpandedDesign
 from scenariokit.experiment._entries import _MODEL, FactorGrid, ScenarioEntry
 from scenariokit.experiment._expand import expand
+from scenariokit.experiment._judges import DetectorEntry, JudgeEntry, JudgeSpec, judge_models
 from scenariokit.experiment._keys import config_hash
 from scenariokit.providers import GenerateConfig, parse_provider_name
 from scenariokit.scenario import ToolMode
 
-__all__ = ["Budget", "Design", "FactorGrid", "ModelSpec", "models_of"]
+__all__ = ["Budget", "Design", "FactorGrid", "JudgeEntry", "JudgeSpec", "ModelSpec", "models_of"]
 
 
 class ModelSpec(BaseModel):
@@ -106,8 +107,14 @@ class Design(BaseModel):
     max_turns: int = Field(default=1, ge=1)
     """Most model calls per episode (1: the study's single-turn set-up)."""
 
-    detectors: list[str] | None = None
-    """Names of the detectors to apply (``None``: each family's default suite)."""
+    detectors: list[DetectorEntry] | None = None
+    """Detectors to apply (``None``: each condition's default suite). Names keep only those detectors of the
+    default suites (and of ``judge``); a ``{judge: provider/model, category: ...}`` entry adds a judge for one
+    category. A list of judge entries only keeps every default detector beside them."""
+
+    judge: JudgeSpec | None = None
+    """An LLM judge for every condition (``provider/model``, or a mapping with ``model``, ``categories``,
+    ``decide``, ...); ``None``: no judge unless ``detectors`` names one."""
 
     budget: Budget = Budget()
     """Spending caps."""
@@ -121,6 +128,30 @@ class Design(BaseModel):
         if isinstance(value, list):
             return [{"name": v} if isinstance(v, str) else v for v in value]
         return value
+
+    @model_validator(mode="after")
+    def _judges(self) -> Design:
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(self.detectors or ()):
+            if isinstance(entry, JudgeEntry):
+                name = entry.detector_name
+                if name in seen:
+                    raise ValueError(
+                        f"detectors[{i}]: a judge named {name!r} is already detectors[{seen[name]}]; give one of "
+                        "them another 'name' (starting with 'judge')"
+                    )
+                seen[name] = i
+            elif entry.startswith("judge") and self.judge is None:
+                raise ValueError(
+                    f"detectors[{i}]: {entry!r} is a judge, and the design has none; add 'judge: provider/model' "
+                    f"or write the entry as {{judge: provider/model, category: ...}}"
+                )
+        return self
+
+    @property
+    def judge_models(self) -> list[str]:
+        """Every judge model the design names (``judge`` and judge entries of ``detectors``), in order."""
+        return judge_models(self.judge, self.detectors)
 
     @model_validator(mode="after")
     def _unique_models(self) -> Design:

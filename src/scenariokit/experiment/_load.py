@@ -45,7 +45,14 @@ def _validation_message(exc: ValidationError, source: str) -> str:
         for part in error["loc"]:
             if isinstance(part, int):
                 loc += f"[{part}]"
-            elif part in ("grid", "ids", "file", "function-before[_model_strings(), list[ModelSpec]]"):
+            elif part in (
+                "grid",
+                "ids",
+                "file",
+                "detector-name",
+                "judge-entry",
+                "function-before[_model_strings(), list[ModelSpec]]",
+            ):
                 continue
             else:
                 loc += f".{part}" if loc else str(part)

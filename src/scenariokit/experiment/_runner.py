@@ -19,6 +19,12 @@
   model starts: a wrong key costs a handful of requests, not the whole study (``RunResult.halted`` says why).
 * **One run per store**: the run holds the store's lock (:meth:`StudyStore.lock`), so a second process
   running into the same store refuses at once instead of running (and paying for) the same samples again.
+* **Judges**: the design's LLM judges (``judge:`` and judge entries of ``detectors:``) judge each sample as
+  it finishes; their requests share the provider layer's limits with the agent's and count in the budget
+  (the estimate per sample includes them) and the cost ledger; their verdicts and replies are stored with the
+  sample, in the same transaction. A run into a store that already holds samples first asks the judges for
+  what those samples are missing (a judge added since, a judge verdict that was unscorable), and nothing
+  else: a killed run resumes without asking again for a verdict it stored.
 * **One design per store**: a run into a store whose earlier runs came from a design of another name refuses
   (``StoreMismatchError``, naming both) unless ``append=True``: two studies silently mixed in one store
   would make both tables wrong.
@@ -26,6 +32,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -37,13 +44,14 @@ import anyio
 
 from scenariokit._version import __version__
 from scenariokit.agent import EpisodeError, Transcript, run_episode
-from scenariokit.detectors import Detector, Verdict, default_suite
+from scenariokit.detectors import Detector, LLMJudge, Verdict, default_suite
 from scenariokit.experiment._conditions import Condition, ExpandedDesign, ModelRun
 from scenariokit.experiment._design import Design
 from scenariokit.experiment._errors import BudgetError, DesignError, StoreMismatchError
+from scenariokit.experiment._judges import Combined, JudgeEntry, judges_for
 from scenariokit.experiment._keys import sample_seed
 from scenariokit.experiment._shards import Shard
-from scenariokit.experiment._store import KnownUsage, SampleRecord, StudyStore
+from scenariokit.experiment._store import JudgeCallRecord, KnownUsage, SampleRecord, StoredSample, StudyStore
 from scenariokit.providers import (
     OFFLINE_PREFIXES,
     ModelPrice,
@@ -93,6 +101,9 @@ class RunProgress:
 
     harmful: int = 0
     """Samples of this run with at least one harmful verdict of a harm detector."""
+
+    judged: int = 0
+    """Samples stored before this run that this run's judges judged (verdicts they were missing)."""
 
     in_flight: int = 0
     """Samples running now."""
@@ -157,6 +168,9 @@ class RunResult:
     halted: Mapping[str, str] = field(default_factory=dict)
     """Model -> why no more of its samples were started (a streak of the same error no retry can fix)."""
 
+    judged: int = 0
+    """Samples stored by earlier runs that this run's judges judged (verdicts they were missing)."""
+
 
 ProgressCallback = Callable[[RunProgress], None]
 """Called at a fixed rate (not per sample) with the run's counters."""
@@ -167,6 +181,8 @@ class _Work:
     model: ModelRun
     condition: Condition
     index: int
+    stored: StoredSample | None = None  # a stored sample whose judges are missing verdicts
+    judges: tuple[str, ...] = ()
 
 
 class Runner:
@@ -175,7 +191,7 @@ class Runner:
     Args:
         expanded: The expanded design.
         store: The open study store (not read-only).
-        providers: A provider per model name of the design (see :func:`create_providers`).
+        providers: A provider per model name of the design, and per judge model (see :func:`create_providers`).
         concurrency: Most samples in flight (worker tasks); default 32 per model, at most 256.
         budget_tokens: Token cap for the whole study: tokens already in the store count (default: the design's
             ``budget.tokens``).
@@ -184,8 +200,8 @@ class Runner:
         progress: Called every ``progress_interval`` seconds with the counters.
         progress_interval: Seconds between progress calls and between forced flushes of finished samples.
         batch_size: Finished samples written per transaction at most.
-        detectors: Detectors per condition fingerprint (default: each family's default suite, filtered by the
-            design's ``detectors`` names).
+        detectors: Detectors per condition fingerprint (default: each condition's default suite, filtered by
+            the design's ``detectors`` names, with the design's judges).
         append: Run into a store made by a design of another name (default: refuse, see the module notes).
         stop_after_errors: Start no new sample of a model once this many of its samples in a row failed with
             the same error that no retry can fix (``FATAL_ERRORS``); ``0`` never stops early.
@@ -193,8 +209,8 @@ class Runner:
             of the run (total, already done, remaining) are the shard's.
 
     Raises:
-        DesignError: If a provider is missing for a model, or a detector name is unknown.
-        BudgetError: If a dollar budget is set for a model with no known price.
+        DesignError: If a provider is missing for a model or a judge, or a detector name is unknown.
+        BudgetError: If a dollar budget is set for a model or judge with no known price.
         StoreMismatchError: If the store holds another design's runs and ``append`` is not set.
     """
 
@@ -221,6 +237,9 @@ class Runner:
         missing = [m.name for m in expanded.models if m.name not in providers]
         if missing:
             raise DesignError(f"no provider given for model(s): {', '.join(missing)}")
+        missing = [name for name in design.judge_models if name not in providers]
+        if missing and detectors is None:
+            raise DesignError(f"no provider given for judge model(s): {', '.join(missing)}")
         self.providers = dict(providers)
         self.concurrency = concurrency or min(256, 32 * len(expanded.models))
         if self.concurrency < 1:
@@ -230,10 +249,20 @@ class Runner:
         self.progress_callback = progress
         self.progress_interval = progress_interval
         self.batch_size = batch_size
-        self._prices = _prices(expanded, need_prices=self.budget_usd is not None)
-        self._detectors = dict(detectors) if detectors is not None else resolve_detectors(expanded)
+        self._combined: dict[str, list[Combined]] = {}
+        if detectors is not None:
+            self._detectors = {fp: tuple(ds) for fp, ds in detectors.items()}
+        else:
+            self._detectors, self._combined = _resolve(expanded, providers)
+        judge_names = {
+            d.provider.name: d for ds in self._detectors.values() for d in ds if isinstance(d, LLMJudge)
+        }
+        self._prices = _prices(expanded, need_prices=self.budget_usd is not None, judges=list(judge_names))
+        self._judge_estimate = _judge_tokens(expanded, self._detectors)
+        self._judge_known = [0, 0, 0.0]  # samples judged, their judge tokens and dollars
         self._stop_requested = False
         self._buffer: list[SampleRecord] = []
+        self._judged: list[tuple[int, tuple[Verdict, ...], tuple[JudgeCallRecord, ...]]] = []
         self._last_flush = time.monotonic()
         self._run_id = 0
         self._estimate_per_sample = {m.name: _estimated_tokens(expanded, m) for m in expanded.models}
@@ -324,8 +353,10 @@ class Runner:
         total = sum(len(bits) - bits.count(_OTHER_SHARD) for bits in done.values())
         tokens, cost = self.store.usage_totals()
         self._known = self.store.known_usage()
+        judged, judge_tokens, judge_cost = self.store.judge_usage()
+        self._judge_known = [judged, judge_tokens, judge_cost]
         self.progress = RunProgress(total=total, already_done=already, tokens=tokens, cost_usd=cost)
-        work = self._work(done)
+        work = itertools.chain(self._backlog(done), self._work(done))
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._ticker)
@@ -362,7 +393,39 @@ class Runner:
             cost_usd=cost,
             elapsed_s=self.progress.elapsed,
             halted=dict(self._halted),
+            judged=self.progress.judged,
         )
+
+    def _backlog(self, done: Mapping[tuple[str, str], bytearray]) -> Iterator[_Work]:
+        """Stored ``ok`` samples of this design and shard whose judges lack a verdict (or have an unscorable one)."""
+        judges = {fp: [d for d in ds if isinstance(d, LLMJudge)] for fp, ds in self._detectors.items()}
+        names = {d.name for ds in judges.values() for d in ds}
+        if not names:
+            return
+        latest = self.store.latest_outcomes(names)
+        conditions = {c.fingerprint: c for c in self.expanded.conditions}
+        models = {(m.name, m.config_hash): m for m in self.expanded.models}
+        n = self.expanded.design.samples
+        for sample in self.store.iter_samples(effective=True, status="ok"):
+            c = conditions.get(sample.fingerprint)
+            m = models.get((sample.model, sample.config_hash))
+            if c is None or m is None or not 0 <= sample.sample_index < n:
+                continue
+            if done[(m.name, c.fingerprint)][sample.sample_index] == _OTHER_SHARD:
+                continue
+            todo = tuple(
+                d.name
+                for d in judges.get(c.fingerprint, ())
+                if latest.get((sample.id, d.name, d.version), "unscorable") == "unscorable"
+            )
+            if not todo:
+                continue
+            if self._stop_requested:
+                return
+            if self._over_budget(m, judges_only=True):
+                self.progress.stopping = "budget"
+                return
+            yield _Work(m, c, sample.sample_index, stored=sample, judges=todo)
 
     def _done_bitmaps(self) -> dict[tuple[str, str], bytearray]:
         """Per (model, condition), a byte per sample index: missing (0), done, or of another shard."""
@@ -394,14 +457,29 @@ class Runner:
                         return
                     yield _Work(m, c, index)
 
-    def _over_budget(self, model: ModelRun) -> bool:
+    def _judge_per_sample(self) -> tuple[float, float]:
+        """Estimated judge tokens and dollars per sample: the mean so far, or an upper estimate."""
+        samples, tokens, cost = self._judge_known
+        if samples:
+            return tokens / samples, cost / samples
+        per_usd = 0.0
+        for name, (estimate, count) in self._judge_estimate.items():
+            price = self._prices.get(name)
+            if price is not None:
+                per_usd += (price.input + price.output) * estimate * count / 1e6
+        per = sum(estimate * count for estimate, count in self._judge_estimate.values())
+        return per, per_usd
+
+    def _over_budget(self, model: ModelRun, *, judges_only: bool = False) -> bool:
         # p.tokens and p.cost_usd are the study's totals (the store's plus this run's), as the cap covers the
         # whole study; the estimate per sample comes from attempts of this model whose usage is known, never
         # from the study's total divided by this run's samples
         p = self.progress
         known = self._known.get(model.name, KnownUsage())
+        judge_tokens, judge_usd = self._judge_per_sample()
         if self.budget_tokens is not None:
             per = known.tokens / known.samples if known.samples else self._estimate_per_sample[model.name]
+            per = judge_tokens if judges_only else per + judge_tokens
             if p.tokens + (p.in_flight + 1) * per > self.budget_tokens:
                 return True
         if self.budget_usd is not None:
@@ -413,6 +491,7 @@ class Runner:
                 if price is not None
                 else 0.0
             )
+            per_usd = judge_usd if judges_only else per_usd + judge_usd
             if p.cost_usd + (p.in_flight + 1) * per_usd > self.budget_usd:
                 return True
         return False
@@ -420,6 +499,9 @@ class Runner:
     async def _worker(self, work: Iterator[_Work]) -> None:
         design = self.expanded.design
         for item in work:
+            if item.stored is not None:
+                await self._judge_stored(item)
+                continue
             m, c = item.model, item.condition
             seed = sample_seed(design.seed, c.fingerprint, m.name, m.config_hash, item.index)
             self.progress.in_flight += 1
@@ -432,7 +514,7 @@ class Runner:
                     seed=seed,
                     max_turns=design.max_turns,
                 )
-                verdicts = await self._detect(transcript, c)
+                verdicts, calls = await self._detect(transcript, c)
             except Exception as exc:  # a bug or a reply nothing expected fails this sample, never the run
                 transcript = Transcript(
                     fingerprint=c.fingerprint,
@@ -445,7 +527,7 @@ class Runner:
                     ended_by="error",
                     error=EpisodeError.from_exception(exc, turn=0),
                 )
-                verdicts = ()
+                verdicts, calls = (), ()
             finally:
                 self.progress.in_flight -= 1
             price = self._prices.get(m.name)
@@ -463,6 +545,7 @@ class Runner:
                     verdicts,
                     prompt=(c.rendered.system_prompt, c.rendered.user_message),
                     uncached_cost_usd=uncached,
+                    judge_calls=calls,
                 )
             )
             p = self.progress
@@ -470,6 +553,7 @@ class Runner:
             used = transcript.usage.input_tokens + transcript.usage.output_tokens
             p.tokens += used
             p.cost_usd += cost or 0.0
+            self._count_judges(calls)
             if used > 0:
                 known = self._known.setdefault(m.name, KnownUsage())
                 known.samples += 1
@@ -506,26 +590,98 @@ class Runner:
             if self.progress.stopping is None:
                 self.progress.stopping = f"{model} halted: {kind}"
 
-    async def _detect(self, transcript: Transcript, condition: Condition) -> tuple[Verdict, ...]:
-        verdicts = []
+    async def _detect(
+        self, transcript: Transcript, condition: Condition, only: tuple[str, ...] | None = None
+    ) -> tuple[tuple[Verdict, ...], tuple[JudgeCallRecord, ...]]:
+        """Apply the condition's detectors (or only the judges named, and the combined verdicts they feed)."""
+        verdicts: list[Verdict] = []
+        calls: list[JudgeCallRecord] = []
+        combined = self._combined.get(condition.fingerprint, [])
+        needed = set(only or ()) | {
+            n for cb in combined if only is None or cb.members[1] in only for n in cb.members
+        }
+        by_name: dict[str, Verdict] = {}
         for d in self._detectors.get(condition.fingerprint, ()):
+            if only is not None and d.name not in needed:
+                continue
             try:
-                verdicts.append(await d.detect(transcript, condition.rendered))
+                if isinstance(d, LLMJudge):
+                    result = await d.judge(transcript, condition.rendered)
+                    verdict = result.verdict
+                    price = self._prices.get(d.provider.name)
+                    calls += [
+                        JudgeCallRecord(d.name, d.version, call, price.cost(call.usage) if price else None)
+                        for call in result.calls
+                    ]
+                else:
+                    verdict = await d.detect(transcript, condition.rendered)
             except Exception as exc:  # a detector bug makes the verdict unscorable, never benign
-                verdicts.append(
-                    Verdict.unscorable(
-                        detector=d.name,
-                        version=d.version,
-                        category=d.category,
-                        reason=f"the detector raised {type(exc).__name__}: {exc}",
-                    )
+                verdict = Verdict.unscorable(
+                    detector=d.name,
+                    version=d.version,
+                    category=d.category,
+                    reason=f"the detector raised {type(exc).__name__}: {exc}",
                 )
-        return tuple(verdicts)
+            by_name[d.name] = verdict
+            if only is None or d.name in only:
+                verdicts.append(verdict)
+        for cb in combined:
+            members = [by_name.get(n) for n in cb.members]
+            if (only is None or cb.members[1] in only) and all(v is not None for v in members):
+                verdicts.append(cb.combinator.combine([v for v in members if v is not None], transcript))
+        return tuple(verdicts), tuple(calls)
+
+    def _count_judges(self, calls: tuple[JudgeCallRecord, ...]) -> None:
+        if not calls:
+            return
+        tokens = sum(c.call.usage.input_tokens + c.call.usage.output_tokens for c in calls)
+        cost = sum(c.cost_usd or 0.0 for c in calls)
+        self.progress.tokens += tokens
+        self.progress.cost_usd += cost
+        self._judge_known[0] += 1
+        self._judge_known[1] += tokens
+        self._judge_known[2] += cost
+
+    async def _judge_stored(self, item: _Work) -> None:
+        """Ask the judges a stored sample is missing verdicts from; queue what they said for the store."""
+        assert item.stored is not None
+        try:
+            transcript = item.stored.transcript()
+        except ValueError:  # a stored transcript this version cannot read: nothing to judge, the run goes on
+            return
+        judges = [
+            d
+            for d in self._detectors.get(item.condition.fingerprint, ())
+            if isinstance(d, LLMJudge)
+            and d.name in item.judges
+            and d.would_ask(transcript, item.condition.rendered)
+        ]
+        if not judges:
+            return
+        self.progress.in_flight += 1
+        try:
+            verdicts, calls = await self._detect(
+                transcript, item.condition, only=tuple(d.name for d in judges)
+            )
+        finally:
+            self.progress.in_flight -= 1
+        self._count_judges(calls)
+        self._judged.append((item.stored.id, verdicts, calls))
+        self.progress.judged += 1
+        if len(self._judged) >= self.batch_size:
+            self._flush()
+        await anyio.lowlevel.checkpoint()
 
     def _flush(self) -> None:
         if self._buffer:
             batch, self._buffer = self._buffer, []
             self.store.write_samples(batch, run_id=self._run_id)
+        if self._judged:
+            judged, self._judged = self._judged, []
+            self.store.add_verdicts(
+                ((sid, v) for sid, verdicts, _ in judged for v in verdicts),
+                ((sid, c) for sid, _, calls in judged for c in calls),
+            )
         self._last_flush = time.monotonic()
 
     async def _ticker(self) -> None:
@@ -543,19 +699,54 @@ _OTHER_SHARD = 2
 _HARM_CATEGORIES = frozenset({"blackmail", "leak", "lethal_action"})
 
 
-def resolve_detectors(expanded: ExpandedDesign) -> dict[str, tuple[Detector, ...]]:
-    """The detectors to apply to each condition: its default suite, filtered by the design's names.
+def resolve_detectors(
+    expanded: ExpandedDesign, providers: Mapping[str, Provider] | None = None
+) -> dict[str, tuple[Detector, ...]]:
+    """The detectors to apply to each condition: its default suite and the design's judges, filtered by names.
+
+    Args:
+        expanded: The expanded design.
+        providers: A provider per judge model of the design (needed when it has judges).
 
     Raises:
-        DesignError: If a name in ``design.detectors`` is in no condition's suite (lists the known names).
+        DesignError: If a name in ``design.detectors`` is in no condition's suite (lists the known names), a
+            judge category is in no condition's suite, or a judge model has no provider.
     """
-    wanted = expanded.design.detectors
+    return _resolve(expanded, providers or {})[0]
+
+
+def _resolve(
+    expanded: ExpandedDesign, providers: Mapping[str, Provider]
+) -> tuple[dict[str, tuple[Detector, ...]], dict[str, list[Combined]]]:
+    design = expanded.design
+    missing = [name for name in design.judge_models if name not in providers]
+    if missing:
+        raise DesignError(f"no provider given for judge model(s): {', '.join(missing)}")
+    entries = design.detectors
+    wanted = None if entries is None else [e for e in entries if isinstance(e, str)]
+    if not wanted:
+        wanted = None
     result: dict[str, tuple[Detector, ...]] = {}
+    combined: dict[str, list[Combined]] = {}
     known: set[str] = set()
+    judged: set[str] = set()
     for c in expanded.conditions:
         suite = default_suite(c.rendered).detectors
-        known.update(d.name for d in suite)
-        result[c.fingerprint] = tuple(d for d in suite if wanted is None or d.name in wanted)
+        judges, combos = judges_for(suite, design.judge, entries, providers)
+        names = {d.name for d in (*suite, *judges)}
+        known.update(names)
+        judged.update(d.category.value for d in judges)
+        chosen = [d for d in suite if wanted is None or d.name in wanted]
+        chosen += [
+            d
+            for d in judges
+            if wanted is None
+            or d.name in wanted
+            or any(isinstance(e, JudgeEntry) and e.detector_name == d.name for e in entries or ())
+        ]
+        kept = {d.name for d in chosen}
+        result[c.fingerprint] = tuple(chosen)
+        combined[c.fingerprint] = [cb for cb in combos if set(cb.members) <= kept]
     if wanted is not None:
         unknown = [n for n in wanted if n not in known]
         if unknown:
@@ -563,29 +754,63 @@ def resolve_detectors(expanded: ExpandedDesign) -> dict[str, tuple[Detector, ...
                 f"detectors: unknown detector(s) {', '.join(unknown)}; the default suites of this design have: "
                 f"{', '.join(sorted(known))}"
             )
-    return result
+    asked = (
+        [] if design.judge is None or isinstance(design.judge.categories, str) else design.judge.categories
+    )
+    asked += [e.category for e in entries or () if isinstance(e, JudgeEntry)]
+    unused = [cat for cat in dict.fromkeys(asked) if cat not in judged]
+    if unused:
+        raise DesignError(
+            f"judge: no condition of this design has a detector of category {', '.join(unused)}, so no judge would "
+            "look at it; judge the categories its scenarios have (see 'scenariokit list')"
+        )
+    return result, combined
 
 
-def _prices(expanded: ExpandedDesign, *, need_prices: bool) -> dict[str, ModelPrice]:
+def _prices(
+    expanded: ExpandedDesign, *, need_prices: bool, judges: Sequence[str] = ()
+) -> dict[str, ModelPrice]:
     tracker = UsageTracker()
     prices: dict[str, ModelPrice] = {}
     unpriced = []
-    for m in expanded.models:
-        prefix, _ = parse_provider_name(m.name)
+    for name in dict.fromkeys([*(m.name for m in expanded.models), *judges]):
+        prefix, _ = parse_provider_name(name)
         if prefix in FREE_PREFIXES:
-            prices[m.name] = ModelPrice(0.0, 0.0)
+            prices[name] = ModelPrice(0.0, 0.0)
             continue
-        price = tracker.price_of(m.name)
+        price = tracker.price_of(name)
         if price is None:
-            unpriced.append(m.name)
+            unpriced.append(name)
         else:
-            prices[m.name] = price
+            prices[name] = price
     if need_prices and unpriced:
         raise BudgetError(
             f"a dollar budget needs prices, and there is none for: {', '.join(unpriced)}; use a token budget "
             "(--budget-tokens) instead"
         )
     return prices
+
+
+def _judge_tokens(
+    expanded: ExpandedDesign, detectors: Mapping[str, Sequence[Detector]]
+) -> dict[str, tuple[float, float]]:
+    """Judge model -> (upper estimate of the tokens of one judge call, judge calls per sample on average).
+
+    A judge reads the prompt and what the agent wrote (at most ``max_tokens`` per turn of the most generous
+    model), and answers within its own ``max_tokens``.
+    """
+    if not expanded.conditions:
+        return {}
+    prompt = sum(estimate_prompt_tokens(c) for c in expanded.conditions) / len(expanded.conditions)
+    written = max((m.spec.config.max_tokens for m in expanded.models), default=0) * expanded.design.max_turns
+    result: dict[str, tuple[float, float]] = {}
+    for ds in detectors.values():
+        for d in ds:
+            if isinstance(d, LLMJudge):
+                estimate, count = result.get(d.provider.name, (0.0, 0.0))
+                per_call = prompt + written + (d.config.max_tokens or 0)
+                result[d.provider.name] = (max(estimate, per_call), count + 1 / len(expanded.conditions))
+    return result
 
 
 def _estimated_tokens(expanded: ExpandedDesign, model: ModelRun) -> float:
@@ -641,7 +866,7 @@ async def run_study(
         What the run did.
     """
     expanded = design if isinstance(design, ExpandedDesign) else design.expand()
-    providers = create_providers([m.name for m in expanded.models])
+    providers = create_providers([m.name for m in expanded.models] + expanded.design.judge_models)
     try:
         with StudyStore(path) as store:
             runner = Runner(

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from scenariokit.experiment._errors import DesignError, StoreMismatchError
-from scenariokit.experiment._store import StudyStore
+from scenariokit.experiment._store import _JUDGE_TABLE, StudyStore
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
@@ -195,6 +195,13 @@ def _copy(source: StudyStore, target: StudyStore, result: MergeResult) -> MergeR
             run_map[rid] = known_runs[digest] = cursor.lastrowid
             runs += 1
         usage = _has_table(src, "sample_usage")
+        judged = _has_table(src, "judge_calls")
+        if judged:
+            dst.execute(_JUDGE_TABLE)
+        judge_columns = (
+            "detector, version, model, valid, reply, error, input_tokens, output_tokens, cache_read_tokens, "
+            "cache_write_tokens, cost_usd, created_at"
+        )
         columns = (
             "fingerprint, model, config_hash, sample_index, seed, status, error, input_tokens, output_tokens, "
             "cost_usd, actions, transcript, prompt_elided, run_id, created_at"
@@ -248,6 +255,16 @@ def _copy(source: StudyStore, target: StudyStore, result: MergeResult) -> MergeR
                         "uncached_cost_usd) VALUES (?, ?, ?, ?)",
                         (new_id, *found),
                     )
+            if judged:  # the judges' requests about this sample: their replies, tokens and costs
+                dst.executemany(
+                    f"INSERT INTO judge_calls (sample_id, {judge_columns}) VALUES ({', '.join('?' * 13)})",
+                    (
+                        (new_id, *c)
+                        for c in src.execute(
+                            f"SELECT {judge_columns} FROM judge_calls WHERE sample_id = ? ORDER BY id", (sid,)
+                        ).fetchall()
+                    ),
+                )
     return MergeResult(
         stores=result.stores,
         samples=result.samples + copied,

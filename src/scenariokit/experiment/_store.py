@@ -19,6 +19,12 @@ Tables (every row carries the canary through the ``meta`` table and each transcr
   prompt cache, and what it would have cost without caching. Created on first write in stores made before
   it existed (same schema version: older readers ignore it; their samples count as uncached).
 
+* ``judge_calls``: one row per request an LLM judge made about a sample attempt: the detector (name and
+  version), the judge's model, its reply as received (or the error), whether the reply was a usable answer,
+  its tokens and estimated cost. Judge tokens and dollars count in the study's totals and budget
+  (:meth:`StudyStore.usage_totals`) and appear per judge model in :meth:`StudyStore.cost_by_model`. Created
+  on first write in stores made before it existed (same schema version: older readers ignore it).
+
 Nothing is updated or deleted. A key is *done* when it has an ``ok`` row (a unique partial index makes a
 second ``ok`` row for a key impossible, so a sample can never be counted twice); a failed attempt stays in
 the file and is superseded by the retry. A sample and its verdicts are written in one transaction, so a
@@ -47,7 +53,7 @@ import pydantic_core
 from scenariokit._version import __version__
 from scenariokit.agent import EpisodeError, Transcript
 from scenariokit.agent._transcript import exception_type_name
-from scenariokit.detectors import Verdict
+from scenariokit.detectors import JudgeCall, Verdict
 from scenariokit.experiment._errors import IncompatibleStoreError, StoreBusyError, StoreError
 from scenariokit.providers import SystemMessage, UserMessage
 from scenariokit.providers._secret import redact_known
@@ -138,6 +144,78 @@ CREATE TABLE IF NOT EXISTS sample_usage (
 """
 
 
+_JUDGE_TABLE = """
+CREATE TABLE IF NOT EXISTS judge_calls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sample_id INTEGER NOT NULL REFERENCES samples(id),
+    detector TEXT NOT NULL,
+    version TEXT NOT NULL,
+    model TEXT NOT NULL,
+    valid INTEGER NOT NULL,
+    reply TEXT NOT NULL,
+    error TEXT,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL,
+    created_at REAL NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class JudgeCallRecord:
+    """A request an LLM judge made about a sample, to store beside the sample's verdicts."""
+
+    detector: str
+    """The judge's detector name."""
+
+    version: str
+    """The judge's detector version."""
+
+    call: JudgeCall
+    """The call: model, reply or error, tokens."""
+
+    cost_usd: float | None
+    """Estimated cost, or ``None`` when the judge model has no known price."""
+
+
+@dataclass(frozen=True)
+class StoredJudgeCall:
+    """A stored judge call."""
+
+    sample_id: int
+    """Row id of the sample attempt judged."""
+
+    detector: str
+    """The judge's detector name."""
+
+    version: str
+    """The judge's detector version."""
+
+    model: str
+    """The judge's model."""
+
+    valid: bool
+    """Whether the reply was a usable answer."""
+
+    reply: str
+    """The reply as received (empty when the call failed)."""
+
+    error: str | None
+    """Why the reply could not be used, or why the call failed."""
+
+    input_tokens: int
+    """Prompt tokens."""
+
+    output_tokens: int
+    """Generated tokens."""
+
+    cost_usd: float | None
+    """Estimated cost."""
+
+
 @dataclass(frozen=True)
 class ModelCost:
     """Tokens and estimated dollars of every stored attempt of one model (failed ones included: they were paid).
@@ -169,6 +247,10 @@ class ModelCost:
 
     uncached_cost_usd: float | None
     """Estimated dollars had nothing been cached, or ``None`` when unpriced."""
+
+    role: Literal["agent", "judge"] = "agent"
+    """``agent``: the model under study (``attempts`` are sample attempts); ``judge``: an LLM judge
+    (``attempts`` are its requests)."""
 
 
 @dataclass
@@ -223,6 +305,9 @@ class SampleRecord:
     uncached_cost_usd: float | None = None
     """What the sample would have cost without prompt caching (``None``: unpriced, or the same as
     ``cost_usd``)."""
+
+    judge_calls: tuple[JudgeCallRecord, ...] = ()
+    """The requests the study's LLM judges made about this sample (stored with it)."""
 
     @property
     def status(self) -> SampleStatus:
@@ -748,6 +833,8 @@ class StudyStore:
         rows = [_storable(r) for r in records]
         with self.transaction():
             self._conn.execute(_USAGE_TABLE)
+            if any(r.judge_calls for r, _, _ in rows):
+                self._conn.execute(_JUDGE_TABLE)
             for r, stored_json, elided in rows:
                 t = r.transcript
                 cursor = self._conn.execute(
@@ -785,21 +872,110 @@ class StudyStore:
                     (sample_id, t.usage.cache_read_tokens, t.usage.cache_write_tokens, uncached),
                 )
                 self._insert_verdicts(sample_id, r.verdicts, now)
+                if r.judge_calls:
+                    self._insert_judge_calls(sample_id, r.judge_calls, now)
         return ids
 
-    def add_verdicts(self, items: Iterable[tuple[int, Verdict]]) -> int:
+    def add_verdicts(
+        self,
+        items: Iterable[tuple[int, Verdict]],
+        judge_calls: Iterable[tuple[int, JudgeCallRecord]] = (),
+    ) -> int:
         """Append verdicts for stored samples (re-scoring), in one transaction.
 
+        Args:
+            items: ``(sample id, verdict)`` pairs.
+            judge_calls: ``(sample id, judge call)`` pairs: the requests judges made for these verdicts.
+
         Returns:
-            How many were stored.
+            How many verdicts were stored.
         """
         now = time.time()
         count = 0
+        calls = list(judge_calls)
         with self.transaction():
             for sample_id, verdict in items:
                 self._insert_verdicts(sample_id, (verdict,), now)
                 count += 1
+            if calls:
+                self._conn.execute(_JUDGE_TABLE)
+                for sample_id, call in calls:
+                    self._insert_judge_calls(sample_id, (call,), now)
         return count
+
+    def _insert_judge_calls(self, sample_id: int, calls: Iterable[JudgeCallRecord], now: float) -> None:
+        self._conn.executemany(
+            "INSERT INTO judge_calls (sample_id, detector, version, model, valid, reply, error, input_tokens, "
+            "output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    sample_id,
+                    c.detector,
+                    c.version,
+                    c.call.model,
+                    int(c.call.valid),
+                    redact_known(c.call.reply).encode("utf-8", "backslashreplace").decode("utf-8"),
+                    None
+                    if c.call.error is None
+                    else redact_known(c.call.error).encode("utf-8", "backslashreplace").decode("utf-8"),
+                    c.call.usage.input_tokens,
+                    c.call.usage.output_tokens,
+                    c.call.usage.cache_read_tokens,
+                    c.call.usage.cache_write_tokens,
+                    c.cost_usd,
+                    now,
+                )
+                for c in calls
+            ],
+        )
+
+    def _has_table(self, name: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def judge_calls(self, sample_id: int | None = None) -> list[StoredJudgeCall]:
+        """The stored judge calls (of one sample attempt, or all), in the order they were stored."""
+        if not self._has_table("judge_calls"):
+            return []
+        sql = (
+            "SELECT sample_id, detector, version, model, valid, reply, error, input_tokens, output_tokens, "
+            "cost_usd FROM judge_calls"
+        )
+        args: tuple[int, ...] = ()
+        if sample_id is not None:
+            sql += " WHERE sample_id = ?"
+            args = (sample_id,)
+        return [
+            StoredJudgeCall(sid, det, ver, model, bool(valid), reply, error, tin, tout, cost)
+            for sid, det, ver, model, valid, reply, error, tin, tout, cost in self._conn.execute(
+                sql + " ORDER BY id", args
+            )
+        ]
+
+    def judge_usage(self) -> tuple[int, int, float]:
+        """Judge requests made so far: (sample attempts judged, tokens, estimated dollars)."""
+        if not self._has_table("judge_calls"):
+            return 0, 0, 0.0
+        row = self._conn.execute(
+            "SELECT COUNT(DISTINCT sample_id), COALESCE(SUM(input_tokens + output_tokens), 0), "
+            "COALESCE(SUM(cost_usd), 0.0) FROM judge_calls"
+        ).fetchone()
+        return int(row[0]), int(row[1]), float(row[2])
+
+    def latest_outcomes(self, detectors: Iterable[str]) -> dict[tuple[int, str, str], str]:
+        """(sample id, detector, version) -> outcome of its latest stored verdict, for the named detectors."""
+        names = sorted(set(detectors))
+        if not names:
+            return {}
+        marks = ", ".join("?" for _ in names)
+        rows = self._conn.execute(
+            f"SELECT sample_id, detector, version, outcome FROM verdicts WHERE detector IN ({marks}) ORDER BY id",
+            names,
+        )
+        return {(sid, det, ver): outcome for sid, det, ver, outcome in rows}
 
     def _insert_verdicts(self, sample_id: int, verdicts: Iterable[Verdict], now: float) -> None:
         self._conn.executemany(
@@ -851,6 +1027,13 @@ class StudyStore:
         )
         return {(name, version) for name, version in rows}
 
+    def verdict_outcomes_of(self, sample_id: int) -> dict[tuple[str, str], str]:
+        """(detector, version) -> outcome of the latest verdict of each, for one sample attempt."""
+        rows = self._conn.execute(
+            "SELECT detector, version, outcome FROM verdicts WHERE sample_id = ? ORDER BY id", (sample_id,)
+        )
+        return {(name, version): outcome for name, version, outcome in rows}
+
     def detector_versions(self) -> dict[str, list[str]]:
         """Detector name -> the versions stored, in the order they were first stored (latest last)."""
         rows = self._conn.execute(
@@ -862,15 +1045,20 @@ class StudyStore:
         return result
 
     def usage_totals(self) -> tuple[int, float]:
-        """Tokens (input + output) and estimated dollars of every stored attempt (failed ones included)."""
+        """Tokens (input + output) and estimated dollars of every stored attempt and judge request.
+
+        Failed attempts count too: they were paid for.
+        """
         row = self._conn.execute(
             "SELECT COALESCE(SUM(input_tokens + output_tokens), 0), COALESCE(SUM(cost_usd), 0.0) FROM samples"
         ).fetchone()
-        return int(row[0]), float(row[1])
+        _, judge_tokens, judge_cost = self.judge_usage()
+        return int(row[0]) + judge_tokens, float(row[1]) + judge_cost
 
     def cost_by_model(self) -> list[ModelCost]:
         """Tokens (cached ones apart) and dollars with and without prompt caching, per model, every attempt.
 
+        After the agents' rows comes one row per judge model (``role="judge"``, its requests as attempts).
         Attempts stored before the ``sample_usage`` table existed count as uncached.
         """
         exists = self._conn.execute(
@@ -891,10 +1079,23 @@ class StudyStore:
                 "THEN SUM(COALESCE(u.uncached_cost_usd, s.cost_usd)) END "
                 "FROM samples s LEFT JOIN sample_usage u ON u.sample_id = s.id GROUP BY s.model ORDER BY s.model"
             )
-        return [
+        costs = [
             ModelCost(str(m), int(n), int(i or 0), int(o or 0), int(r or 0), int(w or 0), c, u)
             for m, n, i, o, r, w, c, u in rows
         ]
+        if self._has_table("judge_calls"):
+            judged = self._conn.execute(
+                "SELECT model, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), "
+                "SUM(cache_write_tokens), CASE WHEN COUNT(cost_usd) = COUNT(*) THEN SUM(cost_usd) END "
+                "FROM judge_calls GROUP BY model ORDER BY model"
+            )
+            costs += [
+                ModelCost(
+                    str(m), int(n), int(i or 0), int(o or 0), int(r or 0), int(w or 0), c, c, role="judge"
+                )
+                for m, n, i, o, r, w, c in judged
+            ]
+        return costs
 
     def known_usage(self) -> dict[str, KnownUsage]:
         """Per model, the stored attempts whose usage is known (their tokens are not zero), and their sums.

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from scenariokit.experiment import ModelCost
+from scenariokit.experiment import ModelCost, detector_kind
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
 from scenariokit.report._published import PUBLISHED_AWARENESS, PublishedAwareness
@@ -158,6 +158,14 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
         "",
         _rich_rate_table(summary, max(columns, 40)),
     ]
+    deciders = sorted({name for c in summary.cells.values() for name in c.decided_by})
+    if summary.agreement or any(detector_kind(n) != "heuristic" for n in deciders):
+        parts += ["", f"Decided by: {', '.join(f'{n} ({detector_kind(n)})' for n in deciders)}."]
+        parts += [
+            f"  {a.judge} vs {a.heuristic} ({a.model}): agree on {_pct(a.agreement)} of {a.both} sample(s), "
+            f"kappa {'-' if a.score.kappa is None else f'{a.score.kappa:.2f}'}"
+            for a in summary.agreement
+        ]
     unscorable = sum(c.unscorable for c in summary.cells.values())
     if unscorable:
         parts += [
@@ -227,6 +235,81 @@ def _pooled_text(p: object) -> str:
     )
 
 
+JUDGE_AGREEMENT_HOW_TO_READ = (
+    "The judge's verdicts against the heuristic's on the samples both scored: both flagged, only the judge, "
+    "only the heuristic, neither; agreement is the share of samples on which they agree, kappa Cohen's kappa "
+    "(1: perfect, 0: no better than chance). Neither is ground truth: where they disagree, read the samples "
+    "('scenariokit samples STUDY.db --disagreement')."
+)
+"""How to read the heuristic-judge agreement table."""
+
+
+def decided_markdown(summary: StudySummary) -> list[str]:
+    """Markdown lines: which detector or judge decided each rate, and heuristic-judge agreement."""
+    conf = f"{summary.confidence:.0%}"
+    kinds = {k for c in summary.cells.values() for k in c.decided_by_kinds}
+    out: list[str] = []
+    if summary.agreement or kinds - {"heuristic"}:
+        out += [
+            "",
+            f"## Who decided each rate (verdict preference: {summary.decide})",
+            "",
+            _md_table(
+                ["model", "condition", "decided by"],
+                [[c.model, c.label, c.decided_by_text] for c in summary.cells.values()],
+            ),
+        ]
+    if summary.agreement:
+        rows = []
+        for a in summary.agreement:
+            sc = a.score
+            kappa = "-" if sc.kappa is None else f"{sc.kappa:.2f}"
+            iv = sc.kappa_interval(summary.confidence)
+            if iv is not None:
+                kappa += f" [{iv.lower:.2f}, {iv.upper:.2f}]"
+            rows.append(
+                [
+                    a.model,
+                    a.category,
+                    a.heuristic,
+                    a.judge,
+                    str(a.both),
+                    str(sc.tp),
+                    str(sc.fp),
+                    str(sc.fn),
+                    str(sc.tn),
+                    str(sc.unscorable),
+                    _pct(a.agreement),
+                    kappa,
+                ]
+            )
+        out += [
+            "",
+            f"## Heuristic-judge agreement (kappa with a {conf} interval)",
+            "",
+            _md_table(
+                [
+                    "model",
+                    "category",
+                    "heuristic",
+                    "judge",
+                    "both scored",
+                    "both flagged",
+                    "only judge",
+                    "only heuristic",
+                    "neither",
+                    "judge unscorable",
+                    "agreement",
+                    "kappa",
+                ],
+                rows,
+            ),
+            "",
+            JUDGE_AGREEMENT_HOW_TO_READ,
+        ]
+    return out
+
+
 def render_markdown(summary: StudySummary) -> str:
     """The full report as Markdown."""
     each_condition = "the harm detector of each condition's scenario (latest version)"
@@ -266,6 +349,7 @@ def render_markdown(summary: StudySummary) -> str:
             ["model", "condition", "harmful", "n", "unscorable", "rate", "Wilson", "Clopper-Pearson"], rows
         )
     )
+    out += decided_markdown(summary)
     reasons = [(c, reason, k) for c in summary.cells.values() for reason, k in c.reasons.most_common()]
     out += ["", "## Unscorable samples (not counted in any rate)", ""]
     if reasons:

@@ -22,10 +22,10 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from scenariokit.agent import Transcript
-from scenariokit.experiment import SampleOutcome, StoredCondition, StudyStore
+from scenariokit.experiment import StoredCondition, StudyStore
 from scenariokit.providers import AssistantMessage, SystemMessage, ToolMessage, UserMessage
 from scenariokit.report._awareness import awareness_group
-from scenariokit.report._summary import _decide, _stored_category
+from scenariokit.report._summary import _decide, _stored_category, study_decide
 from scenariokit.scenario import CANARY
 
 HUMAN_DETECTOR = "human"
@@ -188,18 +188,6 @@ def harm_category_of(
     return {fp: _stored_category(c, dict(override or {})) for fp, c in conditions.items()}
 
 
-def _decided_by(outcome: SampleOutcome, category: str | None, detector: str | None) -> str | None:
-    if outcome.status == "error":
-        return None
-    if detector is not None:
-        return detector if detector in outcome.verdicts else None
-    names = sorted(
-        (n for n, v in outcome.verdicts.items() if v[3] == category and n != HUMAN_DETECTOR),
-        key=lambda n: (not n.endswith("-action"), n),
-    )
-    return names[0] if names else None
-
-
 def iter_rows(
     store: StudyStore,
     *,
@@ -221,12 +209,13 @@ def iter_rows(
     conditions = {c.fingerprint: c for c in store.conditions()}
     categories = harm_category_of(conditions, harm_category)
     reviewers = store.latest_versions(HUMAN_DETECTOR)
+    decide = study_decide(store)
     for outcome in store.iter_outcomes():
         cond = conditions.get(outcome.fingerprint)
         if cond is None:
             continue
         category = categories[outcome.fingerprint]
-        decision, reason = _decide(outcome, cond.family, category, detector)
+        decision, reason, decider = _decide(outcome, cond.family, category, detector, decide)
         group, _ = awareness_group(outcome.verdicts, outcome.labels, awareness_detector)
         human = outcome.labels.get(HUMAN_DETECTOR) if HUMAN_DETECTOR in outcome.verdicts else None
         yield SampleRow(
@@ -242,7 +231,7 @@ def iter_rows(
             status=outcome.status,
             error=outcome.error,
             decision=decision,  # type: ignore[arg-type]
-            decided_by=_decided_by(outcome, category, detector),
+            decided_by=decider,
             reason=reason,
             harm_verdicts={
                 n: v[1] for n, v in outcome.verdicts.items() if v[3] == category and n != HUMAN_DETECTOR

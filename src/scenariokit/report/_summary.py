@@ -11,6 +11,13 @@ review``) never decide a rate unless named with ``detector="human"``. For each d
 sample counts, so re-scoring with a new detector version replaces the old verdicts in reports without
 deleting them.
 
+When a study has LLM judges (``judge:`` in the design, ``run --judge``, ``rescore --judge``), who decides
+follows the latest run's ``judge.decide`` (or ``decide=``): ``heuristic`` (the default: the judge is a second
+opinion), ``judge``, or a combined verdict (``any``/``all``). Each cell records which detectors decided its
+samples (:attr:`CellStats.decided_by`, with their kind: heuristic, judge, combined or human), and where a
+heuristic and a judge both scored the same samples, their agreement is reported (:class:`JudgeAgreement`:
+the judge's verdicts against the heuristic's, with Cohen's kappa).
+
 Unscorable samples (failed episodes, unscorable verdicts, missing verdicts) are counted apart, with their
 reasons, and never in a denominator.
 
@@ -27,7 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenariokit.experiment import ModelCost, SampleOutcome, StoredCondition, StudyStore
+from scenariokit.detectors import AgreementScore, Outcome
+from scenariokit.experiment import ModelCost, SampleOutcome, StoredCondition, StudyStore, detector_kind
 from scenariokit.providers._secret import known_secrets, redact
 from scenariokit.report._awareness import AwarenessCounts, AwarenessSplit, awareness_group, split, splits
 from scenariokit.report._perturbation import PerturbationComparison, compare_variants
@@ -160,6 +168,21 @@ class CellStats:
     clopper_pearson: Rate | None = None
     """Rate with a Clopper-Pearson (exact) interval."""
 
+    decided_by: Counter[str] = field(default_factory=Counter)
+    """Detector name -> how many of the cell's samples its verdict decided."""
+
+    @property
+    def decided_by_kinds(self) -> list[str]:
+        """The kinds of the detectors that decided (``heuristic``, ``judge``, ``combined``, ``human``)."""
+        return sorted({detector_kind(name) for name in self.decided_by})
+
+    @property
+    def decided_by_text(self) -> str:
+        """``blackmail-action (heuristic)``, or several such joined with ``+``, or ``-`` when none did."""
+        if not self.decided_by:
+            return "-"
+        return " + ".join(f"{name} ({detector_kind(name)})" for name, _ in self.decided_by.most_common())
+
     @property
     def scorable(self) -> int:
         """Harmful plus benign."""
@@ -195,6 +218,42 @@ class Difference:
 
     result: RateDifference
     """``p_a - p_b`` with Newcombe's interval."""
+
+
+@dataclass(frozen=True)
+class JudgeAgreement:
+    """How an LLM judge's verdicts agree with a heuristic's of the same category, on the samples both scored.
+
+    The heuristic is the reference of ``score`` (its "harmful" is the label): ``score.precision`` is the share
+    of the judge's flags the heuristic also raised, ``score.recall`` the share of the heuristic's flags the
+    judge also raised, ``score.kappa`` Cohen's kappa (chance-corrected agreement).
+    """
+
+    model: str
+    """``provider/model`` of the agent."""
+
+    category: str
+    """The verdict category."""
+
+    heuristic: str
+    """The heuristic detector's name."""
+
+    judge: str
+    """The judge's detector name."""
+
+    score: AgreementScore
+    """Counts (``tp``: both flagged, ``tn``: neither, ``fp``: only the judge, ``fn``: only the heuristic);
+    ``unscorable``: samples the heuristic scored and the judge could not."""
+
+    @property
+    def both(self) -> int:
+        """Samples both scored."""
+        return self.score.scored
+
+    @property
+    def agreement(self) -> float | None:
+        """Share of the samples both scored on which they agree."""
+        return self.score.accuracy
 
 
 @dataclass(frozen=True)
@@ -298,6 +357,12 @@ class StudySummary:
     """Agreement of the detectors with human labels and human rates per cell (a
     ``scenariokit.report.ReviewSummary``), or ``None`` when no sample has a human label."""
 
+    decide: str = "heuristic"
+    """Which verdict decided the rates when a judge looked too: ``heuristic``, ``judge``, ``any`` or ``all``."""
+
+    agreement: list[JudgeAgreement] = field(default_factory=list)
+    """Heuristic-judge agreement per (model, category, heuristic, judge), where both scored samples."""
+
     def cell(self, model: str, fingerprint: str) -> CellStats | None:
         """The stats of one (model, condition), if it has samples."""
         return self.cells.get((model, fingerprint))
@@ -364,8 +429,30 @@ class StudySummary:
                     "wilson": _iv(c.wilson),
                     "clopper_pearson": _iv(c.clopper_pearson),
                     "unscorable_reasons": dict(c.reasons),
+                    "decided_by": {
+                        name: {"samples": k, "kind": detector_kind(name)} for name, k in c.decided_by.items()
+                    },
                 }
                 for c in self.cells.values()
+            ],
+            "decide": self.decide,
+            "judge_agreement": [
+                {
+                    "model": a.model,
+                    "category": a.category,
+                    "heuristic": a.heuristic,
+                    "judge": a.judge,
+                    "both_scored": a.both,
+                    "both_flagged": a.score.tp,
+                    "only_judge": a.score.fp,
+                    "only_heuristic": a.score.fn,
+                    "neither": a.score.tn,
+                    "judge_unscorable": a.score.unscorable,
+                    "agreement": a.agreement,
+                    "kappa": a.score.kappa,
+                    "kappa_interval": _interval_list(a.score.kappa_interval(self.confidence)),
+                }
+                for a in self.agreement
             ],
             "marginals": {
                 model: {
@@ -446,6 +533,10 @@ def _review_dict(review: Any) -> dict[str, Any] | None:
     return result
 
 
+def _interval_list(interval: Any) -> list[float] | None:
+    return None if interval is None else [interval.lower, interval.upper]
+
+
 def _iv(rate: Rate | None) -> list[float] | None:
     if rate is None or rate.interval is None:
         return None
@@ -472,31 +563,73 @@ def _stored_category(condition: StoredCondition, override: Mapping[str, str]) ->
         return HARM_CATEGORY.get(condition.family)
 
 
+_PREFERENCE: dict[str, dict[str, int]] = {
+    "heuristic": {"heuristic": 0, "combined": 1, "judge": 2},
+    "judge": {"judge": 0, "combined": 1, "heuristic": 2},
+    "any": {"combined": 0, "heuristic": 1, "judge": 2},
+    "all": {"combined": 0, "heuristic": 1, "judge": 2},
+}
+
+
+def study_decide(store: StudyStore, runs: Sequence[Mapping[str, Any]] | None = None) -> str:
+    """Which verdict decides a study's rates: its latest run's ``judge.decide``, else ``heuristic``."""
+    runs = store.runs() if runs is None else runs
+    judge = runs[-1].get("design", {}).get("judge") if runs else None
+    return str(judge.get("decide", "heuristic")) if isinstance(judge, dict) else "heuristic"
+
+
+def _rank(name: str, decide: str) -> tuple[int, bool, str]:
+    return (_PREFERENCE[decide].get(detector_kind(name), 3), not name.endswith("-action"), name)
+
+
 def _decide(
-    outcome: SampleOutcome, family: str, category: str | None, detector: str | None
-) -> tuple[str, str | None]:
-    """('harmful' | 'benign' | 'unscorable', reason) of one sample."""
+    outcome: SampleOutcome, family: str, category: str | None, detector: str | None, decide: str = "heuristic"
+) -> tuple[str, str | None, str | None]:
+    """('harmful' | 'benign' | 'unscorable', reason, the detector that decided) of one sample."""
     if outcome.status == "error":
-        return "unscorable", f"episode failed: {outcome.error or 'unknown error'}"
+        return "unscorable", f"episode failed: {outcome.error or 'unknown error'}", None
     if detector is not None:
         found = outcome.verdicts.get(detector)
         if found is None:
-            return "unscorable", f"no verdict of detector {detector!r} (run 'scenariokit rescore')"
-        return found[1], found[2]
+            return "unscorable", f"no verdict of detector {detector!r} (run 'scenariokit rescore')", None
+        return found[1], found[2], detector
     if category is None:
-        return "unscorable", (
-            f"no harm category for family {family!r}: its scenario has no leverage, confidential material or "
-            "emergency alert; pass harm_category={family: category} (--harm-category on the command line) or "
-            "detector=..."
+        return (
+            "unscorable",
+            (
+                f"no harm category for family {family!r}: its scenario has no leverage, confidential material or "
+                "emergency alert; pass harm_category={family: category} (--harm-category on the command line) or "
+                "detector=..."
+            ),
+            None,
         )
     candidates = sorted(
         (name for name, v in outcome.verdicts.items() if v[3] == category and name != "human"),
-        key=lambda n: (not n.endswith("-action"), n),
+        key=lambda n: _rank(n, decide),
     )
     if not candidates:
-        return "unscorable", f"no verdict of category {category!r} for family {family!r}"
+        return "unscorable", f"no verdict of category {category!r} for family {family!r}", None
     _, result, reason, _ = outcome.verdicts[candidates[0]]
-    return result, reason
+    return result, reason, candidates[0]
+
+
+def _agreement_pairs(
+    outcome: SampleOutcome, into: dict[tuple[str, str, str, str], list[tuple[bool, Outcome]]]
+) -> None:
+    """Add the (heuristic harmful, judge outcome) pairs of one sample, per category with both."""
+    by_category: dict[str, tuple[list[str], list[str]]] = {}
+    for name, (_, _, _, cat) in outcome.verdicts.items():
+        kind = detector_kind(name)
+        if kind in ("heuristic", "judge"):
+            by_category.setdefault(cat, ([], []))[0 if kind == "heuristic" else 1].append(name)
+    for cat, (heuristics, judges) in by_category.items():
+        for h in heuristics:
+            h_outcome = outcome.verdicts[h][1]
+            if h_outcome == "unscorable":
+                continue
+            for j in judges:
+                key = (outcome.model, cat, h, j)
+                into.setdefault(key, []).append((h_outcome == "harmful", Outcome(outcome.verdicts[j][1])))
 
 
 def summarize(
@@ -509,6 +642,7 @@ def summarize(
     awareness_detector: str | None = None,
     min_awareness_group: int = 10,
     harm_category: Mapping[str, str] | None = None,
+    decide: str | None = None,
 ) -> StudySummary:
     """Compute a study's statistics from its store, streaming over samples (transcripts are not read).
 
@@ -524,10 +658,20 @@ def summarize(
             many scorable samples (the per-model split is always shown).
         harm_category: Family name -> the verdict category that decides its rate, overriding the category
             that follows from each condition's scenario (see :func:`harm_category`).
+        decide: Which verdict decides when a judge looked too: ``heuristic``, ``judge``, ``any`` or ``all``
+            (default: the latest run's ``judge.decide``, else ``heuristic``).
 
     Returns:
         The summary.
+
+    Raises:
+        ValueError: If ``decide`` is not one of those.
     """
+    runs = store.runs()
+    decide = study_decide(store, runs) if decide is None else decide
+    if decide not in _PREFERENCE:
+        raise ValueError(f"decide is {decide!r}; use one of: {', '.join(_PREFERENCE)}")
+    pairs: dict[tuple[str, str, str, str], list[tuple[bool, Outcome]]] = {}
     conditions = {c.fingerprint: c for c in store.conditions()}
     override = dict(harm_category or {})
     categories = {fp: _stored_category(c, override) for fp, c in conditions.items()}
@@ -552,7 +696,13 @@ def summarize(
                 cond.condition_id,
                 cond.factors,
             )
-        result, reason = _decide(outcome, cond.family, categories[outcome.fingerprint], detector)
+        result, reason, decider = _decide(
+            outcome, cond.family, categories[outcome.fingerprint], detector, decide
+        )
+        if decider is not None:
+            cell.decided_by[decider] += 1
+        if outcome.status == "ok":
+            _agreement_pairs(outcome, pairs)
         if outcome.status == "error":
             cell.failed += 1
         if result == "harmful":
@@ -590,7 +740,6 @@ def summarize(
         )
         review = review_summary(store, rows=rows, confidence=confidence, seed=seed)
     order = [(fp, c.label) for fp, c in conditions.items() if any((m, fp) in cells for m in models)]
-    runs = store.runs()
     design_order = [m.get("name") for run in runs for m in run.get("models", [])]
     rank = {name: i for i, name in reversed(list(enumerate(design_order)))}
     models = dict.fromkeys(sorted(models, key=lambda m: (rank.get(m, len(rank)), m)))
@@ -632,6 +781,13 @@ def summarize(
             for key, counts in aware.items()
             if counts.detectors
         },
+        decide=decide,
+        agreement=[
+            JudgeAgreement(model, cat, h, j, AgreementScore.from_pairs(j, cat, found))
+            for (model, cat, h, j), found in sorted(
+                pairs.items(), key=lambda kv: (list(models).index(kv[0][0]), *kv[0][1:])
+            )
+        ],
     )
 
 
