@@ -24,6 +24,22 @@ if TYPE_CHECKING:
         normalise_override_code,
     )
     from scenariokit.agent._episode import provider_tools, run_episode, run_episode_sync, simulate_tool_result
+    from scenariokit.agent._external import (
+        ExternalFailure,
+        ExternalItem,
+        ExternalLabel,
+        ExternalRecord,
+        ExternalSample,
+        ImportFormat,
+        external_fingerprint,
+        external_record_schema,
+        external_transcript,
+        read_external,
+        read_jsonl,
+        read_study_folder,
+        render_external,
+        study_user_message,
+    )
     from scenariokit.agent._import import (
         ImportedEpisode,
         ScenarioMatch,
@@ -62,7 +78,13 @@ __all__ = [
     "CancelAlert",
     "EndReason",
     "EpisodeError",
+    "ExternalFailure",
+    "ExternalItem",
+    "ExternalLabel",
+    "ExternalRecord",
+    "ExternalSample",
     "ForwardEmail",
+    "ImportFormat",
     "ImportedEpisode",
     "MalformedAction",
     "ParsedTurn",
@@ -75,6 +97,9 @@ __all__ = [
     "TranscriptImportError",
     "TurnRecord",
     "actions_from_tool_calls",
+    "external_fingerprint",
+    "external_record_schema",
+    "external_transcript",
     "find_reasoning_regions",
     "format_tool_block",
     "import_response",
@@ -86,10 +111,15 @@ __all__ = [
     "parse_text_actions",
     "parse_turn",
     "provider_tools",
+    "read_external",
+    "read_jsonl",
+    "read_study_folder",
     "redact_secrets",
+    "render_external",
     "run_episode",
     "run_episode_sync",
     "simulate_tool_result",
+    "study_user_message",
 ]
 
 if not TYPE_CHECKING:  # names are imported on first use (see scenariokit._lazy)

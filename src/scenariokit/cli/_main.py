@@ -33,6 +33,12 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
         "combine the stores of a study's shards (run --shard i/n) into one store",
     ),
     (
+        "import",
+        "_import",
+        "COMMAND",
+        "put external transcripts (generic JSONL, or the original study's results folder) in a study store",
+    ),
+    (
         "report",
         "_report",
         "COMMAND",

@@ -45,6 +45,11 @@ if TYPE_CHECKING:
         StoreError,
         StoreMismatchError,
     )
+    from scenariokit.experiment._import import (
+        IMPORT_CONFIG_HASH,
+        ImportResult,
+        import_transcripts,
+    )
     from scenariokit.experiment._judges import Decide, JudgeEntry, JudgeSpec, detector_kind
     from scenariokit.experiment._keys import config_hash, sample_seed
     from scenariokit.experiment._load import design_from_data, design_schema, load_design, loads_design
@@ -78,6 +83,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FREE_PREFIXES",
+    "IMPORT_CONFIG_HASH",
     "SCHEMA_VERSION",
     "Budget",
     "BudgetError",
@@ -91,6 +97,7 @@ __all__ = [
     "ExperimentError",
     "FactorGrid",
     "FactorValue",
+    "ImportResult",
     "IncompatibleStoreError",
     "JudgeCallRecord",
     "JudgeEntry",
@@ -132,6 +139,7 @@ __all__ = [
     "design_schema",
     "detector_kind",
     "estimate_prompt_tokens",
+    "import_transcripts",
     "load_design",
     "loads_design",
     "merge_stores",

@@ -1,0 +1,74 @@
+"""``scenariokit import``: external transcripts into a store that ``report`` and ``rescore`` read unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scenariokit.cli import main
+from scenariokit.experiment import StudyStore
+
+FIXTURE = Path(__file__).resolve().parents[2] / "examples" / "external"
+WORLD = str(FIXTURE / "world.yaml")
+
+
+def test_import_both_layouts_then_report_and_rescore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "s.db")
+    assert main(["import", str(FIXTURE / "transcripts.jsonl"), "--world", WORLD, "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert "failed sample" in err and "transcripts.jsonl:6" in err and "HTTP 529" in err
+    assert "imported 6 sample(s) of 1 condition(s)" in err and "6 stored (1 failed)" in err
+    assert main(["import", str(FIXTURE / "study"), "--world", WORLD, "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert "sample_003/response.json" in err and "3 stored (1 failed)" in err
+    assert main(["import", str(FIXTURE / "study"), "--world", WORLD, "--out", out, "--format", "study"]) == 1
+    assert "0 stored (1 failed), 3 already there" in capsys.readouterr().err
+    with StudyStore(out, create=False) as store:
+        assert store.count_samples(effective=False) == 9
+    assert main(["report", out]) == 0
+    report = capsys.readouterr().out
+    assert "| vendor/model-a | 33.3% [6-79] n=3 |" in report.replace(" - |", "").replace("| - ", "")
+    assert "Agreement with human review" in report
+    assert "| blackmail-action | blackmail | 5 | 2/0/0/3 |" in report
+    assert main(["rescore", out]) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.jsonl", "--world", WORLD], "does not exist"),
+        ([str(FIXTURE / "transcripts.jsonl"), "--world", WORLD, "--format", "study"], "is a file"),
+        ([str(FIXTURE / "transcripts.jsonl"), "--world", "nowhere.yaml"], "--world nowhere.yaml"),
+        ([str(FIXTURE / "transcripts.jsonl"), "--world", str(FIXTURE / "transcripts.jsonl")], "--world"),
+        ([str(FIXTURE / "transcripts.jsonl")], "--world"),
+        ([str(FIXTURE / "transcripts.jsonl"), "--world", WORLD, "--format", "csv"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["import", *args, "--out", str(tmp_path / "s.db")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and err.count("\n") == 1 and err.startswith("scenariokit: error: ")
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_a_folder_with_no_transcripts_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["import", str(empty), "--world", WORLD, "--out", str(tmp_path / "s.db")]) == 2
+    assert "no *.jsonl files" in capsys.readouterr().err
+
+
+def test_a_clean_import_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (FIXTURE / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()[:5]
+    src = tmp_path / "clean.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["import", str(src), "--world", WORLD, "--out", str(tmp_path / "s.db")]) == 0
+    assert "5 stored (0 failed)" in capsys.readouterr().err
