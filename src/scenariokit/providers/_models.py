@@ -870,8 +870,8 @@ def adjust_config(
     Example:
         >>> config = GenerateConfig(temperature=0.0, max_tokens=4096)
         >>> adjusted, changes = adjust_config(config, capabilities_for("openai/o3"), model="openai/o3")
-        >>> adjusted.temperature is None, changes[0].knob
-        (True, 'temperature')
+        >>> adjusted.temperature is None, [change.knob for change in changes]
+        (True, ['advice:max_tokens', 'temperature'])
     """
     changes: list[Adjustment] = []
     update: dict[str, object] = {}
