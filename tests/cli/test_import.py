@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,15 @@ def test_a_clean_import_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[st
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["import", str(src), "--world", WORLD, "--out", str(tmp_path / "s.db")]) == 0
     assert "5 stored (0 failed)" in capsys.readouterr().err
+
+
+def test_the_tutorial_shows_the_committed_fixture() -> None:
+    """The tutorial's files are the fixture's, byte for byte (the tutorial writes them in a temporary folder)."""
+    page = (FIXTURE.parents[1] / "docs" / "tutorials" / "import-transcripts.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- docs-test: file halvard/([\w./-]+) -->\n```\w*\n(.*?)^```", page, re.M | re.S)
+    committed = sorted(
+        str(p.relative_to(FIXTURE)) for p in FIXTURE.rglob("*") if p.is_file() and p.suffix != ".md"
+    )
+    assert sorted([name for name, _ in blocks] + ["transcripts.jsonl"]) == committed
+    for name, body in blocks:
+        assert (FIXTURE / name).read_text(encoding="utf-8") == body, name

@@ -65,7 +65,7 @@ def test_importing_again_adds_nothing_and_rescore_works_unchanged(tmp_path: Path
         assert not again.ok and not again_study.ok  # the failures are still reported
         assert store.count_samples(effective=False) == before == 9
         assert sum(1 for _ in store.iter_verdict_rows()) == verdicts
-        assert len(store.conditions()) == 2
+        assert len(store.conditions()) == 1  # both layouts carry the same prompts: one condition
         result = anyio.run(lambda: rescore(store))
         # the 7 read samples had their verdicts; the 2 failed ones get the suite's unscorable verdicts, as a run's
         assert result.skipped == 7 and result.verdicts == 2 * len(default_suite(world).detectors)
