@@ -536,45 +536,6 @@ async def test_a_stalled_stream_ends_at_the_attempt_deadline(no_proxy: None):
             await transport.aclose()
 
 
-async def test_a_request_goes_out_in_one_write(no_proxy: None):
-    # httpcore writes the head and the body separately; the transport sends them together (one
-    # system call, one segment on loopback), so the server's first read holds the whole request.
-    first_reads: list[bytes] = []
-
-    async def handler(server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            data = await reader.read(1 << 20)
-            if not data:
-                return
-            first_reads.append(data)
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = int(_head_fields(head + b"\r\n")["content-length"])
-            while len(body) < length:
-                body += await reader.read(1 << 20)
-            writer.write(plain())
-            await writer.drain()
-
-    with RawServer(handler=handler) as server:
-        async with server.provider() as provider:
-            for _ in range(3):
-                await provider.generate([UserMessage(content="y" * 20_000)])
-    assert len(first_reads) == 3
-    for data in first_reads:
-        head, _, body = data.partition(b"\r\n\r\n")
-        assert len(body) == int(_head_fields(head + b"\r\n")["content-length"]) > 20_000
-
-
-@pytest.mark.parametrize(
-    ("base_url", "kind"),
-    [("ftp://example.com/v1", "UnsupportedProtocol"), ("http://[::1/v1", "InvalidURL")],
-)
-async def test_an_unusable_base_url_is_a_clear_provider_error(base_url: str, kind: str):
-    async with provider_for(base_url) as provider:
-        with pytest.raises(ProviderConnectionError) as info:
-            await provider.generate([UserMessage(content="x")])
-    assert kind in str(info.value) and base_url.split("/v1")[0] in str(info.value)
-
-
 async def test_a_gzip_compressed_event_stream_is_decoded_incrementally(no_proxy: None):
     events = b"".join(
         b'data: {"candidates":[{"content":{"role":"model","parts":[{"text":"%s"}]}}]}\r\n\r\n' % part

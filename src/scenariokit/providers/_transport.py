@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import email.utils
 import functools
 import importlib.metadata
@@ -13,17 +12,15 @@ import math
 import os
 import random
 import re
-import select
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeAlias, TypeVar, Union
 
 import anyio
 import anyio.lowlevel
-import httpcore
 import httpx
 
 from scenariokit.providers import _limits
@@ -276,7 +273,7 @@ class ClientPool:
         self._token: object | None = None
 
     def _new_client(self) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(
+        return httpx.AsyncClient(
             timeout=httpx.Timeout(None, connect=self.connect_timeout),
             limits=httpx.Limits(max_connections=self.per_shard, max_keepalive_connections=self.per_shard),
             verify=self.ssl_context,
@@ -284,9 +281,6 @@ class ClientPool:
             follow_redirects=False,
             headers={"accept-encoding": ACCEPT_ENCODING, "user-agent": USER_AGENT},
         )
-        # Not through ``transport=``: httpx then ignores the proxies of the environment.
-        _coalesce_writes(getattr(client, "_transport", None))
-        return client
 
     def checkout(self) -> int:
         """Pick (or create) the least-loaded shard and count one more request on it."""
@@ -714,7 +708,7 @@ def _unread_bytes(response: httpx.Response) -> bool:
         if data:
             return True
     layer: object = response.extensions.get("network_stream")
-    for _ in range(4):  # our coalescing stream -> httpcore's AnyIOStream -> anyio's TLSStream
+    for _ in range(3):  # httpcore's AnyIOStream -> anyio's TLSStream
         read_bio = getattr(layer, "_read_bio", None)
         if read_bio is not None:
             return bool(getattr(read_bio, "pending", 0))
@@ -739,121 +733,6 @@ async def _retire_if_unsafe(response: httpx.Response) -> None:
     network = response.extensions.get("network_stream")
     if network is not None:
         await network.aclose()
-
-
-# --- One write per request ------------------------------------------------------------------------
-
-
-def _coalesce_writes(transport: object) -> None:
-    """Make ``transport``'s direct HTTP/1.1 connections send each request in one write.
-
-    httpcore writes a request's head and body separately; on this library's workload (a ~10 KB
-    POST per request) the second system call costs more CPU than all of httpx's request handling
-    (measured: see ``docs/how-to/performance.md``). The streams below hold writes until the next
-    read, which with HTTP/1.1 always follows the end of a request (it would not with HTTP/2's
-    multiplexing). Proxied connections (httpx's own proxy transports, created from the
-    environment) are left as they are. When
-    httpx's private pool attribute is not there (another version), nothing changes.
-    """
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(pool, httpcore.AsyncConnectionPool) and backend is not None:
-        pool._network_backend = _CoalescingBackend(backend)
-
-
-class _CoalescingBackend(httpcore.AsyncNetworkBackend):
-    """Wraps httpcore's network backend so that its streams coalesce writes."""
-
-    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
-        self._backend = backend
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._backend.connect_tcp(
-            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
-        return _CoalescingStream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - no Unix sockets here
-        return _CoalescingStream(
-            await self._backend.connect_unix_socket(path, timeout=timeout, socket_options=socket_options)
-        )
-
-    async def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore's retries only
-        await self._backend.sleep(seconds)
-
-
-class _CoalescingStream(httpcore.AsyncNetworkStream):
-    """Holds writes until the next read (or TLS start), then sends them in one call."""
-
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-        self._pending: list[bytes] = []
-        self._socket: Any = None
-
-    async def _flush(self, timeout: float | None) -> None:
-        data = b"".join(self._pending)
-        self._pending.clear()
-        await self._stream.write(data, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if buffer:
-            self._pending.append(buffer)
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        if self._pending:
-            # As httpcore does: a server may answer (and close) before reading the whole request;
-            # the read below then returns its answer, or fails.
-            with contextlib.suppress(httpcore.WriteError):
-                await self._flush(timeout)
-        return await self._stream.read(max_bytes, timeout)
-
-    async def aclose(self) -> None:
-        self._pending.clear()
-        await self._stream.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if self._pending:
-            await self._flush(timeout)
-        return _CoalescingStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            # httpcore asks before each reuse of an idle connection; anyio rebuilds a dict of
-            # socket attributes for every lookup, so the socket is looked up once.
-            if self._socket is None:
-                self._socket = self._stream.get_extra_info("socket")
-            return _socket_readable(self._socket)
-        return self._stream.get_extra_info(info)
-
-
-def _socket_readable(sock: Any) -> bool:
-    """Whether ``sock`` has data (or EOF) to read; a closed or missing socket counts as readable."""
-    try:
-        fileno = sock.fileno() if sock is not None else -1
-        if fileno < 0:
-            return True
-        if not hasattr(select, "poll"):  # pragma: no cover - Windows
-            readable, _, _ = select.select([fileno], [], [], 0)
-            return bool(readable)
-        poller = select.poll()
-        poller.register(fileno, select.POLLIN)
-        return bool(poller.poll(0))
-    except (OSError, ValueError, AttributeError):
-        return True
 
 
 # --- Bounded decompression and SSE lines -----------------------------------------------------------
