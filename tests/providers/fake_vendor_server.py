@@ -18,11 +18,13 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import re
 import signal
 import socket
 import struct
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -150,6 +152,14 @@ class FakeVendorServer:
         self._counter = 0
         self.cache = PromptCache()
         self.default_reply: str | None = None  # said when no reply is queued, instead of the echo
+        # batch APIs: a batch ends after ``batch_polls`` polls of its status; ``batch_ttl`` seconds after its
+        # creation it expires (unprocessed requests expired); ``batch_item_faults`` gives the outcome of the
+        # next requests processed (``errored``, ``expired``, ``canceled``) instead of their answer
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+        self.batch_polls = 2
+        self.batch_ttl = 24 * 3600.0
+        self.batch_item_faults: deque[str] = deque()
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -199,6 +209,9 @@ class FakeVendorServer:
         self.latency = 0.0
         self.max_in_flight = 0
         self.cache.clear()
+        self.batches.clear()
+        self.files.clear()
+        self.batch_item_faults.clear()
 
     def base_url(self, flavour: str) -> str:
         root = f"http://127.0.0.1:{self.port}/{flavour}"
@@ -341,6 +354,11 @@ class FakeVendorServer:
                 return True
         try:
             self._check_auth(flavour, headers, query)
+            batch = self._batch_route(method, flavour, rest, headers, raw, body)
+            if batch is not None:
+                content, content_type = batch
+                await self._send(writer, 200, content, {**base_headers, "content-type": content_type})
+                return True
             stream, chunks, data = self._answer(flavour, rest, body, fault)
         except _BadRequestError as exc:
             message = exc.message
@@ -964,6 +982,440 @@ class FakeVendorServer:
         }
         chunks.append(f"data: {json.dumps(final)}\r\n\r\n")
         return True, chunks, None
+
+    # Batch APIs -------------------------------------------------------------------------------------
+    #
+    # Anthropic Message Batches, the OpenAI Batch API (files + batches) and Gemini batch mode, with the
+    # documented limits, custom id rules, statuses and result shapes. Each request of a batch is answered
+    # by the same handler as an online request (so every validation applies; a refused request becomes an
+    # errored result), when the batch ends: after ``batch_polls`` polls of its status.
+
+    def _batch_route(
+        self, method: str, flavour: str, rest: str, headers: dict[str, str], raw: bytes, body: Any
+    ) -> tuple[bytes, str] | None:
+        if flavour == "anthropic" and rest.startswith("/v1/messages/batches"):
+            return self._anthropic_batches(method, rest.removeprefix("/v1/messages/batches"), raw, body)
+        if flavour == "openai" and (rest.startswith(("/v1/files", "/v1/batches"))):
+            return self._openai_batches(method, rest.removeprefix("/v1"), headers, raw, body)
+        if flavour == "gemini" and (
+            rest.endswith(":batchGenerateContent") or rest.startswith("/v1beta/batches/")
+        ):
+            return self._gemini_batches(method, rest, raw, body)
+        return None
+
+    def _new_batch(
+        self, vendor: str, prefix: str, items: list[tuple[str, Any]], **extra: Any
+    ) -> dict[str, Any]:
+        self._counter += 1
+        batch_id = f"{prefix}{self._counter:06d}{hashlib.sha256(str(time.time()).encode()).hexdigest()[:8]}"
+        batch = {
+            "vendor": vendor,
+            "id": batch_id,
+            "created": time.time(),
+            "polls": 0,
+            "items": items,
+            "results": None,
+            "canceled": False,
+            **extra,
+        }
+        self.batches[batch_id] = batch
+        return batch
+
+    def _batch_get(self, flavour: str, batch_id: str) -> dict[str, Any]:
+        batch = self.batches.get(batch_id)
+        if batch is None or batch["vendor"] != flavour:
+            raise _BadRequestError(404, f"batch {batch_id} not found")
+        return batch
+
+    def _advance(self, batch: dict[str, Any]) -> bool:
+        """Count a poll; process the batch once it is due (or expired). Whether it has ended."""
+        if batch["results"] is not None:
+            return True
+        batch["polls"] += 1
+        expired = time.time() - batch["created"] > self.batch_ttl
+        if batch["polls"] > self.batch_polls or expired or batch["canceled"]:
+            outcome = "expired" if expired else "canceled" if batch["canceled"] else None
+            batch["results"] = [self._process(batch, cid, req, outcome) for cid, req in batch["items"]]
+            batch["ended"] = time.time()
+            return True
+        return False
+
+    def _process(self, batch: dict[str, Any], cid: str, request: Any, outcome: str | None) -> dict[str, Any]:
+        outcome = outcome or (self.batch_item_faults.popleft() if self.batch_item_faults else None)
+        if outcome is not None:
+            return {"custom_id": cid, "outcome": outcome}
+        vendor = batch["vendor"]
+        try:
+            if not isinstance(request, dict):
+                raise _BadRequestError(400, "the request must be a JSON object")
+            if vendor == "anthropic":
+                if request.get("stream"):
+                    raise _BadRequestError(400, "stream: batch requests cannot be streamed")
+                _, _, data = self._route("anthropic", "/v1/messages", request, None)
+                data["usage"]["service_tier"] = "batch"
+            elif vendor == "openai":
+                if request.get("stream"):
+                    raise _BadRequestError(400, "stream: batch requests cannot be streamed")
+                _, _, data = self._route("openai", batch["endpoint"], request, None)
+            else:
+                _, _, data = self._gemini(batch["model"], "generateContent", request, None)
+        except RefusedError as exc:
+            return {"custom_id": cid, "outcome": "errored", "status": exc.status, "message": exc.message}
+        except _BadRequestError as exc:
+            return {"custom_id": cid, "outcome": "errored", "status": exc.status, "message": exc.message}
+        return {"custom_id": cid, "outcome": "succeeded", "data": data}
+
+    def _counts(self, batch: dict[str, Any]) -> dict[str, int]:
+        results = batch["results"] or []
+        return {
+            k: sum(1 for r in results if r["outcome"] == k)
+            for k in ("succeeded", "errored", "canceled", "expired")
+        }
+
+    # Anthropic
+
+    def _anthropic_batches(self, method: str, tail: str, raw: bytes, body: Any) -> tuple[bytes, str]:
+        if tail == "" and method == "POST":
+            if len(raw) > 256 * MB:
+                raise _BadRequestError(413, "a batch may be at most 256 MB")
+            requests = body.get("requests") if isinstance(body, dict) else None
+            if not isinstance(requests, list) or not requests:
+                raise _BadRequestError(400, "requests: a non-empty list is required")
+            if len(requests) > 100_000:
+                raise _BadRequestError(400, "requests: at most 100,000 requests per batch")
+            seen: set[str] = set()
+            items = []
+            for i, r in enumerate(requests):
+                cid = r.get("custom_id") if isinstance(r, dict) else None
+                if not isinstance(cid, str) or not _CUSTOM_ID.match(cid):
+                    raise _BadRequestError(400, f"requests.{i}.custom_id: must match ^[a-zA-Z0-9_-]{{1,64}}$")
+                if cid in seen:
+                    raise _BadRequestError(400, f"requests.{i}.custom_id: {cid} is not unique in the batch")
+                if not isinstance(r.get("params"), dict):
+                    raise _BadRequestError(400, f"requests.{i}.params: Field required")
+                seen.add(cid)
+                items.append((cid, r["params"]))
+            batch = self._new_batch("anthropic", "msgbatch_", items)
+            return json.dumps(self._anthropic_batch(batch)).encode(), "application/json"
+        parts = tail.strip("/").split("/")
+        if method != "GET" and not (len(parts) == 2 and parts[1] == "cancel" and method == "POST"):
+            raise _BadRequestError(405, f"{method} is not allowed here")
+        batch = self._batch_get("anthropic", parts[0])
+        if len(parts) == 1:
+            self._advance(batch)
+            return json.dumps(self._anthropic_batch(batch)).encode(), "application/json"
+        if parts[1] == "cancel":
+            batch["canceled"] = True
+            return json.dumps(self._anthropic_batch(batch)).encode(), "application/json"
+        if parts[1] != "results":
+            raise _BadRequestError(404, f"no route {tail}")
+        if batch["results"] is None:
+            raise _BadRequestError(
+                400, f"batch {batch['id']} is still in progress: results are available once it ended"
+            )
+        lines = []
+        for r in reversed(batch["results"]):  # unordered, as documented
+            if r["outcome"] == "succeeded":
+                result: dict[str, Any] = {"type": "succeeded", "message": r["data"]}
+            elif r["outcome"] == "errored":
+                result = {
+                    "type": "errored",
+                    "error": error_body("anthropic", r.get("status", 400), r.get("message", "injected")),
+                }
+            else:
+                result = {"type": r["outcome"]}
+            lines.append(json.dumps({"custom_id": r["custom_id"], "result": result}))
+        return ("\n".join(lines) + "\n").encode(), "application/binary"
+
+    def _anthropic_batch(self, batch: dict[str, Any]) -> dict[str, Any]:
+        ended = batch["results"] is not None
+        counts = self._counts(batch)
+        status = "ended" if ended else "canceling" if batch["canceled"] else "in_progress"
+        return {
+            "id": batch["id"],
+            "type": "message_batch",
+            "processing_status": status,
+            "request_counts": {"processing": 0 if ended else len(batch["items"]), **counts},
+            "created_at": _rfc3339(batch["created"]),
+            "expires_at": _rfc3339(batch["created"] + 24 * 3600),
+            "ended_at": _rfc3339(batch["ended"]) if ended else None,
+            "cancel_initiated_at": None,
+            "archived_at": None,
+            "results_url": (
+                f"http://127.0.0.1:{self.port}/anthropic/v1/messages/batches/{batch['id']}/results"
+                if ended
+                else None
+            ),
+        }
+
+    # OpenAI
+
+    def _openai_batches(
+        self, method: str, tail: str, headers: dict[str, str], raw: bytes, body: Any
+    ) -> tuple[bytes, str]:
+        if tail == "/files" and method == "POST":
+            fields = _multipart(headers, raw)
+            if fields.get("purpose") != b"batch":
+                raise _BadRequestError(400, "purpose: 'batch' is required for batch input files")
+            if "file" not in fields:
+                raise _BadRequestError(400, "file: Field required")
+            if len(fields["file"]) > 200 * MB:
+                raise _BadRequestError(400, "file: a batch input file may be at most 200 MB")
+            self._counter += 1
+            file_id = f"file-{self._counter:06d}"
+            self.files[file_id] = fields["file"]
+            info = {
+                "id": file_id,
+                "object": "file",
+                "bytes": len(fields["file"]),
+                "purpose": "batch",
+                "filename": "batch.jsonl",
+                "created_at": int(time.time()),
+            }
+            return json.dumps(info).encode(), "application/json"
+        if tail.startswith("/files/") and tail.endswith("/content") and method == "GET":
+            file_id = tail.removeprefix("/files/").removesuffix("/content")
+            if file_id not in self.files:
+                raise _BadRequestError(404, f"No such File object: {file_id}")
+            return self.files[file_id], "application/octet-stream"
+        if tail == "/batches" and method == "POST":
+            if not isinstance(body, dict):
+                raise _BadRequestError(400, "body must be a JSON object")
+            endpoint = body.get("endpoint")
+            if endpoint not in ("/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/completions"):
+                raise _BadRequestError(400, f"endpoint: unsupported value {endpoint!r}")
+            if body.get("completion_window") != "24h":
+                raise _BadRequestError(400, "completion_window: only '24h' is supported")
+            content = self.files.get(str(body.get("input_file_id")))
+            if content is None:
+                raise _BadRequestError(404, f"No such File object: {body.get('input_file_id')}")
+            items, errors = [], []
+            seen: set[str] = set()
+            for line_no, line in enumerate(content.decode().splitlines(), start=1):
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    errors.append(
+                        {"code": "invalid_json_line", "line": line_no, "message": "not JSON", "param": None}
+                    )
+                    continue
+                cid = item.get("custom_id")
+                if not isinstance(cid, str) or not cid or cid in seen:
+                    errors.append(
+                        {
+                            "code": "duplicate_custom_id" if cid in seen else "missing_custom_id",
+                            "line": line_no,
+                            "message": "custom_id must be unique",
+                            "param": "custom_id",
+                        }
+                    )
+                elif item.get("method") != "POST" or item.get("url") != endpoint:
+                    errors.append(
+                        {
+                            "code": "mismatched_endpoint",
+                            "line": line_no,
+                            "message": f"url must be {endpoint}",
+                            "param": "url",
+                        }
+                    )
+                else:
+                    seen.add(cid)
+                    items.append((cid, item.get("body")))
+            if len(items) > 50_000:
+                errors.append(
+                    {
+                        "code": "too_many_requests",
+                        "line": None,
+                        "message": "at most 50,000 requests",
+                        "param": None,
+                    }
+                )
+            batch = self._new_batch(
+                "openai",
+                "batch_",
+                items,
+                endpoint=endpoint,
+                input_file_id=body["input_file_id"],
+                errors=errors,
+            )
+            return json.dumps(self._openai_batch(batch)).encode(), "application/json"
+        parts = tail.removeprefix("/batches/").split("/")
+        if not tail.startswith("/batches/"):
+            raise _BadRequestError(404, f"no route {tail}")
+        batch = self._batch_get("openai", parts[0])
+        if len(parts) == 2 and parts[1] == "cancel" and method == "POST":
+            batch["canceled"] = True
+        elif len(parts) == 1 and method == "GET":
+            if not batch["errors"]:
+                self._advance(batch)
+        else:
+            raise _BadRequestError(405, f"{method} {tail} is not allowed")
+        return json.dumps(self._openai_batch(batch)).encode(), "application/json"
+
+    def _openai_batch(self, batch: dict[str, Any]) -> dict[str, Any]:
+        created = int(batch["created"])
+        data: dict[str, Any] = {
+            "id": batch["id"],
+            "object": "batch",
+            "endpoint": batch["endpoint"],
+            "input_file_id": batch["input_file_id"],
+            "completion_window": "24h",
+            "created_at": created,
+            "expires_at": created + 86400,
+            "output_file_id": None,
+            "error_file_id": None,
+            "errors": None,
+            "metadata": None,
+            "request_counts": {"total": len(batch["items"]), "completed": 0, "failed": 0},
+        }
+        if batch["errors"]:
+            data.update(
+                status="failed", failed_at=created, errors={"object": "list", "data": batch["errors"]}
+            )
+            return data
+        if batch["results"] is None:
+            data["status"] = (
+                "cancelling"
+                if batch["canceled"]
+                else ["validating", "in_progress", "finalizing"][min(2, batch["polls"])]
+            )
+            return data
+        out, err = [], []
+        for r in batch["results"]:
+            line: dict[str, Any] = {"id": f"batch_req_{r['custom_id']}", "custom_id": r["custom_id"]}
+            if r["outcome"] == "succeeded":
+                line.update(
+                    response={"status_code": 200, "request_id": "req_fake", "body": r["data"]}, error=None
+                )
+                out.append(json.dumps(line))
+            elif r["outcome"] == "errored":
+                status = r.get("status", 400)
+                line.update(
+                    response={
+                        "status_code": status,
+                        "request_id": "req_fake",
+                        "body": error_body("openai", status, r.get("message", "injected")),
+                    },
+                    error=None,
+                )
+                err.append(json.dumps(line))
+            # expired and canceled requests have no line: they are missing from the output
+        for name, lines in (("output_file_id", out), ("error_file_id", err)):
+            if lines:
+                self._counter += 1
+                file_id = f"file-{self._counter:06d}"
+                self.files[file_id] = ("\n".join(lines) + "\n").encode()
+                batch.setdefault(name, file_id)
+            data[name] = batch.get(name)
+        counts = self._counts(batch)
+        data["request_counts"] = {
+            "total": len(batch["items"]),
+            "completed": counts["succeeded"],
+            "failed": counts["errored"],
+        }
+        expired = any(r["outcome"] == "expired" for r in batch["results"])
+        data["status"] = "cancelled" if batch["canceled"] else "expired" if expired else "completed"
+        data["completed_at"] = int(batch["ended"])
+        return data
+
+    # Gemini
+
+    def _gemini_batches(self, method: str, rest: str, raw: bytes, body: Any) -> tuple[bytes, str]:
+        if rest.endswith(":batchGenerateContent"):
+            if method != "POST":
+                raise _BadRequestError(405, "batchGenerateContent takes POST")
+            model = rest.removeprefix("/v1beta/models/").removesuffix(":batchGenerateContent")
+            if len(raw) > 20 * MB:
+                raise _BadRequestError(400, "inline batch requests may be at most 20 MB; use a file")
+            try:
+                requests = body["batch"]["input_config"]["requests"]["requests"]
+            except (KeyError, TypeError):
+                raise _BadRequestError(400, "batch.input_config.requests.requests is required") from None
+            if not isinstance(requests, list) or not requests:
+                raise _BadRequestError(400, "batch.input_config.requests.requests must not be empty")
+            items = []
+            for i, r in enumerate(requests):
+                if not isinstance(r, dict) or not isinstance(r.get("request"), dict):
+                    raise _BadRequestError(400, f"requests[{i}].request is required")
+                key = (r.get("metadata") or {}).get("key", str(i))
+                items.append((str(key), r["request"]))
+            batch = self._new_batch(
+                "gemini", "batches/", items, model=model, display=body["batch"].get("display_name", "")
+            )
+            return json.dumps(self._gemini_batch(batch)).encode(), "application/json"
+        if method != "GET":
+            raise _BadRequestError(405, f"{method} is not allowed here")
+        batch = self._batch_get("gemini", rest.removeprefix("/v1beta/"))
+        self._advance(batch)
+        return json.dumps(self._gemini_batch(batch)).encode(), "application/json"
+
+    def _gemini_batch(self, batch: dict[str, Any]) -> dict[str, Any]:
+        ended = batch["results"] is not None
+        results = batch["results"] or []
+        expired = any(r["outcome"] == "expired" for r in results)
+        state = (
+            ("BATCH_STATE_EXPIRED" if expired else "BATCH_STATE_SUCCEEDED")
+            if ended
+            else ("BATCH_STATE_PENDING" if batch["polls"] == 0 else "BATCH_STATE_RUNNING")
+        )
+        meta = {
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+            "model": f"models/{batch['model']}",
+            "displayName": batch["display"],
+            "name": batch["id"],
+            "createTime": _rfc3339(batch["created"]),
+            "state": state,
+            "batchStats": {
+                "requestCount": str(len(batch["items"])),
+                "pendingRequestCount": "0" if ended else str(len(batch["items"])),
+            },
+        }
+        data: dict[str, Any] = {"name": batch["id"], "metadata": meta}
+        if ended and not expired:
+            inlined = []
+            for r in results:
+                if r["outcome"] == "succeeded":
+                    inlined.append({"response": r["data"], "metadata": {"key": r["custom_id"]}})
+                else:
+                    err = error_body("gemini", r.get("status", 400), r.get("message", r["outcome"]))["error"]
+                    inlined.append({"error": err, "metadata": {"key": r["custom_id"]}})
+            data.update(
+                done=True,
+                response={
+                    "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
+                    "inlinedResponses": {"inlinedResponses": inlined},
+                },
+            )
+        elif ended:
+            data.update(done=True, error={"code": 4, "message": "the batch expired before it finished"})
+        return data
+
+
+_CUSTOM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MB = 1024 * 1024
+
+
+def _rfc3339(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _multipart(headers: dict[str, str], raw: bytes) -> dict[str, bytes]:
+    """The fields of a multipart/form-data body (strict: a boundary is required)."""
+    ctype = headers.get("content-type", "")
+    match = re.search(r"boundary=([^;]+)", ctype)
+    if not ctype.startswith("multipart/form-data") or match is None:
+        raise _BadRequestError(400, "files must be uploaded as multipart/form-data with a boundary")
+    boundary = b"--" + match.group(1).strip('"').encode()
+    fields: dict[str, bytes] = {}
+    for part in raw.split(boundary)[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, content = part.lstrip(b"\r\n").partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]+)"', head)
+        if name is None:
+            raise _BadRequestError(400, "a multipart part has no name")
+        fields[name.group(1).decode()] = content.removesuffix(b"\r\n")
+    return fields
 
 
 def main() -> None:

@@ -143,6 +143,19 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         help="run into a store that holds another design's study (refused otherwise, to keep studies apart)",
     )
     parser.add_argument(
+        "--batch",
+        action="store_true",
+        help="send the requests through the vendors' batch APIs (anthropic/, openai/, gemini/ models): half "
+        "the price, answers within hours; kill and run again to resume polling (as 'batch: true' in a design)",
+    )
+    parser.add_argument(
+        "--batch-poll",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds before the first poll of a batch (then 1.5 times longer each poll, at most 10 minutes)",
+    )
+    parser.add_argument(
         "--shard",
         metavar="I/N",
         help="run only shard I of N of the design's samples (a fixed rule on each sample's key, the same on "
@@ -200,6 +213,8 @@ def _design_from_args(args: argparse.Namespace) -> tuple[Design, Path]:
     judge = judge_from_args(args, design.judge)
     if judge is not None:
         updates["judge"] = judge.model_dump(mode="json")
+    if args.batch:
+        updates["batch"] = True
     config_updates = {
         k: v for k, v in (("temperature", args.temperature), ("max_tokens", args.max_tokens)) if v is not None
     }
@@ -248,6 +263,8 @@ def _expand(design: Design) -> ExpandedDesign:
 def _run(args: argparse.Namespace) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, got {args.concurrency}")
+    if not args.batch_poll > 0:
+        raise UsageError(f"--batch-poll must be more than 0 seconds, got {args.batch_poll}")
     try:
         shard = Shard.parse(args.shard) if args.shard is not None else None
         design, out = _design_from_args(args)
@@ -275,6 +292,7 @@ def _run(args: argparse.Namespace) -> int:
                 budget_usd=args.budget_usd,
                 append=args.append,
                 shard=shard,
+                batch_poll=args.batch_poll,
             )
             result = anyio.run(_main, runner, providers, not args.quiet and sys.stderr.isatty())
             print(_result_line(result, out), file=sys.stderr)

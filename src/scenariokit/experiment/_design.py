@@ -119,6 +119,10 @@ class Design(BaseModel):
     budget: Budget = Budget()
     """Spending caps."""
 
+    batch: bool = False
+    """Send the requests through the vendors' batch APIs (Anthropic Message Batches, the OpenAI Batch API,
+    Gemini batch mode): half the price, answers within hours. ``scenariokit run --batch`` sets it too."""
+
     base_dir: str | None = Field(default=None, exclude=True)
     """Folder against which relative scenario file paths are resolved (set by :func:`load_design`)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scenariokit.experiment._conditions import ExpandedDesign, NotApplicable, PerturbationRecord
 from scenariokit.experiment._runner import FREE_PREFIXES, estimate_prompt_tokens
@@ -56,6 +56,10 @@ class Plan:
     """Model -> (cached-read, cache-write USD per million tokens, shortest cached prompt in tokens) for models
     with prompt caching, else ``None``."""
 
+    batch_prices: dict[str, tuple[float, float] | None] = field(default_factory=dict)
+    """Model -> (input, output) USD per million tokens through the vendor's batch API, or ``None`` when it
+    has none or its price is unknown (free models have no entry)."""
+
     not_applicable: tuple[NotApplicable, ...] = ()
     """Sweep operators that do not apply to their base (no variant is run for them)."""
 
@@ -76,12 +80,16 @@ class Plan:
         output = sum(r.samples * self.max_tokens[r.model] for r in rows) * self.max_turns
         return prompt, output
 
-    def cost(self, model: str | None = None) -> tuple[float, float] | None:
-        """Estimated USD: (prompt tokens only, prompt + max output tokens); ``None`` if a price is unknown."""
+    def cost(self, model: str | None = None, *, batch: bool = False) -> tuple[float, float] | None:
+        """Estimated USD: (prompt tokens only, prompt + max output tokens); ``None`` if a price is unknown.
+
+        With ``batch``, at the batch APIs' prices (``None`` if a model has none). Prompt caching is not
+        counted: it lowers the cost of the prompt tokens it serves.
+        """
         models = [model] if model is not None else list(self.max_tokens)
         low = high = 0.0
         for m in models:
-            price = self.prices[m]
+            price = self.batch_prices.get(m) if batch else self.prices[m]
             if price is None:
                 return None
             prompt, output = self.tokens(m)
@@ -149,6 +157,13 @@ class Plan:
             cached = self.cached_cost(m) if (self.cache_prices or {}).get(m) is not None else None
             if cost is not None and cached is not None:
                 text += f"; with prompt caching ${cached[0]:.2f} to ${cached[1]:.2f}"
+            batch = self.cost(m, batch=True)
+            if cost is not None and m in self.batch_prices:
+                text += (
+                    "; through the batch API: no batch API or price"
+                    if batch is None
+                    else f"; through the batch API: ${batch[0]:.2f} to ${batch[1]:.2f}"
+                )
             lines.append(f"estimated cost {m}: {text}")
         lines.append(f"(prices approximate, as of {PRICES_AS_OF}; the simulator is free)")
         return "\n".join(lines)
@@ -182,6 +197,7 @@ def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
             )
     prices: dict[str, tuple[float, float] | None] = {}
     cache_prices: dict[str, tuple[float, float, int] | None] = {}
+    batch_prices: dict[str, tuple[float, float] | None] = {}
     for m in expanded.models:
         cache_prices[m.name] = None
         if parse_provider_name(m.name)[0] in FREE_PREFIXES:
@@ -194,12 +210,18 @@ def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
                 read = price.input if price.cache_read is None else price.cache_read
                 write = price.input if price.cache_write is None else price.cache_write
                 cache_prices[m.name] = (read, write, caps.cache_min_tokens)
+            batch_prices[m.name] = (
+                (price.batch_input, price.batch_output)
+                if price is not None and price.batch_input is not None and price.batch_output is not None
+                else None
+            )
     return Plan(
         rows=tuple(rows),
         max_turns=expanded.design.max_turns,
         max_tokens={m.name: m.spec.config.max_tokens for m in expanded.models},
         prices=prices,
         cache_prices=cache_prices,
+        batch_prices=batch_prices,
         already_done=done_total,
         not_applicable=expanded.not_applicable,
     )

@@ -45,6 +45,7 @@ import anyio
 from scenariokit._version import __version__
 from scenariokit.agent import EpisodeError, Transcript, run_episode
 from scenariokit.detectors import Detector, LLMJudge, Verdict, default_suite
+from scenariokit.experiment._batch import BatchQueue
 from scenariokit.experiment._conditions import Condition, ExpandedDesign, ModelRun
 from scenariokit.experiment._design import Design
 from scenariokit.experiment._errors import BudgetError, DesignError, StoreMismatchError
@@ -54,9 +55,11 @@ from scenariokit.experiment._shards import Shard
 from scenariokit.experiment._store import JudgeCallRecord, KnownUsage, SampleRecord, StoredSample, StudyStore
 from scenariokit.providers import (
     OFFLINE_PREFIXES,
+    BatchAPI,
     ModelPrice,
     Provider,
     UsageTracker,
+    batch_api_for,
     create_provider,
     parse_provider_name,
 )
@@ -205,6 +208,10 @@ class Runner:
         append: Run into a store made by a design of another name (default: refuse, see the module notes).
         stop_after_errors: Start no new sample of a model once this many of its samples in a row failed with
             the same error that no retry can fix (``FATAL_ERRORS``); ``0`` never stops early.
+        batch: Send the requests through the vendors' batch APIs (see ``scenariokit.experiment._batch``),
+            priced at the batch rates (default: the design's ``batch``).
+        batch_poll: Seconds before the first poll of a batch (then 1.5 times longer after each poll, at most
+            ten minutes).
         shard: Run only this shard's samples (see ``scenariokit.experiment.Shard`` for the rule); the counts
             of the run (total, already done, remaining) are the shard's.
 
@@ -230,6 +237,8 @@ class Runner:
         append: bool = False,
         stop_after_errors: int = 5,
         shard: Shard | None = None,
+        batch: bool | None = None,
+        batch_poll: float = 30.0,
     ) -> None:
         self.expanded = expanded
         self.store = store
@@ -270,6 +279,19 @@ class Runner:
         self.append = append
         self.stop_after_errors = stop_after_errors
         self.shard = shard
+        self.batch = batch if batch is not None else design.batch
+        self.batch_poll = batch_poll
+        self._apis: dict[str, BatchAPI] = {}
+        self._queue: BatchQueue | None = None
+        if self.batch:
+            for m in expanded.models:
+                try:
+                    self._apis[m.name] = batch_api_for(self.providers[m.name])
+                except ValueError as exc:
+                    raise DesignError(str(exc)) from None
+            if concurrency is None:
+                # every sample of the run waits on its batch at once
+                self.concurrency = max(1, min(100_000, expanded.total_samples))
         self._streaks: dict[str, tuple[str, int]] = {}
         self._halted: dict[str, str] = {}
         self.progress = RunProgress(total=expanded.total_samples, already_done=0)
@@ -294,8 +316,16 @@ class Runner:
         """
         self.store.lock("run")
         try:
+            if self.batch:
+                self._queue = BatchQueue(
+                    self.store,
+                    self._apis,
+                    active=lambda: self.progress.in_flight,
+                    poll_interval=self.batch_poll,
+                )
             return await self._run()
         finally:
+            self._queue = None
             self.store.unlock()
 
     def _check_design(self) -> None:
@@ -346,6 +376,7 @@ class Runner:
                 "budget": {"tokens": self.budget_tokens, "usd": self.budget_usd},
                 "library_version": __version__,
                 **({"shard": str(self.shard)} if self.shard is not None else {}),
+                **({"batch": True} if self.batch else {}),
             }
         )
         done = self._done_bitmaps()
@@ -360,6 +391,8 @@ class Runner:
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._ticker)
+                if self._queue is not None:
+                    tg.start_soon(self._queue.run)
                 async with anyio.create_task_group() as workers:
                     for _ in range(self.concurrency):
                         workers.start_soon(self._worker, work)
@@ -505,9 +538,13 @@ class Runner:
             m, c = item.model, item.condition
             seed = sample_seed(design.seed, c.fingerprint, m.name, m.config_hash, item.index)
             self.progress.in_flight += 1
+            provider: Provider = self.providers[m.name]
+            if self._queue is not None:
+                key = f"{c.fingerprint}|{m.name}|{m.config_hash}|{item.index}"
+                provider = self._queue.provider(m.name, key)
             try:
                 transcript = await run_episode(
-                    self.providers[m.name],
+                    provider,
                     c.rendered,
                     config=m.spec.config,
                     sample_index=item.index,
@@ -531,7 +568,9 @@ class Runner:
             finally:
                 self.progress.in_flight -= 1
             price = self._prices.get(m.name)
-            cost = price.cost(transcript.usage) if price is not None else None
+            # batch samples are priced at the batch rates; "uncached" is always the online price with nothing
+            # cached, the cost the report sets the actual one against
+            cost = price.cost(transcript.usage, batch=self.batch) if price is not None else None
             uncached = price.uncached_cost(transcript.usage) if price is not None else None
             self._buffer.append(
                 SampleRecord(

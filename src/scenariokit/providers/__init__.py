@@ -21,6 +21,16 @@ from scenariokit._lazy import lazy_exports
 if TYPE_CHECKING:
     from scenariokit.providers._anthropic import AnthropicProvider
     from scenariokit.providers._base import HTTPProvider
+    from scenariokit.providers._batch import (
+        AnthropicBatchAPI,
+        BatchAPI,
+        BatchItemError,
+        BatchResult,
+        BatchStatus,
+        GeminiBatchAPI,
+        OpenAIBatchAPI,
+        batch_api_for,
+    )
     from scenariokit.providers._compat import PRESETS, create_compatible
     from scenariokit.providers._errors import (
         AuthenticationError,
@@ -118,13 +128,19 @@ __all__ = [
     "PRICES_AS_OF",
     "ROUTE_DEFAULTS",
     "Adjustment",
+    "AnthropicBatchAPI",
     "AnthropicProvider",
     "AssistantMessage",
     "AssistantPart",
     "AuthenticationError",
     "BadRequestError",
+    "BatchAPI",
+    "BatchItemError",
+    "BatchResult",
+    "BatchStatus",
     "CapabilityEntry",
     "ChatPreset",
+    "GeminiBatchAPI",
     "GeminiProvider",
     "GenerateConfig",
     "GenerateRequest",
@@ -135,6 +151,7 @@ __all__ = [
     "ModelPrice",
     "ModelResponse",
     "NotFoundError",
+    "OpenAIBatchAPI",
     "OpenAIChatProvider",
     "OpenAIResponsesProvider",
     "PermissionDeniedError",
@@ -171,6 +188,7 @@ __all__ = [
     "UsageTracker",
     "UserMessage",
     "adjust_config",
+    "batch_api_for",
     "bind_scenario",
     "capabilities_for",
     "configure_limits",

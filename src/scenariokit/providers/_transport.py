@@ -344,6 +344,7 @@ class HTTPCall(Generic[T]):
         estimated_tokens: Tokens to reserve from token-per-minute limits.
         timeout: Per-attempt timeout override.
         usage_tokens: Reads the total tokens used from a result, to correct the estimate.
+        method: The HTTP method (``GET`` for the batch APIs' polls and downloads; the body is then not sent).
     """
 
     url: str
@@ -355,6 +356,7 @@ class HTTPCall(Generic[T]):
     estimated_tokens: int = 0
     timeout: float | None = None
     usage_tokens: Callable[[T], int | None] = field(default=lambda _result: None)
+    method: str = "POST"
 
 
 class Transport:
@@ -491,7 +493,8 @@ class Transport:
                     if len(self._urls) >= 256:
                         self._urls.clear()
                     url = self._urls[call.url] = httpx.URL(call.url)  # parsed once per URL
-                request = client.build_request("POST", url, content=call.body, headers=call.headers)
+                content = call.body if call.method != "GET" else None
+                request = client.build_request(call.method, url, content=content, headers=call.headers)
                 response = await client.send(request, stream=True)
                 got_headers = True
                 try:

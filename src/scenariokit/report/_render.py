@@ -183,7 +183,10 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
         ]
     paid = [c for c in summary.costs if c.cost_usd]
     if paid:
-        parts += ["", "Estimated cost (with prompt caching / without):"]
+        parts += [
+            "",
+            "Estimated cost (as run, with prompt caching and batch rates where used / online without caching):",
+        ]
         parts += [f"  {c.model}: {_usd(c.cost_usd)} / {_usd(c.uncached_cost_usd)}" for c in paid]
     pooled_awareness = [a for a in summary.awareness if a.fingerprint is None]
     if pooled_awareness:
@@ -196,7 +199,8 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
 
 COST_HOW_TO_READ = (
     "Cached prompt tokens are charged at the vendor's cached-read price and cache writes at its cache-write "
-    "price; 'without caching' charges every prompt token at the input price. Prices are approximate list "
+    "price; samples run through a vendor's batch API (run --batch) are charged at its batch prices. 'Without "
+    "caching' is the online price with every prompt token at the input price. Prices are approximate list "
     "prices (see scenariokit.providers.PRICES_AS_OF); '?' means the model has no known price."
 )
 """The note printed under the cost table."""
