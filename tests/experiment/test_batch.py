@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +151,61 @@ async def test_batch_with_caching_costs_at_most_035_of_uncached_online_and_the_r
     # the report states both: the cost as run (batch rates, caching) and the uncached online cost
     assert f"${cost.cost_usd:,.4f}" in text and f"${cost.uncached_cost_usd:,.4f}" in text
     assert "batch" in text
+
+
+def _wait(predicate: Any, proc: subprocess.Popen[bytes], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if proc.poll() is not None:
+            raise AssertionError(f"the run exited ({proc.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def test_a_batch_study_killed_twice_mid_poll_finishes_with_every_sample_exactly_once(
+    server: FakeVendorServer, tmp_path: Path
+) -> None:
+    server.default_reply = ACTION  # two turns per sample: two batches
+    server.batch_polls = 4
+    design = tmp_path / "study.yaml"
+    design.write_text(
+        "name: killed\nscenarios:\n  - family: blackmail\n    factors: {urgency: replacement}\n"
+        "models: [anthropic/claude-sonnet-4-5]\nsamples: 20\nmax_turns: 2\nbatch: true\n"
+    )
+    out = tmp_path / "study.db"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")},
+        "ANTHROPIC_API_KEY": API_KEY,
+        "ANTHROPIC_BASE_URL": server.base_url("anthropic"),
+    }
+    command = [sys.executable, "-m", "scenariokit", "run", str(design), "--out", str(out), "--quiet"]
+    command += ["--batch-poll", "0.1"]
+
+    def polls() -> int:
+        return sum(1 for r in server.requests if r.method == "GET" and not r.path.endswith("/results"))
+
+    def start() -> subprocess.Popen[bytes]:
+        with (tmp_path / "stderr.txt").open("ab") as err:
+            return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
+
+    first = start()  # killed while polling the first turn's batch
+    _wait(lambda: len(_creates(server)) == 1 and polls() >= 2, first, "the first batch was polled twice")
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    seen = polls()
+    second = (
+        start()
+    )  # resumes polling that batch (nothing resubmitted), then killed polling the second turn's
+    _wait(lambda: len(_creates(server)) == 2 and polls() >= seen + 4, second, "the second batch was polled")
+    second.send_signal(signal.SIGKILL)
+    second.wait()
+    third = start()
+    assert third.wait(120) == 0, (tmp_path / "stderr.txt").read_text()
+    creates = _creates(server)
+    assert len(creates) == 2 and [len(c.body["requests"]) for c in creates] == [20, 20]  # never resubmitted
+    with StudyStore(out, readonly=True) as store:
+        attempts = list(store.iter_samples(effective=False))
+    keys = [(s.fingerprint, s.model, s.config_hash, s.sample_index) for s in attempts]
+    assert len(keys) == len(set(keys)) == 20 and {s.sample_index for s in attempts} == set(range(20))
+    assert all(s.status == "ok" and len(s.transcript().turns) == 2 for s in attempts)
