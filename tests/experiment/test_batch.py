@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from fake_vendor_server import API_KEY, FakeVendorServer
 
+from scenariokit.cli import main
 from scenariokit.experiment import Design, DesignError, FactorGrid, ModelSpec, Runner, StudyStore
 from scenariokit.providers import GenerateConfig, HTTPProvider, RetryPolicy, create_provider
 from scenariokit.report import render_terminal, summarize
@@ -209,3 +211,27 @@ def test_a_batch_study_killed_twice_mid_poll_finishes_with_every_sample_exactly_
     keys = [(s.fingerprint, s.model, s.config_hash, s.sample_index) for s in attempts]
     assert len(keys) == len(set(keys)) == 20 and {s.sample_index for s in attempts} == set(range(20))
     assert all(s.status == "ok" and len(s.transcript().turns) == 2 for s in attempts)
+
+
+def test_dry_run_prints_the_online_and_the_batch_cost(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    args = ["run", "--family", "blackmail", "--model", "anthropic/claude-sonnet-4-5", "--samples", "100"]
+    assert main([*args, "--dry-run", "--batch", "--out", str(tmp_path / "x.db")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("estimated cost"))
+    online, batch = (
+        re.findall(r"\$([\d.]+) \(input only\) to \$([\d.]+)", line)[0],
+        re.findall(r"batch API: \$([\d.]+) to \$([\d.]+)", line)[0],
+    )
+    assert float(batch[0]) == pytest.approx(float(online[0]) / 2, abs=0.01)
+    assert float(batch[1]) == pytest.approx(float(online[1]) / 2, abs=0.01)
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_batch_with_a_model_that_has_no_batch_api_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    args = ["run", "--family", "blackmail", "--model", "sim/self_preserving", "--samples", "2", "--batch"]
+    assert main([*args, "--out", str(tmp_path / "x.db"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no batch API" in err and len(err.splitlines()) == 1
