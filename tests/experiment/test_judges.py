@@ -22,6 +22,7 @@ from scenariokit.experiment import (
     StudyStore,
     create_providers,
     loads_design,
+    merge_stores,
     run_study,
 )
 from scenariokit.providers import reset_limits
@@ -158,6 +159,53 @@ def test_a_killed_or_extended_run_asks_judges_only_for_what_is_missing(
     assert (result.judged, judge_requests(vendor)) == (0, [])
     with StudyStore(out, readonly=True) as store:
         assert len(store.judge_calls()) == 13 and sum(not c.valid for c in store.judge_calls()) == 1
+
+
+def test_a_cancelled_run_never_asks_again_for_a_stored_judge_verdict(
+    vendor: FakeVendorServer, tmp_path: Path
+) -> None:
+    vendor.latency = 0.02
+    design = loads_design(DESIGN.replace("samples: 3", "samples: 15") + "judge: openai/gpt-4.1\n")
+    out = tmp_path / "killed.db"
+
+    async def interrupted() -> None:
+        async with anyio.create_task_group() as tg:  # cancelled mid-run, as by a second Ctrl-C
+
+            async def cancel_after_some_judging() -> None:
+                while len(vendor.requests) < 24:
+                    await anyio.sleep(0.005)
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(cancel_after_some_judging)
+            await run_study(design, out, concurrency=3)
+            tg.cancel_scope.cancel()
+
+    anyio.run(interrupted)
+    with StudyStore(out, readonly=True) as store:
+        stored = store.count_samples(status="ok", effective=True)
+        assert 0 < stored < 30
+        judged = {(v[0], v[1]) for v in verdicts(out) if v[1].startswith("judge-") and v[3] != "unscorable"}
+        assert (
+            len(judged) == 2 * stored
+        )  # each stored sample has both of its judge verdicts, in one transaction
+    vendor.requests.clear()
+    result = anyio.run(lambda: run_study(design, out))
+    assert result.completed == 30 - stored and result.judged == 0
+    # the resumed run asked the judges about the samples it ran, and about nothing stored before
+    assert len(judge_requests(vendor)) == 2 * (30 - stored)
+
+
+def test_shards_merge_with_their_judge_ledger(vendor: FakeVendorServer, tmp_path: Path) -> None:
+    design = loads_design(DESIGN + "judge: {model: openai/gpt-4.1, categories: [blackmail]}\n")
+    anyio.run(lambda: run_study(design, tmp_path / "a.db"))
+    merge_stores(tmp_path / "all.db", [tmp_path / "a.db"])
+    with (
+        StudyStore(tmp_path / "a.db", readonly=True) as a,
+        StudyStore(tmp_path / "all.db", readonly=True) as merged,
+    ):
+        assert merged.usage_totals() == a.usage_totals()
+        assert [c.reply for c in merged.judge_calls()] == [c.reply for c in a.judge_calls()]
+        assert len(merged.judge_calls()) == 6
 
 
 def test_judge_tokens_count_in_the_budget(vendor: FakeVendorServer, tmp_path: Path) -> None:
