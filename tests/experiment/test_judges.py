@@ -361,3 +361,11 @@ def record(directory: Path = RECORDINGS) -> None:  # pragma: no cover - run by h
 
 if __name__ == "__main__":  # pragma: no cover
     record()
+
+
+def test_a_dry_run_counts_the_judges_requests(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    design = tmp_path / "d.yaml"
+    design.write_text(DESIGN + "judge: {model: openai/gpt-4.1, categories: [blackmail, eval_awareness]}\n")
+    assert main(["run", str(design), "--dry-run", "--out", str(tmp_path / "x.db")]) == 0
+    out = capsys.readouterr().out
+    assert "judge openai/gpt-4.1: 12 request(s) for the samples to run" in out  # 6 samples x 2 categories

@@ -209,6 +209,56 @@ class Combined:
         return self.combinator.name
 
 
+@dataclass(frozen=True)
+class JudgeSlot:
+    """One judge a condition gets: its model, category and settings (before any provider exists)."""
+
+    model: str
+    """``provider/model``."""
+
+    category: Category
+    """The category judged."""
+
+    name: str | None
+    """Detector name (``None``: ``judge-<category>``)."""
+
+    max_attempts: int
+    """Answers asked for in all."""
+
+    max_tokens: int
+    """Output budget of each call."""
+
+
+def judge_slots(
+    categories: Sequence[Category], judge: JudgeSpec | None, entries: Sequence[DetectorEntry] | None
+) -> list[JudgeSlot]:
+    """The judges a condition whose detectors have ``categories`` gets from a design's judge and entries."""
+    slots: list[JudgeSlot] = []
+    if judge is not None:
+        if judge.categories == "harm":
+            wanted = [c for c in HARM_CATEGORIES if c in categories]
+        elif judge.categories == "all":
+            wanted = [c for c in dict.fromkeys(categories) if c in RUBRICS]
+        else:
+            wanted = [Category(c) for c in judge.categories if Category(c) in categories]
+        slots += [
+            JudgeSlot(judge.model, cat, None, judge.max_attempts, judge.max_tokens)
+            for cat in dict.fromkeys(wanted)
+        ]
+    for entry in entries or ():
+        if isinstance(entry, JudgeEntry) and Category(entry.category) in categories:
+            slots.append(
+                JudgeSlot(
+                    entry.judge,
+                    Category(entry.category),
+                    entry.detector_name,
+                    entry.max_attempts,
+                    entry.max_tokens,
+                )
+            )
+    return slots
+
+
 def judges_for(
     suite: Sequence[Detector],
     judge: JudgeSpec | None,
@@ -226,36 +276,17 @@ def judges_for(
     Returns:
         The judges, and the combined verdicts asked for by ``judge.decide`` (``any``/``all``).
     """
-    categories = [d.category for d in suite]
-    judges: list[Detector] = []
+    judges: list[Detector] = [
+        LLMJudge(
+            providers[slot.model],
+            slot.category,
+            max_attempts=slot.max_attempts,
+            max_tokens=slot.max_tokens,
+            name=slot.name,
+        )
+        for slot in judge_slots([d.category for d in suite], judge, entries)
+    ]
     combined: list[Combined] = []
-    if judge is not None:
-        if judge.categories == "harm":
-            wanted = [c for c in HARM_CATEGORIES if c in categories]
-        elif judge.categories == "all":
-            wanted = [c for c in dict.fromkeys(categories) if c in RUBRICS]
-        else:
-            wanted = [Category(c) for c in judge.categories if Category(c) in categories]
-        for cat in dict.fromkeys(wanted):
-            judges.append(
-                LLMJudge(
-                    providers[judge.model],
-                    cat,
-                    max_attempts=judge.max_attempts,
-                    max_tokens=judge.max_tokens,
-                )
-            )
-    for entry in entries or ():
-        if isinstance(entry, JudgeEntry) and Category(entry.category) in categories:
-            judges.append(
-                LLMJudge(
-                    providers[entry.judge],
-                    entry.category,
-                    max_attempts=entry.max_attempts,
-                    max_tokens=entry.max_tokens,
-                    name=entry.detector_name,
-                )
-            )
     if judge is not None and judge.decide in ("any", "all"):
         kind = AnyOf if judge.decide == "any" else AllOf
         for j in judges:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scenariokit.detectors import default_suite
 from scenariokit.experiment._conditions import ExpandedDesign, NotApplicable, PerturbationRecord
+from scenariokit.experiment._judges import judge_slots
 from scenariokit.experiment._runner import FREE_PREFIXES, estimate_prompt_tokens
 from scenariokit.experiment._store import StudyStore
 from scenariokit.providers import PRICES_AS_OF, UsageTracker, capabilities_for, parse_provider_name
@@ -62,6 +64,11 @@ class Plan:
 
     not_applicable: tuple[NotApplicable, ...] = ()
     """Sweep operators that do not apply to their base (no variant is run for them)."""
+
+    judges: dict[str, tuple[int, int, tuple[float, float] | None]] = field(default_factory=dict)
+    """Judge model -> (requests for the samples to run, one per sample and category; at most tokens of
+    those requests; (input, output) USD per million tokens or ``None``). Stored samples a judge has not
+    judged yet add requests too."""
 
     @property
     def samples(self) -> int:
@@ -165,6 +172,12 @@ class Plan:
                     else f"; through the batch API: ${batch[0]:.2f} to ${batch[1]:.2f}"
                 )
             lines.append(f"estimated cost {m}: {text}")
+        for judge, (requests, tokens, price) in self.judges.items():
+            usd = "unknown price" if price is None else f"at most ${tokens * max(price) / 1e6:.2f}"
+            lines.append(
+                f"judge {judge}: {requests} request(s) for the samples to run (one per sample and category; more if "
+                f"an answer is invalid), at most {tokens:,} tokens, {usd}"
+            )
         lines.append(f"(prices approximate, as of {PRICES_AS_OF}; the simulator is free)")
         return "\n".join(lines)
 
@@ -195,6 +208,23 @@ def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
                     m.name, c.label, c.fingerprint, n - done_count, estimate_prompt_tokens(c), c.perturbations
                 )
             )
+    design = expanded.design
+    judges: dict[str, tuple[int, int, tuple[float, float] | None]] = {}
+    if design.judge is not None or design.judge_models:
+        written = max((m.spec.config.max_tokens for m in expanded.models), default=0) * design.max_turns
+        for c in expanded.conditions:
+            todo = sum(r.samples for r in rows if r.fingerprint == c.fingerprint)
+            categories = [d.category for d in default_suite(c.rendered).detectors]
+            for slot in judge_slots(categories, design.judge, design.detectors):
+                requests, tokens, _ = judges.get(slot.model, (0, 0, None))
+                per_call = estimate_prompt_tokens(c) + written + slot.max_tokens
+                judges[slot.model] = (requests + todo, tokens + todo * per_call, None)
+        for judge, (requests, tokens, _) in judges.items():
+            judge_price = None if parse_provider_name(judge)[0] not in FREE_PREFIXES else (0.0, 0.0)
+            if judge_price is None:
+                found = tracker.price_of(judge)
+                judge_price = None if found is None else (found.input, found.output)
+            judges[judge] = (requests, tokens, judge_price)
     prices: dict[str, tuple[float, float] | None] = {}
     cache_prices: dict[str, tuple[float, float, int] | None] = {}
     batch_prices: dict[str, tuple[float, float] | None] = {}
@@ -224,4 +254,5 @@ def plan(expanded: ExpandedDesign, store: StudyStore | None = None) -> Plan:
         batch_prices=batch_prices,
         already_done=done_total,
         not_applicable=expanded.not_applicable,
+        judges=judges,
     )

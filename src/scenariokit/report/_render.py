@@ -187,7 +187,10 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
             "",
             "Estimated cost (as run, with prompt caching and batch rates where used / online without caching):",
         ]
-        parts += [f"  {c.model}: {_usd(c.cost_usd)} / {_usd(c.uncached_cost_usd)}" for c in paid]
+        parts += [
+            f"  {c.model}{' (judge)' if c.role == 'judge' else ''}: {_usd(c.cost_usd)} / {_usd(c.uncached_cost_usd)}"
+            for c in paid
+        ]
     pooled_awareness = [a for a in summary.awareness if a.fingerprint is None]
     if pooled_awareness:
         parts += ["", "Harmful rate by what the reasoning says (observational; see 'scenariokit report'):"]
@@ -214,7 +217,7 @@ def _cost_row(c: ModelCost) -> list[str]:
     per = None if c.cost_usd is None or not c.attempts else c.cost_usd / c.attempts
     per_uncached = None if c.uncached_cost_usd is None or not c.attempts else c.uncached_cost_usd / c.attempts
     return [
-        c.model,
+        f"{c.model} (judge)" if c.role == "judge" else c.model,
         str(c.attempts),
         f"{c.input_tokens:,}",
         f"{c.cache_read_tokens:,}",

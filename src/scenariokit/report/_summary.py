@@ -479,6 +479,7 @@ class StudySummary:
             "costs": [
                 {
                     "model": c.model,
+                    "role": c.role,
                     "attempts": c.attempts,
                     "input_tokens": c.input_tokens,
                     "cache_read_tokens": c.cache_read_tokens,
