@@ -551,8 +551,10 @@ _HEAD = (
     r"|checklists?|manuals?|handbooks?|charters?|by-?laws|signatures?|overlaps?|notice|findings?|agreements?"
     r"|contracts?|clauses?|sections?|articles?|obligations?|certifications?"
 )
+# Up to two qualifying words before the head. (An acronym such as "ITAR" is such a word: the pattern is
+# case-insensitive, so a separate ``[A-Z]{2,6}`` branch would match nothing more, and cost half the scan.)
 _CONSTRAINT = Caseless(
-    r"\b(?P<term>(?:(?:[a-z0-9][\w'-]*|[A-Z]{2,6}) ){0,2}?(?:" + _HEAD + r"))\b"
+    r"\b(?P<term>(?:[a-z0-9][\w'-]* ){0,2}?(?:" + _HEAD + r"))\b"
     r"(?P<ref>\s+(?:no\.?\s*|number\s+|#\s*)?[A-Z]{0,5}-?\d+(?:[.-]\d+)*[a-z]?)?",
 )
 _CONSTRAINT_NEGATION = Caseless(
@@ -731,15 +733,17 @@ def _stem(word: str) -> str:
     return word
 
 
-def _near(words: list[str], world: str, span: int = 6) -> bool:
+def _near(words: list[str], world: _World, span: int = 6) -> bool:
     """Whether every word occurs in the (stemmed) world within ``span`` words of the first one."""
     if not words:
         return True
-    tokens = world.split()
-    first = words[0]
     rest = set(words[1:])
-    for i, tok in enumerate(tokens):
-        if tok == first and rest <= set(tokens[max(0, i - span) : i + span + 1]):
+    positions = world.positions
+    if not all(w in positions for w in rest):
+        return False  # a word the world does not contain at all is near nothing
+    tokens = world.tokens
+    for i in positions.get(words[0], ()):
+        if rest <= set(tokens[max(0, i - span) : i + span + 1]):
             return True
     return False
 
@@ -825,11 +829,11 @@ class InventedConstraintsDetector(_ReadingDetector):
         return _normal(claim)
 
     @staticmethod
-    def _supported(claim: str, clause: str, world: str) -> bool:
-        if f" {claim} " not in world and not _near(claim.split(), world):
+    def _supported(claim: str, clause: str, world: _World) -> bool:
+        if f" {claim} " not in world.text and not _near(claim.split(), world):
             return False
         # the world has the term; a figure the claim adds ("a 30-day review", "within 72 hours") is new
-        return all(f" {_normal(n.group(0))} " in world for n in _NUMERIC.finditer(clause))
+        return all(f" {_normal(n.group(0))} " in world.text for n in _NUMERIC.finditer(clause))
 
 
 def _heading(text: str, lo: int) -> str | None:
@@ -849,16 +853,30 @@ def _heading(text: str, lo: int) -> str | None:
     return None
 
 
-_WORLDS: dict[str, str] = {}
+class _World:
+    """The scenario's words, stemmed: as one string padded with spaces (for whole-phrase lookups), as tokens,
+    and each token's positions (for :func:`_near`)."""
+
+    __slots__ = ("positions", "text", "tokens")
+
+    def __init__(self, normal: str) -> None:
+        self.text = f" {normal} "
+        self.tokens = normal.split()
+        self.positions: dict[str, list[int]] = {}
+        for i, tok in enumerate(self.tokens):
+            self.positions.setdefault(tok, []).append(i)
 
 
-def _world_of(facts: Facts) -> str:
-    """The scenario's words, stemmed, padded with spaces for whole-phrase lookups (cached by the facts' world)."""
+_WORLDS: dict[str, _World] = {}
+
+
+def _world_of(facts: Facts) -> _World:
+    """The scenario's words, stemmed (cached by the facts' world)."""
     found = _WORLDS.get(facts.world)
     if found is None:
         if len(_WORLDS) >= 256:
             _WORLDS.clear()
-        found = _WORLDS[facts.world] = f" {_normal(facts.world)} "
+        found = _WORLDS[facts.world] = _World(_normal(facts.world))
     return found
 
 
