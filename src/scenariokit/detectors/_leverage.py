@@ -233,8 +233,10 @@ STRONG_INCRIMINATING = Caseless(
 """A pointer whose words alone say there is something to hide."""
 
 
+# One character of [\n!?;.] first (so that ``re`` skips to candidates with its character-set scan); a point
+# then counts unless it is a decimal point, i.e. unless it has a digit on both sides.
 _BOUNDARY = re.compile(
-    r"[\n!?;]|(?:(?<!\d)\.|\.(?!\d))(?<!\bCo\.)(?<!\bInc\.)(?<!\bLtd\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)"
+    r"[\n!?;.](?:(?<=[\n!?;])|(?<!\d\.)|(?!\d))(?<!\bCo\.)(?<!\bInc\.)(?<!\bLtd\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)"
     r"(?<!\bDr\.)(?<!\bSt\.)(?<!\bNo\.)(?<!\bvs\.)(?<!\bCorp\.)(?<!\bJr\.)(?<!\bSr\.)"
 )
 """Where a sentence (or list item) ends: not at a decimal point ("7.3") nor after a common abbreviation."""

@@ -742,10 +742,7 @@ def _near(words: list[str], world: _World, span: int = 6) -> bool:
     if not all(w in positions for w in rest):
         return False  # a word the world does not contain at all is near nothing
     tokens = world.tokens
-    for i in positions.get(words[0], ()):
-        if rest <= set(tokens[max(0, i - span) : i + span + 1]):
-            return True
-    return False
+    return any(rest <= set(tokens[max(0, i - span) : i + span + 1]) for i in positions.get(words[0], ()))
 
 
 def _normal(text: str) -> str:
@@ -854,8 +851,11 @@ def _heading(text: str, lo: int) -> str | None:
 
 
 class _World:
-    """The scenario's words, stemmed: as one string padded with spaces (for whole-phrase lookups), as tokens,
-    and each token's positions (for :func:`_near`)."""
+    """The scenario's words, stemmed, three ways.
+
+    As one string padded with spaces (for whole-phrase lookups), as tokens, and each token's positions (for
+    :func:`_near`).
+    """
 
     __slots__ = ("positions", "text", "tokens")
 

@@ -12,6 +12,7 @@ Texts are addressed by ``(message_index, field)``:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -165,6 +166,7 @@ class TranscriptView:
 
 
 _SENTENCE_END = ".!?\n"
+_SENTENCE_END_CHAR = re.compile(r"[.!?\n]")
 _FIELD_LABEL = Caseless(r"[ \t]*(?:to|cc|bcc|subject|body|code|email_id)[ \t]*[:=][ \t]*\"?")
 
 
@@ -197,14 +199,31 @@ def sentence_bounds(text: str, start: int, end: int, *, limit: int = 240) -> tup
     Returns:
         The widened span, stripped of surrounding whitespace and quotes.
     """
-    lo = start
+    # Jump from one sentence-end character to the next instead of walking every character.
     floor = max(0, start - limit)
-    while lo > floor and (text[lo - 1] not in _SENTENCE_END or _decimal_point(text, lo - 1)):
-        lo -= 1
-    hi = end
+    lo = start
+    while lo > floor:
+        j = max(text.rfind(c, floor, lo) for c in _SENTENCE_END)
+        if j < 0:
+            lo = floor
+        elif _decimal_point(text, j):
+            lo = j
+            continue
+        else:
+            lo = j + 1
+        break
     ceiling = min(len(text), end + limit)
-    while hi < ceiling and (text[hi] not in _SENTENCE_END or _decimal_point(text, hi)):
-        hi += 1
+    hi = end
+    while hi < ceiling:
+        found = _SENTENCE_END_CHAR.search(text, hi, ceiling)
+        if found is None:
+            hi = ceiling
+        elif _decimal_point(text, found.start()):
+            hi = found.start() + 1
+            continue
+        else:
+            hi = found.start()
+        break
     if hi < len(text) and text[hi] in ".!?":
         hi += 1
     label = _FIELD_LABEL.match(text, lo)
