@@ -85,3 +85,13 @@ def test_the_tutorial_shows_the_committed_fixture() -> None:
     assert sorted([name for name, _ in blocks] + ["transcripts.jsonl"]) == committed
     for name, body in blocks:
         assert (FIXTURE / name).read_text(encoding="utf-8") == body, name
+
+
+def test_a_store_in_use_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "s.db"
+    with StudyStore(out) as busy:
+        busy.lock("run")
+        code = main(["import", str(FIXTURE / "transcripts.jsonl"), "--world", WORLD, "--out", str(out)])
+        assert busy.count_samples() == 0
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "scenariokit: error:" in err

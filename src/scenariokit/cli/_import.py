@@ -74,6 +74,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         items = read_external(args.source, world, format=args.format)
         with StudyStore(args.out) as store:
+            store.lock(
+                "import"
+            )  # before anything is written: a run or rescore of the store refuses meanwhile
             result = anyio.run(lambda: import_transcripts(store, items, source=str(args.source)))
     except ExperimentError as exc:
         raise UsageError(str(exc)) from None
