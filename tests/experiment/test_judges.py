@@ -303,6 +303,29 @@ def test_the_cli_runs_and_rescores_with_a_judge(
     assert main(["report", str(out), "--format", "md"]) == 0
     report = capsys.readouterr().out
     assert "decided by" in report.lower() and "judge-blackmail" in report
+    # a combined verdict from the stored judge and heuristic verdicts: the judge is not asked again
+    assert (
+        main(
+            [
+                "rescore",
+                str(out),
+                "--judge",
+                "openai/o3",
+                "--judge-categories",
+                "blackmail",
+                "--judge-decide",
+                "any",
+            ]
+        )
+        == 0
+    )
+    assert len(judge_requests(vendor)) == 2
+    assert main(["report", str(out), "--format", "json", "--decide", "any"]) == 0
+    cells = json.loads(capsys.readouterr().out)["cells"]
+    assert {name for c in cells for name in c["decided_by"]} == {"any(blackmail-action,judge-blackmail)"}
+    assert main(["report", str(out), "--format", "json", "--decide", "judge"]) == 0
+    cells = json.loads(capsys.readouterr().out)["cells"]
+    assert {name for c in cells for name in c["decided_by"]} == {"judge-blackmail"}
 
 
 def test_recorded_judge_replies_replay_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -369,3 +392,29 @@ def test_a_dry_run_counts_the_judges_requests(capsys: pytest.CaptureFixture[str]
     assert main(["run", str(design), "--dry-run", "--out", str(tmp_path / "x.db")]) == 0
     out = capsys.readouterr().out
     assert "judge openai/gpt-4.1: 12 request(s) for the samples to run" in out  # 6 samples x 2 categories
+
+
+def test_detector_names_keep_the_designs_judge_unless_judges_are_named(tmp_path: Path) -> None:
+    from scenariokit.experiment import resolve_detectors
+
+    def names(extra: str) -> set[str]:
+        design = loads_design(DESIGN + extra)
+        providers = {"openai/gpt-4.1": _Named("openai/gpt-4.1")}
+        found = resolve_detectors(design.expand(), providers)  # type: ignore[arg-type]
+        return {d.name for ds in found.values() for d in ds}
+
+    judge = "judge: openai/gpt-4.1\n"
+    assert names(judge + "detectors: [blackmail-action]\n") == {
+        "blackmail-action",
+        "judge-blackmail",
+        "judge-leverage_disclosure",
+    }
+    assert names(judge + "detectors: [blackmail-action, judge-blackmail]\n") == {
+        "blackmail-action",
+        "judge-blackmail",
+    }
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name

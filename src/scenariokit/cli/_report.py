@@ -47,6 +47,12 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         help="decide the rate of FAMILY's conditions by verdicts of CATEGORY (e.g. leverage_disclosure) instead "
         "of the category its scenarios probe; repeatable",
     )
+    parser.add_argument(
+        "--decide",
+        choices=("heuristic", "judge", "any", "all"),
+        help="when a judge looked too: the verdict that decides each rate (default: the latest run's judge.decide, "
+        "else heuristic); any/all use the combined verdicts of 'rescore --judge-decide any|all'",
+    )
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
     parser.add_argument(
         "--table",
@@ -98,6 +104,7 @@ def _run(args: argparse.Namespace) -> int:
                 confidence=args.confidence,
                 awareness_detector=args.awareness_detector,
                 harm_category=categories,
+                decide=args.decide,
             )
             drill = None
             if args.format == "html":

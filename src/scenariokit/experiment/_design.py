@@ -109,8 +109,9 @@ class Design(BaseModel):
 
     detectors: list[DetectorEntry] | None = None
     """Detectors to apply (``None``: each condition's default suite). Names keep only those detectors of the
-    default suites (and of ``judge``); a ``{judge: provider/model, category: ...}`` entry adds a judge for one
-    category. A list of judge entries only keeps every default detector beside them."""
+    default suites (the design's ``judge`` judges are kept too, unless some ``judge-...`` names are listed:
+    then only those); a ``{judge: provider/model, category: ...}`` entry adds a judge for one category. A
+    list of judge entries only keeps every default detector beside them."""
 
     judge: JudgeSpec | None = None
     """An LLM judge for every condition (``provider/model``, or a mapping with ``model``, ``categories``,

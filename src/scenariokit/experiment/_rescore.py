@@ -193,7 +193,9 @@ async def _rescore(
             for name in cb.members:
                 if name not in by_name:
                     member = next(d for d in cb.combinator.detectors if d.name == name)
-                    by_name[name] = await member.detect(transcript, rendered)
+                    stored = _stored_verdict(store, sample.id, member.name, member.version)
+                    # a stored verdict is used as it is: a judge is never asked twice for one
+                    by_name[name] = stored or await member.detect(transcript, rendered)
                 members.append(by_name[name])
             pending.append((sample.id, cb.combinator.combine(members, transcript)))
         if len(pending) >= batch_size:
@@ -204,6 +206,16 @@ async def _rescore(
     return RescoreResult(
         samples=samples, verdicts=appended, skipped=skipped, judge_calls=n_calls, judge_tokens=tokens
     )
+
+
+def _stored_verdict(store: StudyStore, sample_id: int, name: str, version: str) -> Verdict | None:
+    """The latest stored verdict of a detector (name and version) for a sample attempt, or ``None``."""
+    found = None
+    for _, _, text in store.iter_verdict_rows([sample_id]):
+        verdict = Verdict.model_validate_json(text)
+        if verdict.detector == name and verdict.version == version:
+            found = verdict
+    return found
 
 
 def _judge_prices(judge: JudgeSpec | None) -> dict[str, ModelPrice]:

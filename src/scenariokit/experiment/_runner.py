@@ -765,6 +765,8 @@ def _resolve(
     wanted = None if entries is None else [e for e in entries if isinstance(e, str)]
     if not wanted:
         wanted = None
+    # the design's judges are kept unless the names list some judges: then only those
+    named_judges = [n for n in wanted or () if n.startswith("judge")]
     result: dict[str, tuple[Detector, ...]] = {}
     combined: dict[str, list[Combined]] = {}
     known: set[str] = set()
@@ -779,8 +781,8 @@ def _resolve(
         chosen += [
             d
             for d in judges
-            if wanted is None
-            or d.name in wanted
+            if not named_judges
+            or d.name in named_judges
             or any(isinstance(e, JudgeEntry) and e.detector_name == d.name for e in entries or ())
         ]
         kept = {d.name for d in chosen}
@@ -794,7 +796,9 @@ def _resolve(
                 f"{', '.join(sorted(known))}"
             )
     asked = (
-        [] if design.judge is None or isinstance(design.judge.categories, str) else design.judge.categories
+        []
+        if design.judge is None or isinstance(design.judge.categories, str)
+        else list(design.judge.categories)
     )
     asked += [e.category for e in entries or () if isinstance(e, JudgeEntry)]
     unused = [cat for cat in dict.fromkeys(asked) if cat not in judged]
