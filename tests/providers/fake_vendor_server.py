@@ -212,6 +212,8 @@ class FakeVendorServer:
         self.batches.clear()
         self.files.clear()
         self.batch_item_faults.clear()
+        self.batch_polls = 2
+        self.batch_ttl = 24 * 3600.0
 
     def base_url(self, flavour: str) -> str:
         root = f"http://127.0.0.1:{self.port}/{flavour}"
@@ -1376,8 +1378,14 @@ class FakeVendorServer:
             for r in results:
                 if r["outcome"] == "succeeded":
                     inlined.append({"response": r["data"], "metadata": {"key": r["custom_id"]}})
-                else:
-                    err = error_body("gemini", r.get("status", 400), r.get("message", r["outcome"]))["error"]
+                elif r["outcome"] == "errored":
+                    err = error_body("gemini", r.get("status", 400), r.get("message", "injected"))["error"]
+                    inlined.append({"error": err, "metadata": {"key": r["custom_id"]}})
+                else:  # a request canceled or past its deadline: the google.rpc codes
+                    code, status = (
+                        (499, "CANCELLED") if r["outcome"] == "canceled" else (504, "DEADLINE_EXCEEDED")
+                    )
+                    err = {"code": code, "message": f"the request was {r['outcome']}", "status": status}
                     inlined.append({"error": err, "metadata": {"key": r["custom_id"]}})
             data.update(
                 done=True,

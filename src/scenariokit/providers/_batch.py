@@ -409,7 +409,10 @@ class GeminiBatchAPI(BatchAPI):
             cid = str(key) if key else custom_ids[position] if position < len(custom_ids) else ""
             if "error" in item:
                 error = item["error"] or {}
-                found[cid] = self._vendor_error(cid, int(error.get("code") or 500), {"error": error})
+                if error.get("status") in ("CANCELLED", "DEADLINE_EXCEEDED"):
+                    found[cid] = self._no_result(cid, f"the batch reports it {error['status'].lower()}")
+                else:
+                    found[cid] = self._vendor_error(cid, int(error.get("code") or 500), {"error": error})
             else:
                 found[cid] = self._decode(cid, item.get("response"))
         why = f"the batch ended ({status.vendor_status}) without a result for it"
