@@ -81,8 +81,8 @@ def custom_id(sample_key: str, turn: int, body: JSONDict) -> str:
     """The custom id of a turn's request: the sample key's hash, the turn, the body's hash (64 characters at most).
 
     Example:
-        >>> custom_id("fp|model|cfg|3", 0, {"model": "m"})[:9]
-        's8c24d4c0'
+        >>> custom_id("fp|model|cfg|3", 0, {"model": "m"})
+        's5234b97abff3562497f8edd19b4db225-t0-548f58d1c36c715b'
     """
     key = hashlib.sha256(sample_key.encode()).hexdigest()[:32]
     digest = hashlib.sha256(encode_body(body)).hexdigest()[:16]
