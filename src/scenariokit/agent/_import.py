@@ -40,6 +40,10 @@ code). The result says how well it was recovered (``ImportedEpisode.scenario_mat
 * ``none``: nothing could be recovered (no or unparseable condition id, no matching candidate);
   ``rendered`` is ``None`` and ``scenario_problem`` says why.
 
+For responses to prompts that scenariokit did not render, describe their world with the blocks instead and
+use :mod:`scenariokit.agent._external` (``render_external``, ``read_external``; ``scenariokit import`` on the
+command line): the detectors then read that world's ground truth and the transcript's own prompts.
+
 Actions are parsed from the response's ``<tool_use:TAG>`` blocks whatever the match (with the scenario's
 tools, or the study's three standard tags when the scenario is not known exactly).
 """
