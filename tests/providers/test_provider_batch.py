@@ -243,3 +243,16 @@ async def test_a_tool_turn_reply_from_a_batch_is_decoded_like_an_online_one(serv
     assert result.response is not None and result.response.message.tool_calls[0].name == "send_email"
     assert result.response.stop_reason == "tool_use"
     await api.provider.aclose()
+
+
+def test_batches_are_cut_so_that_their_results_fit_in_one_download() -> None:
+    api = batch_api_for(
+        AnthropicProvider("claude-sonnet-4-5", api_key=API_KEY, base_url="http://127.0.0.1:9")
+    )
+    limit = api.results_limit(4096)
+    assert limit * (4096 * 6 + 4096) <= api.provider.retry_policy.max_response_bytes
+    items = [(f"r{i}", {"n": i}) for i in range(limit + 5)]
+    assert [len(c) for c in api.chunks(items, max_tokens=4096)] == [limit, 5]
+    assert [len(c) for c in api.chunks(items)] == [
+        limit + 5
+    ]  # without an output limit: the vendor's limits only

@@ -103,6 +103,7 @@ class _Waiting:
     model: str
     custom_id: str
     body: JSONDict
+    max_tokens: int
     event: anyio.Event
     result: BatchResult | None = None
 
@@ -192,7 +193,7 @@ class BatchQueue:
         if stored is not None:
             self.reused += 1
             return stored
-        waiting = _Waiting(model, cid, body, anyio.Event())
+        waiting = _Waiting(model, cid, body, request.config.max_tokens, anyio.Event())
         self._waiting[(model, cid)] = waiting
         batch_id = self._open_ids.get((model, cid))
         if batch_id is not None:
@@ -236,7 +237,8 @@ class BatchQueue:
             api = self.apis[model]
             index = {w.custom_id: w for w in items}
             try:
-                chunks = list(api.chunks([(w.custom_id, w.body) for w in items]))
+                most = max(w.max_tokens for w in items)
+                chunks = list(api.chunks([(w.custom_id, w.body) for w in items], max_tokens=most))
             except ProviderError as exc:
                 self._fail(items, exc)
                 continue

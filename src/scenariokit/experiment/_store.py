@@ -25,6 +25,9 @@ Tables (every row carries the canary through the ``meta`` table and each transcr
   (:meth:`StudyStore.usage_totals`) and appear per judge model in :meth:`StudyStore.cost_by_model`. Created
   on first write in stores made before it existed (same schema version: older readers ignore it).
 
+* ``batch_jobs``, ``batch_ends``, ``batch_results``: in batch mode, each submitted batch's id and custom ids,
+  its end, and each downloaded result (created by ``scenariokit.experiment._batch`` on first use).
+
 Nothing is updated or deleted. A key is *done* when it has an ``ok`` row (a unique partial index makes a
 second ``ok`` row for a key impossible, so a sample can never be counted twice); a failed attempt stays in
 the file and is superseded by the retry. A sample and its verdicts are written in one transaction, so a

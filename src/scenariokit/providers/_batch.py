@@ -116,12 +116,31 @@ class BatchAPI(ABC):
     def line(self, custom_id: str, body: JSONDict) -> bytes:
         """One request as the vendor's batch payload holds it."""
 
-    def chunks(self, items: Sequence[tuple[str, JSONDict]]) -> Iterator[list[tuple[str, JSONDict]]]:
+    def results_limit(self, max_tokens: int) -> int:
+        """Most requests per batch whose results fit in one download.
+
+        A batch's results come back as one body, which the transport bounds (``RetryPolicy.max_response_bytes``,
+        64 MiB by default); each result may hold up to ``max_tokens`` tokens of output (counted here as 6 bytes
+        each, JSON escaping included) and about 4 KB of envelope. Batches are cut so that three quarters of the
+        bound suffice.
+        """
+        budget = int(self.provider.retry_policy.max_response_bytes * 0.75)
+        return max(1, budget // (max(1, max_tokens) * 6 + 4096))
+
+    def chunks(
+        self, items: Sequence[tuple[str, JSONDict]], *, max_tokens: int = 0
+    ) -> Iterator[list[tuple[str, JSONDict]]]:
         """Cut ``items`` into batches within the request and byte limits, in order.
+
+        Args:
+            items: ``(custom_id, body)`` pairs.
+            max_tokens: The requests' output limit: when given, batches also stay within
+                :meth:`results_limit`, so that their results can be downloaded.
 
         Raises:
             BadRequestError: If one request alone is larger than a batch may be.
         """
+        most = min(self.max_requests, self.results_limit(max_tokens)) if max_tokens else self.max_requests
         chunk: list[tuple[str, JSONDict]] = []
         size = 0
         for custom_id, body in items:
@@ -133,7 +152,7 @@ class BatchAPI(ABC):
                     model=self.provider.model,
                     fix="run this study online (without --batch)",
                 )
-            if chunk and (len(chunk) >= self.max_requests or size + n > self.max_bytes - 1024):
+            if chunk and (len(chunk) >= most or size + n > self.max_bytes - 1024):
                 yield chunk
                 chunk, size = [], 0
             chunk.append((custom_id, body))
