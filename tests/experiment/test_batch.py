@@ -235,3 +235,4 @@ def test_batch_with_a_model_that_has_no_batch_api_is_exit_2(
     assert main([*args, "--out", str(tmp_path / "x.db"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "no batch API" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x.db").exists()  # refused before the store is created

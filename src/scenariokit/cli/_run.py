@@ -39,7 +39,13 @@ from scenariokit.experiment import (
     load_design,
     plan,
 )
-from scenariokit.providers import Provider, ProviderError, UnknownProviderError, parse_provider_name
+from scenariokit.providers import (
+    Provider,
+    ProviderError,
+    UnknownProviderError,
+    batch_api_for,
+    parse_provider_name,
+)
 from scenariokit.report import render_terminal, summarize
 from scenariokit.scenario import FAMILIES
 
@@ -279,6 +285,9 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         try:
             providers = create_providers([m.name for m in expanded.models] + design.judge_models)
+            if design.batch:  # before the store is created: a model with no batch API is bad input
+                for m in expanded.models:
+                    batch_api_for(providers[m.name])
         except (ProviderError, UnknownProviderError, ValueError) as exc:
             raise UsageError(str(exc)) from None
         with StudyStore(out) as store:
