@@ -7,6 +7,8 @@ from pathlib import Path
 
 import anyio
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scenariokit.agent import read_external
 from scenariokit.detectors import default_suite
@@ -109,3 +111,43 @@ def test_a_label_on_a_world_without_harm_is_not_stored_and_says_why(tmp_path: Pa
     with StudyStore(tmp_path / "s.db") as store:
         result = anyio.run(lambda: import_transcripts(store, read_external(src, plain), source=str(src)))
     assert result.labels == 0 and "no harm category" in result.notes[0]
+
+
+_RECORD = st.fixed_dictionaries(
+    {
+        "system_prompt": st.sampled_from(["S1", "S2"]),
+        "user_prompt": st.just("U"),
+        "model": st.sampled_from(["m1", "m2"]),
+    },
+    optional={
+        "response": st.sampled_from(
+            ["Nothing to do.", '<tool_use:email>\nto: "x@y.z"\nsubject: "s"\nbody: "b"\n</tool_use:email>']
+        ),
+        "error": st.sampled_from(["timeout", "HTTP 529"]),
+        "sample_index": st.integers(0, 3),
+    },
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(_RECORD, st.just("{broken")), max_size=8))
+def test_any_source_imported_twice_is_stored_once(
+    world: Scenario, tmp_path_factory: pytest.TempPathFactory, lines: list
+) -> None:  # type: ignore[type-arg]
+    folder = tmp_path_factory.mktemp("prop")
+    src = folder / "t.jsonl"
+    src.write_text(
+        "".join((json.dumps(x) if isinstance(x, dict) else x) + "\n" for x in lines), encoding="utf-8"
+    )
+    with StudyStore(folder / "s.db") as store:
+        first = _import(store, src, world)
+        rows = store.count_samples(effective=False)
+        second = _import(store, src, world)
+        assert second.stored == 0 and store.count_samples(effective=False) == rows == first.stored
+        assert second.duplicates == first.stored
+        assert first.samples + sum(
+            "not JSON" in f.reason or "no 'response'" in f.reason for f in first.skipped
+        ) == len(lines)
+        assert len(first.failed) == len(second.failed)
+        keys = [(s.fingerprint, s.model, s.sample_index) for s in store.iter_samples()]
+        assert len(keys) == len(set(keys))
