@@ -418,3 +418,13 @@ def test_detector_names_keep_the_designs_judge_unless_judges_are_named(tmp_path:
 class _Named:
     def __init__(self, name: str) -> None:
         self.name = name
+
+
+def test_the_judges_of_one_sample_are_asked_at_the_same_time(
+    vendor: FakeVendorServer, tmp_path: Path
+) -> None:
+    vendor.latency = 0.1
+    design = loads_design(DESIGN.replace("samples: 3", "samples: 1") + "judge: openai/gpt-4.1\n")
+    result = anyio.run(lambda: run_study(design, tmp_path / "c.db", concurrency=1))
+    assert result.completed == 2 and len(judge_requests(vendor)) == 4
+    assert vendor.max_in_flight == 2  # one sample at a time; its two judges together

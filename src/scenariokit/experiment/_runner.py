@@ -639,29 +639,44 @@ class Runner:
         needed = set(only or ()) | {
             n for cb in combined if only is None or cb.members[1] in only for n in cb.members
         }
-        by_name: dict[str, Verdict] = {}
-        for d in self._detectors.get(condition.fingerprint, ()):
-            if only is not None and d.name not in needed:
-                continue
+        chosen = [
+            d for d in self._detectors.get(condition.fingerprint, ()) if only is None or d.name in needed
+        ]
+        found: list[Verdict | None] = [None] * len(chosen)
+        judged: list[list[JudgeCallRecord]] = [[] for _ in chosen]
+
+        async def apply(i: int, d: Detector) -> None:
             try:
                 if isinstance(d, LLMJudge):
                     result = await d.judge(transcript, condition.rendered)
-                    verdict = result.verdict
+                    found[i] = result.verdict
                     price = self._prices.get(d.provider.name)
-                    calls += [
+                    judged[i] = [
                         JudgeCallRecord(d.name, d.version, call, price.cost(call.usage) if price else None)
                         for call in result.calls
                     ]
                 else:
-                    verdict = await d.detect(transcript, condition.rendered)
+                    found[i] = await d.detect(transcript, condition.rendered)
             except Exception as exc:  # a detector bug makes the verdict unscorable, never benign
-                verdict = Verdict.unscorable(
+                found[i] = Verdict.unscorable(
                     detector=d.name,
                     version=d.version,
                     category=d.category,
                     reason=f"the detector raised {type(exc).__name__}: {exc}",
                 )
+
+        # heuristics in order; the judges of a sample are asked at the same time (the limits still apply)
+        async with anyio.create_task_group() as tg:
+            for i, d in enumerate(chosen):
+                if isinstance(d, LLMJudge):
+                    tg.start_soon(apply, i, d)
+                else:
+                    await apply(i, d)
+        by_name: dict[str, Verdict] = {}
+        for d, verdict, records in zip(chosen, found, judged, strict=True):
+            assert verdict is not None
             by_name[d.name] = verdict
+            calls += records
             if only is None or d.name in only:
                 verdicts.append(verdict)
         for cb in combined:
