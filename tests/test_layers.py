@@ -36,7 +36,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"agent"}),
     frozenset({"simulator", "detectors"}),
     frozenset({"experiment"}),
-    frozenset({"report", "testing"}),
+    frozenset({"report", "testing", "inspect"}),
     frozenset({"cli"}),
 )
 """Packages (and private top-level modules) by layer, lowest first."""
@@ -44,7 +44,7 @@ LAYERS: tuple[frozenset[str], ...] = (
 TOP = frozenset({"__init__", "__main__"})
 """The package's own modules, above every layer."""
 
-SIBLINGS = frozenset({("perturb", "strategies"), ("strategies", "perturb")})
+SIBLINGS = frozenset({("perturb", "strategies"), ("strategies", "perturb"), ("inspect", "report")})
 """Imports allowed between packages of the same layer."""
 
 APART = frozenset({("providers", "scenario")})

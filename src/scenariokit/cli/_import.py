@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 
 from scenariokit.cli._common import Command, Subparsers, UsageError
+
+if TYPE_CHECKING:
+    from scenariokit.experiment import ImportResult
 
 
 def _register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -32,15 +36,24 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         help="a .jsonl file, a folder of .jsonl files, or a study results folder",
     )
     parser.add_argument(
-        "--world", type=Path, required=True, metavar="WORLD.yaml", help="the world, described with the blocks"
+        "--world",
+        type=Path,
+        metavar="WORLD.yaml",
+        help=(
+            "the world, described with the blocks (required, except for Inspect logs that 'scenariokit export' "
+            "wrote: they carry their scenario)"
+        ),
     )
     parser.add_argument(
         "--out", type=Path, required=True, metavar="STUDY.db", help="the store (created if missing)"
     )
     parser.add_argument(
         "--format",
-        choices=("jsonl", "study"),
-        help="the source's layout (default: 'study' for a folder with models/, else 'jsonl')",
+        choices=("jsonl", "study", "inspect"),
+        help=(
+            "the source's layout (default: 'inspect' for .eval files or a folder of them, 'study' for a folder "
+            "with models/, else 'jsonl'); 'inspect' reads Inspect logs and needs pip install 'scenariokit[inspect]'"
+        ),
     )
     parser.set_defaults(handler=_run)
     return parser
@@ -53,6 +66,14 @@ def _run(args: argparse.Namespace) -> int:
 
     if not args.source.exists():
         raise UsageError(f"{args.source} does not exist; give a .jsonl file or a folder of transcripts")
+    if args.format is None and (
+        args.source.suffix == ".eval" or (args.source.is_dir() and any(args.source.rglob("*.eval")))
+    ):
+        args.format = "inspect"
+    if args.format == "inspect":
+        return _run_inspect(args)
+    if args.world is None:
+        raise UsageError("--world WORLD.yaml is required: the world the transcripts happened in")
     if args.format == "study" and not args.source.is_dir():
         raise UsageError(
             f"{args.source} is a file; --format study reads the study's results folder (prompts/, models/)"
@@ -82,6 +103,37 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"{args.source}: {exc}") from None
+    return _summary(args, result)
+
+
+def _run_inspect(args: argparse.Namespace) -> int:
+    from scenariokit.experiment import ExperimentError, StudyStore, import_transcripts
+    from scenariokit.scenario import ScenarioError, load_scenario
+
+    try:
+        from scenariokit.inspect import read_inspect_log, require_inspect
+
+        require_inspect()
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    world = None
+    if args.world is not None:
+        try:
+            world = load_scenario(args.world)
+        except (OSError, ValueError, ScenarioError) as exc:
+            raise UsageError(f"--world {args.world}: {' '.join(str(exc).split())}") from None
+    try:
+        items = read_inspect_log(args.source, world)
+        with StudyStore(args.out) as store:
+            result = anyio.run(lambda: import_transcripts(store, items, source=str(args.source)))
+    except ExperimentError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{args.source}: {exc}") from None
+    return _summary(args, result)
+
+
+def _summary(args: argparse.Namespace, result: ImportResult) -> int:
     for where, reason in result.failed:
         print(f"scenariokit: failed sample {where}: {reason}", file=sys.stderr)
     for failure in result.skipped:

@@ -63,6 +63,12 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
         "label samples as a human reviewer (harmful / benign / ambiguous, with a note)",
     ),
     (
+        "export",
+        "_export",
+        "COMMAND",
+        "write a study as Inspect .eval logs (one per model and condition) for 'inspect view'",
+    ),
+    (
         "rescore",
         "_rescore",
         "COMMAND",
