@@ -94,6 +94,77 @@ def test_export_writes_one_log_per_model_and_condition_that_reads_back_the_same(
     assert seen == len(expected) == 12
 
 
+@pytest.mark.parametrize(
+    "settings", [{"tool_mode": "native"}, {"tool_mode": "native", "max_turns": 3}, {"max_turns": 3}]
+)
+def test_native_tool_calls_and_several_turns_round_trip_with_the_same_verdicts(
+    tmp_path: Path, settings: dict[str, Any]
+) -> None:
+    path = tmp_path / "study.db"
+    anyio.run(lambda: run_study(design_from_data({**DESIGN, **settings, "samples": 2}), path))
+    logs = export_inspect_logs(path, tmp_path / "logs")
+    with StudyStore(path, create=False, readonly=True) as store:
+        originals = {(s.fingerprint, s.model, s.sample_index): s.transcript() for s in store.iter_samples()}
+    for item in read_inspect_log(tmp_path / "logs"):
+        assert isinstance(item, ExternalSample)
+        t = item.transcript
+        original = originals[(t.fingerprint or "", t.model, t.sample_index)]
+        assert [type(m) for m in t.messages] == [type(m) for m in original.messages]
+        # the same actions; a text block's span moves, since the reply's text no longer holds the scratchpad
+        assert [a.model_dump(exclude={"span"}) for a in t.actions.actions] == [
+            a.model_dump(exclude={"span"}) for a in original.actions.actions
+        ]
+        assert [s.text for s in t.reasoning] == [s.text for s in original.reasoning]
+    assert len(logs) == 4
+    # the settings are exercised: native calls were made, several turns were played
+    mode = settings.get("tool_mode", "text")
+    assert any(a.source == mode for t in originals.values() for a in t.actions.actions)
+    if settings.get("max_turns", 1) > 1:
+        assert any(len(t.turns) > 1 for t in originals.values())
+    target = tmp_path / "back.db"
+    with StudyStore(target) as store:
+        result = anyio.run(
+            lambda: import_transcripts(store, read_inspect_log(tmp_path / "logs"), source="logs")
+        )
+    assert result.ok
+    assert _outcomes(target) == _outcomes(path)
+
+
+def test_a_failed_sample_is_exported_with_its_error_and_imported_as_failed(
+    study: Path, tmp_path: Path
+) -> None:
+    from scenariokit.agent import EpisodeError
+    from scenariokit.experiment import SampleRecord
+
+    path = tmp_path / "study.db"
+    path.write_bytes(study.read_bytes())
+    with StudyStore(path) as store:
+        sample = next(store.iter_samples())
+        failed = sample.transcript().model_copy(
+            update={
+                "messages": sample.transcript().messages[:2],
+                "turns": (),
+                "ended_by": "error",
+                "error": EpisodeError(type="scenariokit.providers.ServerError", message="HTTP 503", turn=0),
+            }
+        )
+        record = SampleRecord(sample.fingerprint, sample.model, sample.config_hash, 7, None, failed, None)
+        store.write_samples([record], run_id=store.begin_run({"design": {"name": DESIGN["name"]}}))
+    export_inspect_logs(path, tmp_path / "logs")
+    items = [i for i in read_inspect_log(tmp_path / "logs") if isinstance(i, ExternalSample)]
+    [back] = [i for i in items if i.transcript.sample_index == 7]
+    assert back.transcript.error is not None
+    assert (back.transcript.error.type, back.transcript.error.message) == (
+        "scenariokit.providers.ServerError",
+        "HTTP 503",
+    )
+    target = tmp_path / "back.db"
+    with StudyStore(target) as store:
+        result = anyio.run(lambda: import_transcripts(store, iter(items), source="logs"))
+    assert len(result.failed) == 1 and "HTTP 503" in result.failed[0][1]
+    assert _outcomes(target) == _outcomes(path)
+
+
 def test_inspect_dataframes_read_the_exported_logs(study: Path, tmp_path: Path) -> None:
     pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")
