@@ -261,3 +261,18 @@ def test_the_task_plays_every_sample_through_inspects_mock_model_and_scores_it(t
         assert {n: s.value for n, s in (sample.scores or {}).items()} == expected
     harmful = [s for s in log.samples or [] if (s.scores or {})["blackmail-action"].value == "harmful"]
     assert len(harmful) == 1  # the simulator blackmails under the threat only
+
+
+def test_the_task_takes_its_conditions_from_a_design(tmp_path: Path) -> None:
+    import yaml
+
+    from scenariokit.inspect import scenario_task
+
+    design = tmp_path / "design.yaml"
+    design.write_text(yaml.safe_dump({**DESIGN, "scenarios": [*DESIGN["scenarios"], {"family": "leaking"}]}))
+    task = scenario_task(design=str(design))
+    expanded = design_from_data(
+        {**DESIGN, "scenarios": [*DESIGN["scenarios"], {"family": "leaking"}]}
+    ).expand()
+    assert [s.id for s in task.dataset] == [c.label for c in expanded.conditions]
+    assert len(task.scorer or []) > len(default_suite("blackmail").detectors)  # the leak detector is added
