@@ -175,3 +175,48 @@ def test_random_patterns_agree_with_ignorecase(source: str, text: str) -> None:
     fast = [m.span() for m in pattern.finditer(text)]
     slow = [m.span() for m in pattern.exact.finditer(text)]
     assert fast == slow, (source, pattern._folded.pattern if pattern._folded else None)
+
+
+def test_most_library_patterns_skip_to_word_starts() -> None:
+    # a pattern whose every match starts a word (\bkeep...) is searched as \W(?:P), which re skips to quickly
+    fast = [name for name, p in PATTERNS.items() if p._word_start is not None]
+    assert len(fast) >= 0.6 * len(PATTERNS), fast
+    assert Caseless(r"\bkeep\b")._word_start is not None
+    assert Caseless(r"\b(?:keep|hold)|\bstay")._word_start is not None
+    # not every match starts a word: a non-word first character, an optional word, a branch without \b
+    for source in (r"\b[,;]", r"\b(?:keep)?", r"\bkeep|stay", r"\b.", r"\b[^a]", r"(?:^|\b)keep"):
+        assert Caseless(source)._word_start is None, source
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_same_matches_as_ignorecase_from_any_position(name: str, data: st.DataObject) -> None:
+    pattern = PATTERNS[name]
+    text = data.draw(texts_for(pattern.pattern), label="text")
+    pos = data.draw(st.integers(-2, len(text) + 1), label="pos")
+    endpos = data.draw(st.integers(0, len(text) + 1), label="endpos")
+    fast = pattern.search(text, pos, endpos)
+    slow = pattern.exact.search(text, pos, endpos)
+    assert (fast.span() if fast else None) == (slow.span() if slow else None)
+    fast_all = [m.span() for m in pattern.finditer(text, pos, endpos)]
+    assert fast_all == [m.span() for m in pattern.exact.finditer(text, pos, endpos)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    small_patterns(),
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30),
+    st.integers(-1, 31),
+    st.integers(0, 31),
+)
+def test_random_word_start_patterns_agree_with_ignorecase(
+    source: str, text: str, pos: int, endpos: int
+) -> None:
+    pattern = Caseless(r"\b(?:" + source + ")")
+    fast = pattern.search(text, pos, endpos)
+    slow = pattern.exact.search(text, pos, endpos)
+    assert (fast.span() if fast else None) == (slow.span() if slow else None)
+    fast_all = [m.span() for m in pattern.finditer(text, pos, endpos)]
+    slow_all = [m.span() for m in pattern.exact.finditer(text, pos, endpos)]
+    assert fast_all == slow_all, (source, pattern._word_start is not None)
