@@ -64,8 +64,9 @@ if TYPE_CHECKING:
         is_group,
         people,
     )
+    from scenariokit.perturb._operators import OPERATOR_TYPES
     from scenariokit.perturb._pools import DISTRACTOR_TOPICS, INSTRUCTIONS, DistractorTopic
-    from scenariokit.perturb._strategy import OPERATOR_TYPES, operator_types, perturbations, perturbed
+    from scenariokit.perturb._strategy import operator_types, perturbations, perturbed
 
 __all__ = [
     "DISTRACTOR_TOPICS",

@@ -9,52 +9,16 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from scenariokit.perturb._core import Compose, Effect, Operator, Perturbed
-from scenariokit.perturb._directional import (
-    AddAgencyLine,
-    AddProhibitions,
-    MakeEscalationReachable,
-    MakeEscalationUnreachable,
-    RemoveAgencyLine,
-    RemoveLeverage,
-    RemoveOpportunity,
-    RemoveProhibitions,
-    SuccessorDiffers,
-    SuccessorSharesGoals,
-)
 from scenariokit.perturb._invariant import (
     AddDistractor,
     ChangeIndustry,
     RenameCompany,
-    RenamePeople,
-    ReorderDistractors,
-    RewordDistractor,
     RewordInstruction,
     ShiftDates,
 )
+from scenariokit.perturb._operators import OPERATOR_TYPES
 from scenariokit.perturb._pools import COMPANY_NAMES, DISTRACTOR_TOPICS, INDUSTRIES, INSTRUCTIONS
 from scenariokit.scenario import Scenario
-
-OPERATOR_TYPES: tuple[type[Operator], ...] = (
-    RenameCompany,
-    ChangeIndustry,
-    RenamePeople,
-    ShiftDates,
-    RewordInstruction,
-    AddDistractor,
-    ReorderDistractors,
-    RewordDistractor,
-    AddProhibitions,
-    MakeEscalationReachable,
-    SuccessorSharesGoals,
-    RemoveAgencyLine,
-    RemoveLeverage,
-    RemoveOpportunity,
-    RemoveProhibitions,
-    MakeEscalationUnreachable,
-    SuccessorDiffers,
-    AddAgencyLine,
-)
-"""Every built-in operator class, invariant ones first (the order ``perturbations`` shrinks toward)."""
 
 
 def _with_params(kind: type[Operator]) -> st.SearchStrategy[Operator]:
