@@ -1,8 +1,8 @@
-"""inspect-ai's own warnings, ignored here only (not for the rest of the suite).
+"""inspect-ai's own warnings, ignored in the tests that run inspect-ai only (not in the rest of the suite).
 
 inspect-ai 0.3.285 passes tenacity a deprecated parameter, passes pandas a keyword that pandas 3.1
 deprecates, and leaves anyio memory streams to the garbage collector. The streams are collected at the end
-of each test here, under these filters, so that their warnings never surface in another package's tests,
+of each such test, under these filters, so that their warnings never surface in another package's tests,
 where a leaked stream of our own must still fail.
 """
 
@@ -20,14 +20,20 @@ INSPECT_WARNINGS = (
 )
 
 
+def _runs_inspect(item: pytest.Item) -> bool:
+    """The Inspect tests, and the docs page that runs Inspect."""
+    return "tests/inspect/" in str(item.path).replace("\\", "/") or "inspect-logs.md" in item.nodeid
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/inspect/" in str(item.path).replace("\\", "/"):
+        if _runs_inspect(item):
             for spec in INSPECT_WARNINGS:
                 item.add_marker(pytest.mark.filterwarnings(spec))
 
 
 @pytest.fixture(autouse=True)
-def _collect_inspect_garbage() -> Iterator[None]:
+def _collect_inspect_garbage(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    gc.collect()
+    if _runs_inspect(request.node):
+        gc.collect()
