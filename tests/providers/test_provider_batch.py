@@ -6,11 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FAST_POLICY
 from fake_vendor_server import API_KEY, FakeVendorServer, Reply
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import FAST_POLICY
 from scenariokit.providers import (
     AnthropicBatchAPI,
     AnthropicProvider,
