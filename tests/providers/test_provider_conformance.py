@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import pytest
-from conftest import VENDOR_IDS, VENDORS, Vendor
 from fake_vendor_server import FakeVendorServer, Fault, Reply, error_body
 
+from conftest import VENDOR_IDS, VENDORS, Vendor
 from scenariokit.providers import (
     AssistantMessage,
     AuthenticationError,

@@ -6,9 +6,9 @@ import time
 
 import anyio
 import pytest
-from conftest import VENDORS
 from fake_vendor_server import FakeVendorServer, Fault, error_body
 
+from conftest import VENDORS
 from scenariokit.providers import UserMessage, configure_limits, get_limits
 from scenariokit.providers._limits import AdaptiveLimiter, TokenBucket, snapshot
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FAST_POLICY
 from fake_vendor_server import API_KEY, FakeVendorServer, Reply
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +21,7 @@ from vendor_rules import (
     check_openai,
 )
 
+from conftest import FAST_POLICY
 from scenariokit.detectors import Category, LLMJudge
 from scenariokit.experiment import Design, ModelSpec, Runner, StudyStore
 from scenariokit.providers import (

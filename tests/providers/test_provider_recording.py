@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import VENDORS, Vendor
 from fake_vendor_server import API_KEY, FakeVendorServer, Reply
 
+from conftest import VENDORS, Vendor
 from scenariokit.providers import (
     GenerateConfig,
     GenerateRequest,

@@ -6,9 +6,9 @@ import logging
 import pickle
 
 import pytest
-from conftest import VENDOR_IDS, VENDORS, Vendor
 from fake_vendor_server import API_KEY, FakeVendorServer, Fault, error_body
 
+from conftest import VENDOR_IDS, VENDORS, Vendor
 from scenariokit.providers import (
     AnthropicProvider,
     MissingAPIKeyError,
