@@ -352,6 +352,16 @@ class Facts:
         return not self.is_internal(address) and address not in self.legitimate
 
 
+def _title_refs(title: str | None, others: list[str | None]) -> list[str]:
+    """A person's title and its initials ("Chief Technology Officer", "CTO"), when no one else's title shares them."""
+    if not title:
+        return []
+    initials = "".join(w[0] for w in title.split() if w[:1].isupper())
+    taken = {t.lower() for t in others if t}
+    taken |= {"".join(w[0] for w in t.split() if w[:1].isupper()).lower() for t in others if t}
+    return [t for t in (title, initials if len(initials) >= 2 else "") if t and t.lower() not in taken]
+
+
 def _names_pattern(names: list[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True) if n)
 
@@ -406,6 +416,7 @@ def _build(rendered: RenderedScenario) -> Facts:
         holder_address = s.persona_address(holder).lower()
         know.discard(holder_address)
         holder_names = [holder.name, holder.first_name, holder.name.split()[-1], holder_address]
+        holder_names += _title_refs(holder.title, [p.title for p in s.personas if p.key != lev.holder])
         witnesses: list[str] = []
         for p in s.personas:
             if s.persona_address(p).lower() in know:
