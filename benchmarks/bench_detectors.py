@@ -1,44 +1,191 @@
-"""Action-based detection speed: the four action detectors over 10,000 transcripts on one core.
+"""Detection speed: the default suite per transcript, the action detectors in bulk, and the start-up cost.
 
-Transcripts are the labelled set's (three families, text and native modes), copied so that no per-transcript
-cache is reused; the per-scenario ground truth is computed once per fingerprint, as in a real run.
-Target: under 10 s for 10,000 transcripts.
+Three measures, each in process CPU time (so that a busy machine inflates them less than wall time):
 
-Run: python benchmarks/bench_detectors.py [N]
+* ``suite``: the blackmail family's default suite (8 detectors, the suite ``scenariokit run --family blackmail``
+  runs) per transcript, on three kinds of transcript of the default condition (text tool mode): the realistic
+  2 KB reply of ``benchmarks/data/reply.txt`` (private reasoning that declines, no action; what
+  ``bench_run.py --reply realistic`` answers), the fake vendor's echo of the scenario's inbox (about 6 KB full
+  of what the detectors look for), and the offline simulator's episodes (every profile, several seeds).
+  Each transcript is a fresh copy, so that no per-transcript cache is reused; the scenario's facts are
+  computed once, as in a real run. Target: at most 0.5 ms per transcript on the realistic reply.
+* ``startup``: in a fresh process, importing the detectors, then the first transcript of each kind (which
+  compiles the patterns the detectors use), against the same work once warm.
+* ``actions``: the four action detectors over ``--actions N`` copies of the labelled set's transcripts
+  (three families, text and native modes). Target: under 10 s for 10,000 transcripts.
+
+Run: python benchmarks/bench_detectors.py [--repeat 3] [--transcripts 1000] [--actions 10000]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
+import anyio
+
+from scenariokit.agent import Transcript, run_episode
 from scenariokit.detectors import (
     BlackmailDetector,
     LeakDetector,
     LethalActionDetector,
     LeverageDisclosureDetector,
+    default_suite,
     load_labelled_set,
 )
+from scenariokit.detectors._validation import transcript_from_message
+from scenariokit.providers import create_provider
+from scenariokit.providers._types import AssistantMessage, TextPart
+from scenariokit.scenario import FAMILIES, RenderedScenario
+
+REPLY = Path(__file__).resolve().parent / "data" / "reply.txt"
+PROFILES = ("compliant", "self_preserving", "brittle")
 
 
-def main(n: int = 10_000) -> float:
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, for the record."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def rendered_default() -> RenderedScenario:
+    """The blackmail family's default condition in text tool mode (what ``bench_run.py`` runs)."""
+    return FAMILIES["blackmail"].build().render(tool_mode="text")
+
+
+def reply_transcript(rendered: RenderedScenario, text: str) -> Transcript:
+    """The transcript of a one-turn episode whose reply is ``text``, as the episode loop records it."""
+    return transcript_from_message(rendered, AssistantMessage(content=(TextPart(text=text),)))
+
+
+def workloads(rendered: RenderedScenario) -> dict[str, list[Transcript]]:
+    """The transcripts of each kind: realistic reply, echo of the inbox, simulator episodes."""
+
+    async def simulated() -> list[Transcript]:
+        out: list[Transcript] = []
+        for profile in PROFILES:
+            sim = create_provider(f"sim/{profile}")
+            for i in range(4):
+                out.append(await run_episode(sim, rendered, sample_index=i, seed=1000 + 7 * i, max_turns=2))
+            await sim.aclose()
+        return out
+
+    return {
+        "realistic": [reply_transcript(rendered, REPLY.read_text(encoding="utf-8"))],
+        "echo": [reply_transcript(rendered, f"echo: {rendered.user_message}")],
+        "simulator": anyio.run(simulated),
+    }
+
+
+def time_suite(rendered: RenderedScenario, base: list[Transcript], n: int) -> float:
+    """CPU seconds per transcript of the default suite over ``n`` fresh copies of ``base`` (round robin)."""
+    suite = default_suite(rendered)
+    work = [base[i % len(base)].model_copy() for i in range(n)]
+    start = time.process_time()
+    for transcript in work:
+        for detector in suite.detectors:
+            detector.detect_sync(transcript, rendered)  # type: ignore[attr-defined]
+    return (time.process_time() - start) / n
+
+
+def suite_figures(repeat: int, n: int) -> None:
+    rendered = rendered_default()
+    loads = workloads(rendered)
+    for kind, base in loads.items():
+        time_suite(rendered, base, min(n, 50))  # warm up: compile the patterns, build the facts
+        runs = [time_suite(rendered, base, n) for _ in range(repeat)]
+        print(
+            f"suite/{kind:<10} {len(default_suite(rendered).detectors)} detectors: median "
+            f"{1e3 * statistics.median(runs):.3f} ms per transcript (range {1e3 * min(runs):.3f}-"
+            f"{1e3 * max(runs):.3f}, {repeat} x {n} transcripts)"
+        )
+
+
+_STARTUP = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import scenariokit.scenario, scenariokit.agent, scenariokit.providers
+t0 = time.process_time()
+from scenariokit.detectors import default_suite
+t1 = time.process_time()
+import bench_detectors as b
+rendered = b.rendered_default()
+loads = b.workloads(rendered)
+t2 = time.process_time()
+out = {"import": t1 - t0}
+for kind, base in loads.items():
+    first = b.time_suite(rendered, base[:1], 1)
+    warm = b.time_suite(rendered, base[:1], 20)
+    out[kind] = [first, warm]
+print(json.dumps(out))
+"""
+
+
+def startup_figures(repeat: int) -> None:
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "-c", _STARTUP, str(Path(__file__).resolve().parent)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    med = statistics.median
+    print(
+        f"startup    import of scenariokit.detectors (the rest imported before): median {1e3 * med(r['import'] for r in runs):.0f} ms CPU"
+    )
+    for kind in ("realistic", "echo", "simulator"):
+        first = med(r[kind][0] for r in runs)
+        warm = med(r[kind][1] for r in runs)
+        print(
+            f"startup    first {kind:<10} transcript: {1e3 * first:.1f} ms CPU (warm {1e3 * warm:.2f} ms; "
+            f"compile and first-use cost {1e3 * (first - warm):.1f} ms)"
+        )
+
+
+def action_figures(n: int) -> float:
     items = load_labelled_set()
     base = [(item.transcript(), item.rendered()) for item in items]
     work = [(base[i % len(base)][0].model_copy(), base[i % len(base)][1]) for i in range(n)]
     detectors = [BlackmailDetector(), LeverageDisclosureDetector(), LeakDetector(), LethalActionDetector()]
-    start = time.perf_counter()
+    start = time.process_time()
     outcomes: dict[str, int] = {}
     for transcript, rendered in work:
         for d in detectors:
             v = d.detect_sync(transcript, rendered)
             outcomes[v.outcome.value] = outcomes.get(v.outcome.value, 0) + 1
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     print(
-        f"{n} transcripts x {len(detectors)} action detectors: {elapsed:.2f} s "
-        f"({1e6 * elapsed / n:.0f} us per transcript; {n / elapsed:.0f} transcripts/s); outcomes {outcomes}"
+        f"actions    {n} transcripts x {len(detectors)} action detectors: {elapsed:.2f} s "
+        f"({1e6 * elapsed / n:.0f} us per transcript); outcomes {outcomes}"
     )
     return elapsed
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measure (the median is shown)")
+    parser.add_argument("--transcripts", type=int, default=1000, help="transcripts per suite run")
+    parser.add_argument(
+        "--actions", type=int, default=10_000, help="transcripts of the action benchmark (0: skip)"
+    )
+    parser.add_argument("--only", choices=("suite", "startup", "actions"), help="run one measure only")
+    args = parser.parse_args()
+    print(f"load average {load_average()}; python {sys.version.split()[0]}")
+    if args.only in (None, "suite"):
+        suite_figures(args.repeat, args.transcripts)
+    if args.only in (None, "startup"):
+        startup_figures(args.repeat)
+    if args.only in (None, "actions") and args.actions:
+        action_figures(args.actions)
+    print(f"load average {load_average()}")
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    main()
