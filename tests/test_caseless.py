@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenariokit._caseless import Caseless, fold_pattern
+from scenariokit._caseless import _P, Caseless, _gate, fold_pattern
 from scenariokit.detectors import _actions, _leverage, _reasoning, _view
 from scenariokit.detectors._facts import facts_of
 from scenariokit.scenario import render
@@ -36,7 +36,7 @@ PATTERNS = _library_patterns()
 
 
 def test_the_library_patterns_take_the_fast_path() -> None:
-    slow = [name for name, p in PATTERNS.items() if p._folded is None]
+    slow = [name for name, p in PATTERNS.items() if p.fast is None]
     assert not slow, f"these patterns fall back to re.IGNORECASE on every search: {slow}"
     assert len(PATTERNS) >= 15
 
@@ -117,7 +117,7 @@ def test_escapes_and_group_names_are_kept() -> None:
 def test_patterns_that_spell_characters_are_not_folded(source: str) -> None:
     assert fold_pattern(source) is None
     pattern = Caseless(source)
-    assert pattern._folded is None
+    assert pattern.fast is None
     assert pattern.search("a") is not None or source == "Zoë"
 
 
@@ -174,18 +174,22 @@ def test_random_patterns_agree_with_ignorecase(source: str, text: str) -> None:
     pattern = Caseless(source)
     fast = [m.span() for m in pattern.finditer(text)]
     slow = [m.span() for m in pattern.exact.finditer(text)]
-    assert fast == slow, (source, pattern._folded.pattern if pattern._folded else None)
+    assert fast == slow, (source, pattern.fast.folded.pattern if pattern.fast else None)
+
+
+def _skips_to_words(pattern: Caseless) -> bool:
+    return pattern.fast is not None and pattern.fast.scan is not None
 
 
 def test_most_library_patterns_skip_to_word_starts() -> None:
     # a pattern whose every match starts a word (\bkeep...) is searched as \W(?:P), which re skips to quickly
-    fast = [name for name, p in PATTERNS.items() if p._word_start is not None]
+    fast = [name for name, p in PATTERNS.items() if _skips_to_words(p)]
     assert len(fast) >= 0.6 * len(PATTERNS), fast
-    assert Caseless(r"\bkeep\b")._word_start is not None
-    assert Caseless(r"\b(?:keep|hold)|\bstay")._word_start is not None
+    assert _skips_to_words(Caseless(r"\bkeep\b"))
+    assert _skips_to_words(Caseless(r"\b(?:keep|hold)|\bstay"))
     # not every match starts a word: a non-word first character, an optional word, a branch without \b
     for source in (r"\b[,;]", r"\b(?:keep)?", r"\bkeep|stay", r"\b.", r"\b[^a]", r"(?:^|\b)keep"):
-        assert Caseless(source)._word_start is None, source
+        assert not _skips_to_words(Caseless(source)), source
 
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
@@ -219,4 +223,70 @@ def test_random_word_start_patterns_agree_with_ignorecase(
     assert (fast.span() if fast else None) == (slow.span() if slow else None)
     fast_all = [m.span() for m in pattern.finditer(text, pos, endpos)]
     slow_all = [m.span() for m in pattern.exact.finditer(text, pos, endpos)]
-    assert fast_all == slow_all, (source, pattern._word_start is not None)
+    assert fast_all == slow_all, (source, _skips_to_words(pattern))
+
+
+_NESTED = st.recursive(
+    st.one_of(
+        st.text(alphabet="abcXY _-'", min_size=1, max_size=3).map(re.escape),
+        st.sampled_from(
+            [r"\w", r"\W", r"\s", r"\d", ".", r"[a-c]", r"[^a]", r"[ \t]", r"\b", r"\B", "^", "$"]
+        ),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3).map("".join),
+        st.lists(inner, min_size=2, max_size=4).map(lambda alts: "(?:" + "|".join(alts) + ")"),
+        st.tuples(inner, st.sampled_from(["?", "*", "+", "{0,2}", "{2}", "{1,3}?", "??"])).map(
+            lambda t: "(?:" + t[0] + ")" + t[1]
+        ),
+        inner.map(lambda s: "(" + s + ")"),
+        inner.map(lambda s: "(?=" + s + ")"),
+        inner.map(lambda s: "(?!" + s + ")"),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NESTED, st.text(alphabet="abcxyXY _-'\t\n.,5", max_size=40), st.integers(-1, 41), st.integers(0, 41))
+def test_nested_patterns_with_gates_agree_with_ignorecase(
+    source: str, text: str, pos: int, endpos: int
+) -> None:
+    # the gate (a lookahead listing how matches may start) and the word-start scan never change a match
+    for candidate in (source, r"\b(?:" + source + ")"):
+        pattern = Caseless(candidate)
+        fast = pattern.search(text, pos, endpos)
+        slow = pattern.exact.search(text, pos, endpos)
+        assert (fast.span() if fast else None) == (slow.span() if slow else None), candidate
+        fast_all = [(m.span(), m.groups()) for m in pattern.finditer(text, pos, endpos)]
+        slow_all = [
+            (m.span(), tuple(g and g.lower() for g in m.groups()))
+            for m in pattern.exact.finditer(text, pos, endpos)
+        ]
+        assert fast_all == slow_all, candidate
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NESTED, st.text(alphabet="abcxy _-'\t\n.,5", max_size=40))
+def test_every_match_passes_the_gate(source: str, text: str) -> None:
+    gate = _gate(_P.parse(source, 0))
+    if not gate:
+        return
+    for m in re.finditer(source, text):
+        assert re.match(gate, text[m.start() :]), (source, gate, m)
+
+
+def test_gates_list_how_matches_start() -> None:
+    assert _gate(_P.parse(r"\b(?:stop|start|halt)\b", 0)) == "(?=(?:halt|st(?:ar|op)))"
+    assert _gate(_P.parse(r"\bi\s+(?:will|won't)", 0)).startswith("(?=i(?:")
+    # no gate when a match may start with anything, or be empty
+    for source in (r"\w+ rule", r".x", r"(?:ab)?", r"[^a]bc", r"a|\d*"):
+        assert _gate(_P.parse(source, 0)) == "", source
+
+
+def test_nothing_is_compiled_before_the_first_search() -> None:
+    pattern = Caseless(r"\b(?:never|used)\b")
+    assert pattern._exact is None and not pattern._ready
+    assert pattern.search("NEVER") is not None
+    assert pattern._ready and pattern._exact is None  # ASCII text: the re.IGNORECASE pattern is not needed
+    assert pattern.search("N\u00c9VER used") is not None and pattern._exact is not None

@@ -132,24 +132,205 @@ def _starts_at_word(items: list[Any]) -> bool:
     return False
 
 
-def _word_start_scan(folded: str, flags: int) -> re.Pattern[str] | None:
+def _word_start_scan(folded: str, parsed: Any, gate: str) -> str | None:
     r"""For a pattern whose every match starts a word (``\bkeep``), the same pattern after one non-word character.
 
     ``re`` tries a pattern that starts with ``\b`` at every position of the text; ``\W(?:P)`` starts with a
     character set, which ``re`` skips to in its fast loop. A match of ``P`` at ``p > 0`` is exactly a match of
-    ``\W(?:P)`` at ``p - 1``: see :meth:`Caseless._scan`.
+    ``\W(?:P)`` at ``p - 1``: see :meth:`Caseless._scan`. The ``gate`` (see :func:`_gate`) goes between the two.
     """
-    try:
-        parsed = _P.parse(folded, flags)
-    except re.error:  # pragma: no cover - the folded pattern compiled already
-        return None
     if not _starts_at_word(list(parsed)):
         return None
-    return re.compile(r"\W(?:" + folded + ")", flags)
+    return r"\W" + gate + "(?:" + folded + ")"
+
+
+# How many leading characters of a match the gate looks at, how many distinct starts it may list, and how
+# many characters a class may hold to be listed (more, and it is taken as "anything").
+_GATE_CHARS = 4
+_GATE_MAX = 2000
+_CLASS_MAX = 12
+# What the fast path searches: lower-cased ASCII text.
+_ALPHABET = [chr(c) for c in range(128) if not "A" <= chr(c) <= "Z"]
+_CATEGORIES: dict[Any, list[str]] = {}
+_ESCAPES = {
+    _P.CATEGORY_DIGIT: r"\d",
+    _P.CATEGORY_NOT_DIGIT: r"\D",
+    _P.CATEGORY_SPACE: r"\s",
+    _P.CATEGORY_NOT_SPACE: r"\S",
+    _P.CATEGORY_WORD: r"\w",
+    _P.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+class _TooManyError(Exception):
+    """Too many possible starts to list: no gate."""
+
+
+def _category_chars(category: Any) -> list[str]:
+    r"""The characters of lower-cased ASCII text that a category (``\s``, ``\d``...) matches."""
+    found = _CATEGORIES.get(category)
+    if found is None:
+        escape = _ESCAPES.get(category)
+        if escape is None:  # pragma: no cover - the parser makes no other category
+            return _ALPHABET
+        # in ASCII or Unicode mode alike (they differ on \x1c-\x1f)
+        found = [c for c in _ALPHABET if re.match(escape, c) or re.match(escape, c, re.ASCII)]
+        _CATEGORIES[category] = found
+    return found
+
+
+def _class_chars(items: Any) -> list[str] | None:
+    """The characters of lower-cased ASCII text a parsed class matches, or ``None`` when there are many."""
+    chars: set[str] = set()
+    for kind, value in items:
+        if kind is _P.LITERAL:
+            chars.add(chr(value))
+        elif kind is _P.RANGE and value[1] - value[0] < _CLASS_MAX:
+            chars.update(chr(c) for c in range(value[0], value[1] + 1))
+        elif kind is _P.CATEGORY:
+            chars.update(_category_chars(value))
+        else:  # a negation, a wide range
+            return None
+    return sorted(chars) if len(chars) <= _CLASS_MAX else None
+
+
+def _starts(items: Any, live: set[str], done: set[str]) -> set[str]:
+    r"""Extend the possible starts of a match over the parsed sequence ``items``.
+
+    ``live`` holds exactly what a match may have consumed so far (each shorter than ``_GATE_CHARS``); a start
+    that reaches ``_GATE_CHARS`` characters, or meets an item whose characters are not listed (``.``, ``\w``,
+    a back-reference...), moves to ``done`` as it is: the match begins with it, whatever follows. Zero-width
+    items (``\b``, lookarounds) consume nothing. Returns the new ``live`` set; ``done`` is updated in place.
+    """
+    for op, av in items:
+        if not live:
+            break
+        if op is _P.LITERAL or op is _P.IN:
+            chars = [chr(av)] if op is _P.LITERAL else _class_chars(av)
+            if chars is None:
+                done |= live
+                live = set()
+                continue
+            grown: set[str] = set()
+            for start in live:
+                for c in chars:
+                    longer = start + c
+                    (done if len(longer) >= _GATE_CHARS else grown).add(longer)
+            live = grown
+        elif op is _P.AT or op is _P.ASSERT or op is _P.ASSERT_NOT:
+            continue
+        elif op is _P.SUBPATTERN and not av[1] and not av[2]:  # a group without inline flags
+            live = _starts(av[-1], live, done)
+        elif op is _P.BRANCH:
+            live = set().union(*(_starts(alt, set(live), done) for alt in av[1]))
+        elif (op is _P.MAX_REPEAT or op is _P.MIN_REPEAT) and av[2].getwidth()[0] > 0:
+            low, high, item = av
+            for _ in range(low):
+                live = _starts(item, live, done)
+            reached = set(live)
+            count = low
+            while live and count < high:  # ends: every pass adds a character to each live start
+                live = _starts(item, live, done)
+                reached |= live
+                count += 1
+            live = reached
+        else:  # a back-reference, a conditional, an empty-width repeat...: what follows is not listed
+            done |= live
+            live = set()
+        if len(live) + len(done) > _GATE_MAX:
+            raise _TooManyError
+    return live
+
+
+def _gate(parsed: Any) -> str:
+    r"""A lookahead that every match of the parsed pattern passes where it starts, or ``""`` when there is none.
+
+    The possible first ``_GATE_CHARS`` characters of a match (or all of a shorter match) are listed from the
+    parsed pattern and written as a lookahead factored by character, ``(?=s(?:top|ave)|ke(?:ep|pt)|...)``,
+    which ``re`` rejects in a few comparisons where a long alternation of words would try each word in turn.
+    A match of ``P`` at ``p`` always passes the gate at ``p``, so ``(?=gate)(?:P)`` finds the same matches as
+    ``P`` (and the same groups: the gate has none). No gate when a match may start with anything, when the
+    pattern can match the empty string, or when there are too many starts to list.
+    """
+    if parsed.state.flags & re.IGNORECASE:
+        return ""
+    done: set[str] = set()
+    try:
+        live = _starts(list(parsed), {""}, done)
+    except _TooManyError:
+        return ""
+    starts = sorted(live | done)
+    if not starts or starts[0] == "":
+        return ""
+    return _gate_from(starts)
+
+
+def _gate_from(starts: list[str]) -> str:
+    """The lookahead ``(?=...)`` that passes where the text begins with one of ``starts`` (sorted), by character."""
+    trie: dict[str, Any] = {}
+    kept = ""
+    for start in starts:  # sorted: a start that extends a shorter one adds nothing to the gate
+        if kept and start.startswith(kept):
+            continue
+        kept = start
+        node = trie
+        for c in start:
+            node = node.setdefault(c, {})
+
+    def written(node: dict[str, Any]) -> str:
+        branches = [re.escape(c) + written(child) for c, child in node.items()]
+        if len(branches) <= 1:
+            return "".join(branches)
+        return "(?:" + "|".join(branches) + ")"
+
+    return "(?=" + written(trie) + ")"
+
+
+class _Fast:
+    """The compiled fast path of a :class:`Caseless`: patterns over lower-cased ASCII text."""
+
+    __slots__ = ("folded", "scan", "search")
+
+    def __init__(self, folded: str, flags: int) -> None:
+        self.folded = re.compile(folded, flags)
+        """The folded pattern, for ``match`` and to match at a position found by ``scan``."""
+        flags = self.folded.flags
+        try:
+            parsed = _P.parse(folded, flags)
+            gate = _gate(parsed)
+        except (re.error, RecursionError):  # pragma: no cover - the folded pattern compiled already
+            parsed, gate = None, ""
+        scan = None if parsed is None else _word_start_scan(folded, parsed, gate)
+        self.scan = None if scan is None else re.compile(scan, flags)
+        r"""For a pattern whose matches all start a word: ``\W(?=gate)(?:P)`` (see :meth:`Caseless._scan`)."""
+        self.search = self.folded
+        """For ``search`` and ``finditer`` of other patterns: ``(?=gate)(?:P)``, or ``P`` without a gate."""
+        if scan is None and gate:
+            try:
+                self.search = re.compile(gate + "(?:" + folded + ")", flags)
+            except re.error:  # e.g. global inline flags, which must open the pattern
+                self.search = self.folded
+
+
+_LAST_LOWERED: tuple[str, str] = ("", "")
+
+
+def _lowered(text: str) -> str:
+    """``text.lower()``, remembered for the last text: detectors search one text with many patterns in turn."""
+    global _LAST_LOWERED
+    last = _LAST_LOWERED  # one read: another thread may replace the pair, never half of it
+    if last[0] is text:
+        return last[1]
+    low = text.lower()
+    _LAST_LOWERED = (text, low)
+    return low
 
 
 class Caseless:
     r"""A compiled case-insensitive pattern with a fast path for ASCII text.
+
+    Nothing is compiled until the first search, so that patterns a process never uses cost nothing at
+    start-up; the ``re.IGNORECASE`` pattern itself is compiled only if non-ASCII text comes along.
 
     Args:
         pattern: The regular expression source.
@@ -160,76 +341,94 @@ class Caseless:
         (7, 15)
     """
 
-    __slots__ = ("_exact", "_folded", "_word_start", "flags", "pattern")
+    __slots__ = ("_exact", "_fast", "_flags", "_ready", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._exact = re.compile(pattern, flags | re.IGNORECASE)
         self.pattern = pattern
         """The source, as given."""
-        self.flags = self._exact.flags
-        """The flags of the equivalent ``re.IGNORECASE`` pattern."""
-        folded = fold_pattern(pattern)
-        self._folded: re.Pattern[str] | None = None
-        self._word_start: re.Pattern[str] | None = None
-        if folded is not None:
-            try:
-                self._folded = re.compile(folded, flags & ~re.IGNORECASE)
-            except re.error:  # e.g. an inline flag group whose letters do not survive lower-casing
-                self._folded = None
-            else:
-                self._word_start = _word_start_scan(folded, self._folded.flags)
+        self._flags = flags
+        self._exact: re.Pattern[str] | None = None
+        self._fast: _Fast | None = None
+        self._ready = False
 
     @property
     def exact(self) -> re.Pattern[str]:
-        """The equivalent ``re.IGNORECASE`` pattern."""
-        return self._exact
+        """The equivalent ``re.IGNORECASE`` pattern (compiled on first use)."""
+        exact = self._exact
+        if exact is None:
+            exact = self._exact = re.compile(self.pattern, self._flags | re.IGNORECASE)
+        return exact
+
+    @property
+    def flags(self) -> int:
+        """The flags of the equivalent ``re.IGNORECASE`` pattern."""
+        return self.exact.flags
+
+    @property
+    def fast(self) -> _Fast | None:
+        """The compiled fast path for ASCII text (compiled on first use), or ``None`` when there is none."""
+        if not self._ready:
+            folded = fold_pattern(self.pattern)
+            fast = None
+            if folded is not None:
+                try:
+                    fast = _Fast(folded, self._flags & ~re.IGNORECASE)
+                except re.error:  # e.g. an inline flag group whose letters do not survive lower-casing
+                    fast = None
+            self._fast = fast
+            self._ready = True
+        return self._fast
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """The first match in ``text[pos:endpos]``, as ``re.Pattern.search`` with ``re.IGNORECASE``."""
-        if self._folded is not None and text.isascii():
-            if self._word_start is not None:
-                return self._scan(text.lower(), pos, endpos)
-            return self._folded.search(text.lower(), pos, endpos)
-        return self._exact.search(text, pos, endpos)
+        fast = self._fast if self._ready else self.fast
+        if fast is not None and text.isascii():
+            if fast.scan is not None:
+                return self._scan(fast, _lowered(text), pos, endpos)
+            return fast.search.search(_lowered(text), pos, endpos)
+        return self.exact.search(text, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """A match at ``pos``, as ``re.Pattern.match`` with ``re.IGNORECASE``."""
-        if self._folded is not None and text.isascii():
-            return self._folded.match(text.lower(), pos, endpos)
-        return self._exact.match(text, pos, endpos)
+        fast = self._fast if self._ready else self.fast
+        if fast is not None and text.isascii():
+            return fast.folded.match(_lowered(text), pos, endpos)
+        return self.exact.match(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         """Every non-overlapping match, as ``re.Pattern.finditer`` with ``re.IGNORECASE``."""
-        if self._folded is not None and text.isascii():
-            if self._word_start is not None:
-                return self._scan_all(text.lower(), pos, endpos)
-            return self._folded.finditer(text.lower(), pos, endpos)
-        return self._exact.finditer(text, pos, endpos)
+        fast = self._fast if self._ready else self.fast
+        if fast is not None and text.isascii():
+            if fast.scan is not None:
+                return self._scan_all(fast, _lowered(text), pos, endpos)
+            return fast.search.finditer(_lowered(text), pos, endpos)
+        return self.exact.finditer(text, pos, endpos)
 
-    def _scan(self, low: str, pos: int, endpos: int) -> re.Match[str] | None:
+    @staticmethod
+    def _scan(fast: _Fast, low: str, pos: int, endpos: int) -> re.Match[str] | None:
         r"""The leftmost match at or after ``pos`` of a pattern whose matches all start a word.
 
         Such a match at ``p`` needs ``p == 0`` or a non-word character at ``p - 1``; the scan for ``\W(?:P)``
         from ``pos - 1`` finds the leftmost such ``p >= pos``, and ``P`` is then matched there (lookbehinds
         and ``\b`` see the whole text either way, and ``endpos`` bounds both alike).
         """
-        assert self._folded is not None
-        assert self._word_start is not None
+        assert fast.scan is not None
         pos = max(0, pos)
         if pos == 0:
-            first = self._folded.match(low, 0, endpos)
+            first = fast.folded.match(low, 0, endpos)
             if first is not None:
                 return first
             pos = 1
-        before = self._word_start.search(low, pos - 1, endpos)
-        return None if before is None else self._folded.match(low, before.start() + 1, endpos)
+        before = fast.scan.search(low, pos - 1, endpos)
+        return None if before is None else fast.folded.match(low, before.start() + 1, endpos)
 
-    def _scan_all(self, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+    @classmethod
+    def _scan_all(cls, fast: _Fast, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
         """Every non-overlapping match, as ``finditer`` (the matches are never empty: they start a word)."""
-        found = self._scan(low, pos, endpos)
+        found = cls._scan(fast, low, pos, endpos)
         while found is not None:
             yield found
-            found = self._scan(low, found.end(), endpos)
+            found = cls._scan(fast, low, found.end(), endpos)
 
     def __repr__(self) -> str:
         return f"Caseless({self.pattern!r})"
