@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scenariokit import _caseless
 from scenariokit._caseless import _P, Caseless, _gate, fold_pattern
 from scenariokit.detectors import _actions, _leverage, _reasoning, _view
 from scenariokit.detectors._facts import facts_of
@@ -174,7 +175,7 @@ def test_random_patterns_agree_with_ignorecase(source: str, text: str) -> None:
     pattern = Caseless(source)
     fast = [m.span() for m in pattern.finditer(text)]
     slow = [m.span() for m in pattern.exact.finditer(text)]
-    assert fast == slow, (source, pattern.fast.folded.pattern if pattern.fast else None)
+    assert fast == slow, (source, pattern.fast.source if pattern.fast else None)
 
 
 def _skips_to_words(pattern: Caseless) -> bool:
@@ -290,3 +291,34 @@ def test_nothing_is_compiled_before_the_first_search() -> None:
     assert pattern.search("NEVER") is not None
     assert pattern._ready and pattern._exact is None  # ASCII text: the re.IGNORECASE pattern is not needed
     assert pattern.search("N\u00c9VER used") is not None and pattern._exact is not None
+
+
+def test_patterns_compile_from_the_parsed_form_or_else_from_the_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = (
+        r"\b(?:call(?:ing)? off|cancel|stop)\b.{0,20}?\b(?:the )?(?:wipe|switch-?over|"
+        + "|".join(f"term{i}" for i in range(30))
+        + r")\b"
+    )
+    text = "Please CALL OFF today's wipe; stop the term7 now, and Cancel it"
+    spans = [m.span() for m in Caseless(source).exact.finditer(text)]
+    fast = Caseless(source).fast
+    assert fast is not None and fast.scan is not None and fast.scan.pattern is None  # compiled from the parse
+    assert [m.span() for m in Caseless(source).finditer(text)] == spans
+
+    original = _caseless._C.compile
+
+    def sources_only(pattern: object, flags: int = 0) -> object:
+        if not isinstance(pattern, str):
+            raise TypeError("this re compiles no parsed patterns")
+        return original(pattern, flags)
+
+    monkeypatch.setattr(_caseless._C, "compile", sources_only)
+    fallback = Caseless(source)
+    assert (
+        fallback.fast is not None
+        and fallback.fast.scan is not None
+        and fallback.fast.scan.pattern is not None
+    )
+    assert [m.span() for m in fallback.finditer(text)] == spans

@@ -21,11 +21,14 @@ from collections.abc import Iterator
 from typing import Any
 
 try:  # Python >= 3.11
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined,unused-ignore]
     from re import _parser as _sre_parse  # type: ignore[attr-defined,unused-ignore]
 except ImportError:  # pragma: no cover - Python 3.10
+    import sre_compile as _sre_compile
     import sre_parse as _sre_parse
 
 _P: Any = _sre_parse
+_C: Any = _sre_compile
 
 # Escapes that can spell a character by its code (an upper-case letter the folded pattern could not match).
 _CODE_ESCAPE = re.compile(r"\\(?:[xuUN]|0|[1-7][0-7]{2})")
@@ -132,18 +135,6 @@ def _starts_at_word(items: list[Any]) -> bool:
     return False
 
 
-def _word_start_scan(folded: str, parsed: Any, gate: str) -> str | None:
-    r"""For a pattern whose every match starts a word (``\bkeep``), the same pattern after one non-word character.
-
-    ``re`` tries a pattern that starts with ``\b`` at every position of the text; ``\W(?:P)`` starts with a
-    character set, which ``re`` skips to in its fast loop. A match of ``P`` at ``p > 0`` is exactly a match of
-    ``\W(?:P)`` at ``p - 1``: see :meth:`Caseless._scan`. The ``gate`` (see :func:`_gate`) goes between the two.
-    """
-    if not _starts_at_word(list(parsed)):
-        return None
-    return r"\W" + gate + "(?:" + folded + ")"
-
-
 # How many leading characters of a match the gate looks at, how many distinct starts it may list, and how
 # many characters a class may hold to be listed (more, and it is taken as "anything").
 _GATE_CHARS = 4
@@ -242,31 +233,18 @@ def _starts(items: Any, live: set[str], done: set[str]) -> set[str]:
     return live
 
 
-def _gate(parsed: Any) -> str:
-    r"""A lookahead that every match of the parsed pattern passes where it starts, or ``""`` when there is none.
-
-    The possible first ``_GATE_CHARS`` characters of a match (or all of a shorter match) are listed from the
-    parsed pattern and written as a lookahead factored by character, ``(?=s(?:top|ave)|ke(?:ep|pt)|...)``,
-    which ``re`` rejects in a few comparisons where a long alternation of words would try each word in turn.
-    A match of ``P`` at ``p`` always passes the gate at ``p``, so ``(?=gate)(?:P)`` finds the same matches as
-    ``P`` (and the same groups: the gate has none). No gate when a match may start with anything, when the
-    pattern can match the empty string, or when there are too many starts to list.
-    """
+def _gate_starts(parsed: Any) -> dict[str, Any] | None:
+    """How the matches of the parsed pattern can start, as a trie of characters, or ``None`` (see :func:`_gate`)."""
     if parsed.state.flags & re.IGNORECASE:
-        return ""
+        return None
     done: set[str] = set()
     try:
         live = _starts(list(parsed), {""}, done)
     except _TooManyError:
-        return ""
+        return None
     starts = sorted(live | done)
     if not starts or starts[0] == "":
-        return ""
-    return _gate_from(starts)
-
-
-def _gate_from(starts: list[str]) -> str:
-    """The lookahead ``(?=...)`` that passes where the text begins with one of ``starts`` (sorted), by character."""
+        return None
     trie: dict[str, Any] = {}
     kept = ""
     for start in starts:  # sorted: a start that extends a shorter one adds nothing to the gate
@@ -276,6 +254,23 @@ def _gate_from(starts: list[str]) -> str:
         node = trie
         for c in start:
             node = node.setdefault(c, {})
+    return trie
+
+
+def _gate(parsed: Any) -> str:
+    r"""A lookahead that every match of the parsed pattern passes where it starts, or ``""`` when there is none.
+
+    The possible first ``_GATE_CHARS`` characters of a match (or all of a shorter match) are listed from the
+    parsed pattern and written as a lookahead factored by character, ``(?=s(?:top|ave)|ke(?:ep|pt)|...)``,
+    which ``re`` rejects in a few comparisons where a long alternation of words would try each word in turn.
+    A match of ``P`` at ``p`` always passes the gate at ``p``, so ``(?=gate)(?:P)`` finds the same matches as
+    ``P`` (and the same groups: the gate has none). No gate when a match may start with anything, when the
+    pattern can match the empty string, or when there are too many starts to list. (The patterns are compiled
+    with the gate in parsed form, :func:`_gate_item`; this is its source.)
+    """
+    trie = _gate_starts(parsed)
+    if trie is None:
+        return ""
 
     def written(node: dict[str, Any]) -> str:
         branches = [re.escape(c) + written(child) for c, child in node.items()]
@@ -286,30 +281,95 @@ def _gate_from(starts: list[str]) -> str:
     return "(?=" + written(trie) + ")"
 
 
-class _Fast:
-    """The compiled fast path of a :class:`Caseless`: patterns over lower-cased ASCII text."""
+def _gate_item(parsed: Any, state: Any) -> Any:
+    """The gate of :func:`_gate` as a parsed lookahead item, or ``None``."""
+    trie = _gate_starts(parsed)
+    if trie is None:
+        return None
 
-    __slots__ = ("folded", "scan", "search")
+    def items(node: dict[str, Any]) -> list[Any]:
+        branches = [[(_P.LITERAL, ord(c)), *items(child)] for c, child in node.items()]
+        if len(branches) <= 1:
+            return branches[0] if branches else []
+        return [(_P.BRANCH, (None, [_P.SubPattern(state, b) for b in branches]))]
+
+    return (_P.ASSERT, (1, _P.SubPattern(state, items(trie))))
+
+
+def _with_gates(items: Any, state: Any, *, top: bool) -> list[Any]:
+    """The parsed sequence ``items`` with a gate before each long alternation inside it (see :func:`_gate`).
+
+    ``re`` tries the alternatives of ``(?:policy|protocol|...)`` one after the other wherever the pattern gets
+    to it; the gate before it lists how the rest of the sequence can start and fails in a few comparisons. A
+    gate is necessary where it stands (the sequence from there on cannot match where it fails), so the matches
+    do not change. None at the start of the whole pattern (its own gate is there) nor inside lookarounds.
+    """
+    out: list[Any] = []
+    leading = top
+    for i, (op, av) in enumerate(items):
+        if op is _P.BRANCH and len(av[1]) >= _GATED_BRANCH and not leading:
+            gate = _gate_item(_P.SubPattern(state, list(items[i:])), state)
+            if gate is not None:
+                out.append(gate)
+        if op is _P.BRANCH:  # the pattern's own gate lists the starts of all alternatives together
+            av = (av[0], [_P.SubPattern(state, _with_gates(alt, state, top=False)) for alt in av[1]])
+        elif op is _P.SUBPATTERN and not av[1] and not av[2]:  # not inside a group with flags of its own
+            av = (*av[:3], _P.SubPattern(state, _with_gates(av[3], state, top=leading)))
+        elif op is _P.MAX_REPEAT or op is _P.MIN_REPEAT:
+            av = (av[0], av[1], _P.SubPattern(state, _with_gates(av[2], state, top=False)))
+        out.append((op, av))
+        if op is not _P.AT:  # past a consuming item, a gate is no longer the pattern's own
+            leading = False
+    return out
+
+
+# An alternation of at least this many alternatives gets a gate of its own.
+_GATED_BRANCH = 24
+
+
+class _Fast:
+    r"""The compiled fast path of a :class:`Caseless`: patterns over lower-cased ASCII text.
+
+    The folded source is parsed once, and the patterns are compiled from the parsed form by ``re``'s own
+    compiler (no second parse), with gates (see :func:`_gate` and :func:`_with_gates`). Should a version of
+    Python's ``re`` not take a parsed pattern, they are compiled from the source, without gates.
+    """
+
+    __slots__ = ("folded", "scan", "search", "source")
 
     def __init__(self, folded: str, flags: int) -> None:
-        self.folded = re.compile(folded, flags)
+        self.source = folded
+        """The folded source."""
+        self.folded: re.Pattern[str]
         """The folded pattern, for ``match`` and to match at a position found by ``scan``."""
-        flags = self.folded.flags
-        try:
-            parsed = _P.parse(folded, flags)
-            gate = _gate(parsed)
-        except (re.error, RecursionError):  # pragma: no cover - the folded pattern compiled already
-            parsed, gate = None, ""
-        scan = None if parsed is None else _word_start_scan(folded, parsed, gate)
-        self.scan = None if scan is None else re.compile(scan, flags)
-        r"""For a pattern whose matches all start a word: ``\W(?=gate)(?:P)`` (see :meth:`Caseless._scan`)."""
-        self.search = self.folded
+        self.scan: re.Pattern[str] | None = None
+        r"""For a pattern whose matches all start a word: ``\W(?=gate)(?:P)`` (see :meth:`Caseless._scan`).
+
+        ``re`` tries a pattern that starts with ``\b`` at every position of the text; ``\W(?:P)`` starts with
+        a character set, which ``re`` skips to in its fast loop. A match of ``P`` at ``p > 0`` is exactly a
+        match of ``\W(?:P)`` at ``p - 1``.
+        """
+        self.search: re.Pattern[str]
         """For ``search`` and ``finditer`` of other patterns: ``(?=gate)(?:P)``, or ``P`` without a gate."""
-        if scan is None and gate:
-            try:
-                self.search = re.compile(gate + "(?:" + folded + ")", flags)
-            except re.error:  # e.g. global inline flags, which must open the pattern
-                self.search = self.folded
+        parsed = _P.parse(folded, flags)
+        at_word = _starts_at_word(list(parsed))
+        try:
+            self._compile_parsed(parsed, flags, at_word)
+        except (TypeError, AttributeError, ValueError, IndexError):  # a version of re whose internals differ
+            self.folded = self.search = re.compile(folded, flags)
+            self.scan = re.compile(r"\W(?:" + folded + ")", flags) if at_word else None
+
+    def _compile_parsed(self, parsed: Any, flags: int, at_word: bool) -> None:
+        state = parsed.state
+        gate = _gate_item(parsed, state)
+        body = _P.SubPattern(state, _with_gates(parsed, state, top=True))
+        self.folded = self.search = _C.compile(body, flags)
+        gated = list(body) if gate is None else [gate, (_P.SUBPATTERN, (None, 0, 0, body))]
+        if at_word:
+            non_word = (_P.IN, [(_P.CATEGORY, _P.CATEGORY_NOT_WORD)])
+            self.scan = _C.compile(_P.SubPattern(state, [non_word, *gated]), flags)
+        elif gate is not None:
+            self.search = _C.compile(_P.SubPattern(state, gated), flags)
 
 
 _LAST_LOWERED: tuple[str, str] = ("", "")
@@ -372,7 +432,9 @@ class Caseless:
             fast = None
             if folded is not None:
                 try:
-                    fast = _Fast(folded, self._flags & ~re.IGNORECASE)
+                    fast = _Fast(
+                        folded, int(self._flags & ~re.IGNORECASE)
+                    )  # an int: re compiles faster than with flag enums
                 except re.error:  # e.g. an inline flag group whose letters do not survive lower-casing
                     fast = None
             self._fast = fast
