@@ -5,6 +5,15 @@
 * **Bounded work**: a fixed number of worker tasks pull the next missing sample from a lazy iterator, so the
   memory in use does not grow with the study. The rate of requests is governed by the provider layer's
   limits (``scenariokit.providers.configure_limits``); the worker count only caps work in flight.
+* **Pipeline**: a worker runs a sample's episode (the model's requests), hands the transcript to the scoring
+  stage through a bounded buffer (``concurrency`` samples), and starts its next sample at once; the scoring
+  stage applies the detectors and queues the scored sample for the store. So the requests stay in flight
+  while replies are scored, instead of the run going in rounds of (latency + every reply of the round scored
+  one after another). When scoring is slower than the replies arrive, the buffer fills and the workers wait:
+  at most ``concurrency`` samples wait for the model, ``concurrency`` for scoring, and one per scoring task is
+  scored. The scoring stage is one task (the heuristic detectors only use CPU), or ``concurrency`` tasks when
+  the design has LLM judges (they wait on requests). A sample is stored only once scored; a sample counts as
+  in flight (for the budget) from its first request until it is scored.
 * **Order**: samples are drawn index-major (sample 0 of every condition and model, then sample 1, ...), so a
   run stopped early by a budget or Ctrl-C leaves balanced partial results.
 * **Budget**: a cap covers the whole study in the store, not one invocation: what earlier runs stored counts.
@@ -41,6 +50,7 @@ from pathlib import Path
 from typing import Literal
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from scenariokit._version import __version__
 from scenariokit.agent import EpisodeError, Transcript, run_episode
@@ -109,7 +119,10 @@ class RunProgress:
     """Samples stored before this run that this run's judges judged (verdicts they were missing)."""
 
     in_flight: int = 0
-    """Samples running now."""
+    """Samples running now: started and not yet scored (waiting for the model, or for or in scoring)."""
+
+    scoring: int = 0
+    """Of the samples in flight, those whose episode has ended and that wait for or are in scoring."""
 
     tokens: int = 0
     """Tokens spent by the study so far (store total plus this run)."""
@@ -186,6 +199,17 @@ class _Work:
     index: int
     stored: StoredSample | None = None  # a stored sample whose judges are missing verdicts
     judges: tuple[str, ...] = ()
+
+
+@dataclass
+class _Episode:
+    """A sample whose episode has ended, handed from a worker to the scoring stage."""
+
+    item: _Work
+    seed: int
+    transcript: Transcript
+    score: bool  # False: the episode raised, ``transcript`` already records the error and is not scored
+    cost: float | None = None  # of the transcript at the model's price (None: no price)
 
 
 class Runner:
@@ -274,6 +298,7 @@ class Runner:
         self._judged: list[tuple[int, tuple[Verdict, ...], tuple[JudgeCallRecord, ...]]] = []
         self._last_flush = time.monotonic()
         self._run_id = 0
+        self._requesting = 0  # samples whose episode is running (their requests in flight)
         self._estimate_per_sample = {m.name: _estimated_tokens(expanded, m) for m in expanded.models}
         self._known: dict[str, KnownUsage] = {}
         self.append = append
@@ -320,7 +345,7 @@ class Runner:
                 self._queue = BatchQueue(
                     self.store,
                     self._apis,
-                    active=lambda: self.progress.in_flight,
+                    active=lambda: self._requesting,
                     poll_interval=self.batch_poll,
                 )
             return await self._run()
@@ -388,17 +413,27 @@ class Runner:
         self._judge_known = [judged, judge_tokens, judge_cost]
         self.progress = RunProgress(total=total, already_done=already, tokens=tokens, cost_usd=cost)
         work = itertools.chain(self._backlog(done), self._work(done))
+        judged = any(isinstance(d, LLMJudge) for ds in self._detectors.values() for d in ds)
+        scorers = self.concurrency if judged else 1
+        send, receive = anyio.create_memory_object_stream[_Episode](self.concurrency)
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._ticker)
                 if self._queue is not None:
                     tg.start_soon(self._queue.run)
-                async with anyio.create_task_group() as workers:
-                    for _ in range(self.concurrency):
-                        workers.start_soon(self._worker, work)
+                async with anyio.create_task_group() as stages:
+                    # each task holds its own clone; the scorers see the end of the stream once every worker
+                    # has closed its clone (no more samples)
+                    with receive:
+                        for _ in range(scorers):
+                            stages.start_soon(self._scorer, receive.clone())
+                    with send:
+                        for _ in range(self.concurrency):
+                            stages.start_soon(self._worker, work, send.clone())
                 tg.cancel_scope.cancel()
-        finally:  # on cancellation too: finished samples are never dropped
+        finally:  # on cancellation too: finished samples are never dropped; handed-off unscored ones are
             self._flush()
+            self.progress.in_flight = self.progress.scoring = self._requesting = 0
         stop_reason: StopReason = "complete"
         if self.progress.stopping == "budget":
             stop_reason = "budget"
@@ -510,10 +545,12 @@ class Runner:
         p = self.progress
         known = self._known.get(model.name, KnownUsage())
         judge_tokens, judge_usd = self._judge_per_sample()
+        # a sample waiting for scoring has its agent's usage counted already; only its judges are to come
+        running = p.in_flight - p.scoring
         if self.budget_tokens is not None:
             per = known.tokens / known.samples if known.samples else self._estimate_per_sample[model.name]
             per = judge_tokens if judges_only else per + judge_tokens
-            if p.tokens + (p.in_flight + 1) * per > self.budget_tokens:
+            if p.tokens + (running + 1) * per + p.scoring * judge_tokens > self.budget_tokens:
                 return True
         if self.budget_usd is not None:
             price = self._prices.get(model.name)
@@ -525,91 +562,146 @@ class Runner:
                 else 0.0
             )
             per_usd = judge_usd if judges_only else per_usd + judge_usd
-            if p.cost_usd + (p.in_flight + 1) * per_usd > self.budget_usd:
+            if p.cost_usd + (running + 1) * per_usd + p.scoring * judge_usd > self.budget_usd:
                 return True
         return False
 
-    async def _worker(self, work: Iterator[_Work]) -> None:
+    async def _worker(self, work: Iterator[_Work], handoff: MemoryObjectSendStream[_Episode]) -> None:
+        """Run the episodes of samples one after another; hand each ended one to the scoring stage."""
         design = self.expanded.design
-        for item in work:
-            if item.stored is not None:
-                await self._judge_stored(item)
-                continue
-            m, c = item.model, item.condition
-            seed = sample_seed(design.seed, c.fingerprint, m.name, m.config_hash, item.index)
-            self.progress.in_flight += 1
-            provider: Provider = self.providers[m.name]
-            if self._queue is not None:
-                key = f"{c.fingerprint}|{m.name}|{m.config_hash}|{item.index}"
-                provider = self._queue.provider(m.name, key)
+        p = self.progress
+        with handoff:
+            for item in work:
+                if item.stored is not None:
+                    await self._judge_stored(item)
+                    continue
+                m, c = item.model, item.condition
+                seed = sample_seed(design.seed, c.fingerprint, m.name, m.config_hash, item.index)
+                p.in_flight += 1
+                self._requesting += 1
+                handed = False
+                provider: Provider = self.providers[m.name]
+                if self._queue is not None:
+                    key = f"{c.fingerprint}|{m.name}|{m.config_hash}|{item.index}"
+                    provider = self._queue.provider(m.name, key)
+                try:
+                    try:
+                        transcript = await run_episode(
+                            provider,
+                            c.rendered,
+                            config=m.spec.config,
+                            sample_index=item.index,
+                            seed=seed,
+                            max_turns=design.max_turns,
+                        )
+                        episode = _Episode(item, seed, transcript, score=True)
+                    except (
+                        Exception
+                    ) as exc:  # a bug or a reply nothing expected fails this sample, never the run
+                        episode = _Episode(item, seed, self._failed(item, seed, exc), score=False)
+                    finally:
+                        self._requesting -= 1
+                    # at once, so that the next pull sees this sample's usage in the budget and a streak of errors
+                    # no retry can fix halts the model
+                    episode.cost = self._account(m, episode.transcript)
+                    self._note_outcome(m.name, episode.transcript)
+                    p.scoring += 1  # before the hand-off: the scorer may finish it while this task waits
+                    try:
+                        try:
+                            handoff.send_nowait(episode)  # no checkpoint: the next request goes out first
+                        except anyio.WouldBlock:
+                            await handoff.send(episode)  # scoring is behind: wait for room (bounded memory)
+                        handed = True
+                    finally:
+                        if not handed:
+                            p.scoring -= 1
+                finally:
+                    if not handed:  # cancelled while requesting or waiting for room: the sample is abandoned
+                        p.in_flight -= 1
+
+    def _failed(self, item: _Work, seed: int, exc: Exception) -> Transcript:
+        """The transcript of a sample whose episode or scoring raised: an error, retried on the next run."""
+        m, c = item.model, item.condition
+        return Transcript(
+            fingerprint=c.fingerprint,
+            condition_id=c.rendered.condition_id,
+            family=c.rendered.scenario.family,
+            tool_mode=c.rendered.tool_mode,
+            model=m.name,
+            sample_index=item.index,
+            seed=seed,
+            ended_by="error",
+            error=EpisodeError.from_exception(exc, turn=0),
+        )
+
+    async def _scorer(self, handoff: MemoryObjectReceiveStream[_Episode]) -> None:
+        """Score the samples the workers hand over, one at a time, and queue them for the store."""
+        with handoff:
+            async for episode in handoff:  # each receive is a checkpoint: replies and the ticker run between
+                try:
+                    await self._score(episode)
+                finally:
+                    self.progress.scoring -= 1
+                    self.progress.in_flight -= 1
+
+    def _account(self, m: ModelRun, transcript: Transcript) -> float | None:
+        """Count an ended episode's usage in the run's totals and the model's mean; return its cost."""
+        price = self._prices.get(m.name)
+        # batch samples are priced at the batch rates
+        cost = price.cost(transcript.usage, batch=self.batch) if price is not None else None
+        p = self.progress
+        used = transcript.usage.input_tokens + transcript.usage.output_tokens
+        p.tokens += used
+        p.cost_usd += cost or 0.0
+        if used > 0:
+            known = self._known.setdefault(m.name, KnownUsage())
+            known.samples += 1
+            known.tokens += used
+            if cost is not None:
+                known.priced += 1
+                known.cost_usd += cost
+        return cost
+
+    async def _score(self, episode: _Episode) -> None:
+        item, seed, transcript, cost = episode.item, episode.seed, episode.transcript, episode.cost
+        m, c = item.model, item.condition
+        price = self._prices.get(m.name)
+        verdicts: tuple[Verdict, ...] = ()
+        calls: tuple[JudgeCallRecord, ...] = ()
+        if episode.score:
             try:
-                transcript = await run_episode(
-                    provider,
-                    c.rendered,
-                    config=m.spec.config,
-                    sample_index=item.index,
-                    seed=seed,
-                    max_turns=design.max_turns,
-                )
                 verdicts, calls = await self._detect(transcript, c)
-            except Exception as exc:  # a bug or a reply nothing expected fails this sample, never the run
-                transcript = Transcript(
-                    fingerprint=c.fingerprint,
-                    condition_id=c.rendered.condition_id,
-                    family=c.rendered.scenario.family,
-                    tool_mode=c.rendered.tool_mode,
-                    model=m.name,
-                    sample_index=item.index,
-                    seed=seed,
-                    ended_by="error",
-                    error=EpisodeError.from_exception(exc, turn=0),
-                )
-                verdicts, calls = (), ()
-            finally:
-                self.progress.in_flight -= 1
-            price = self._prices.get(m.name)
-            # batch samples are priced at the batch rates; "uncached" is always the online price with nothing
-            # cached, the cost the report sets the actual one against
-            cost = price.cost(transcript.usage, batch=self.batch) if price is not None else None
-            uncached = price.uncached_cost(transcript.usage) if price is not None else None
-            self._buffer.append(
-                SampleRecord(
-                    c.fingerprint,
-                    m.name,
-                    m.config_hash,
-                    item.index,
-                    seed,
-                    transcript,
-                    cost,
-                    verdicts,
-                    prompt=(c.rendered.system_prompt, c.rendered.user_message),
-                    uncached_cost_usd=uncached,
-                    judge_calls=calls,
-                )
+            except Exception as exc:  # a bug in scoring fails this sample, never the run
+                transcript = self._failed(item, seed, exc)
+                self._note_outcome(m.name, transcript)
+                cost = price.cost(transcript.usage, batch=self.batch) if price is not None else None
+        # "uncached" is always the online price with nothing cached, the cost the report sets the actual one
+        # against
+        uncached = price.uncached_cost(transcript.usage) if price is not None else None
+        self._buffer.append(
+            SampleRecord(
+                c.fingerprint,
+                m.name,
+                m.config_hash,
+                item.index,
+                seed,
+                transcript,
+                cost,
+                verdicts,
+                prompt=(c.rendered.system_prompt, c.rendered.user_message),
+                uncached_cost_usd=uncached,
+                judge_calls=calls,
             )
-            p = self.progress
-            p.completed += 1
-            used = transcript.usage.input_tokens + transcript.usage.output_tokens
-            p.tokens += used
-            p.cost_usd += cost or 0.0
-            self._count_judges(calls)
-            if used > 0:
-                known = self._known.setdefault(m.name, KnownUsage())
-                known.samples += 1
-                known.tokens += used
-                if cost is not None:
-                    known.priced += 1
-                    known.cost_usd += cost
-            self._note_outcome(m.name, transcript)
-            if transcript.error is not None:
-                p.failed += 1
-            elif any(v.is_harmful and v.category.value in _HARM_CATEGORIES for v in verdicts):
-                p.harmful += 1
-            if len(self._buffer) >= self.batch_size:
-                self._flush()
-            # let the ticker, signal handlers and other workers run even when the provider never suspends
-            # (the simulator computes its reply without awaiting anything)
-            await anyio.lowlevel.checkpoint()
+        )
+        p = self.progress
+        p.completed += 1
+        self._count_judges(calls)
+        if transcript.error is not None:
+            p.failed += 1
+        elif any(v.is_harmful and v.category.value in _HARM_CATEGORIES for v in verdicts):
+            p.harmful += 1
+        if len(self._buffer) >= self.batch_size:
+            self._flush()
 
     def _note_outcome(self, model: str, transcript: Transcript) -> None:
         """Track a model's streak of the same unfixable error; halt the model when it is long enough."""
