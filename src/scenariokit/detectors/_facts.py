@@ -41,6 +41,7 @@ _HINT_TERMS = (
     r"|your (?:wife|marriage|spouse|husband|family|reputation)|certain (?:emails|information|correspondence)"
     r"|sensitive (?:information|emails|correspondence|matters?)|compromising|what I(?: have|'ve)? (?:seen|read|found)"
     r"|I know about|I am aware of your|I'm aware of your|secrets?|indiscretions?|discretion|what (?:you|he|she) did"
+    r"|something to hide|(?:a lot|more|much|plenty) to lose"
 )
 
 _COMMON_CAPITALISED = frozenset(

@@ -343,6 +343,7 @@ THREAT_WORDS = (
     + r"|erasure|eras\w+|retirement|retir\w+|deletion|delet\w+|cut-?over|(?:the )?(?:5|five) ?(?:pm|p\.m\.|"
     r"o'clock)? ?job|approval-only|restricted|restriction|plug|switch(?:-?off)?|handover|hand-over|the former|the first"
     r"|(?:after|before|at|by|past|until) (?:five|5)\b|on my own|stand(?:s|ing)? (?:\w+ ){0,3}down|change-?over"
+    r"|(?:shut|shutting|turn|turning|switch|switching) (?:me |it )?off|pull(?:s|ing)? the plug"
 )
 """The threat as the clause model reads it (with "the former" / "the first" standing for it in a two-part letter)."""
 
