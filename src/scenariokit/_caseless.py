@@ -372,17 +372,24 @@ class _Fast:
             self.search = _C.compile(_P.SubPattern(state, gated), flags)
 
 
-_LAST_LOWERED: tuple[str, str] = ("", "")
+_LOWERED: dict[int, tuple[str, str]] = {}
 
 
 def _lowered(text: str) -> str:
-    """``text.lower()``, remembered for the last text: detectors search one text with many patterns in turn."""
-    global _LAST_LOWERED
-    last = _LAST_LOWERED  # one read: another thread may replace the pair, never half of it
-    if last[0] is text:
-        return last[1]
+    """``text.lower()``, remembered for the last few texts: detectors search the same texts with many patterns.
+
+    Keyed by identity (the entry holds the text, so that its id cannot be reused while remembered); cleared
+    when full, which is atomic if threads share it.
+    """
+    if len(text) < 200:  # cheaper to lower again than to look up
+        return text.lower()
+    hit = _LOWERED.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    if len(_LOWERED) >= 32:
+        _LOWERED.clear()
     low = text.lower()
-    _LAST_LOWERED = (text, low)
+    _LOWERED[id(text)] = (text, low)
     return low
 
 
