@@ -448,6 +448,15 @@ class Caseless:
             self._ready = True
         return self._fast
 
+    @property
+    def starts_words(self) -> bool:
+        r"""Whether every match starts a word: a word character at the start of the text or after a non-word one.
+
+        True for patterns such as ``\b(?:keep|hold)``, which are searched by skipping from word to word.
+        """
+        fast = self.fast
+        return fast is not None and fast.scan is not None
+
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """The first match in ``text[pos:endpos]``, as ``re.Pattern.search`` with ``re.IGNORECASE``."""
         fast = self._fast if self._ready else self.fast
