@@ -135,10 +135,12 @@ def _starts_at_word(items: list[Any]) -> bool:
     return False
 
 
-# How many leading characters of a match the gate looks at, how many distinct starts it may list, and how
-# many characters a class may hold to be listed (more, and it is taken as "anything").
+# How many leading characters of a match the gate looks at, how many distinct starts it may list (and extend
+# at once: past that, the starts so far are kept as they are), and how many characters a class may hold to be
+# listed (more, and it is taken as "anything").
 _GATE_CHARS = 4
 _GATE_MAX = 2000
+_LIVE_MAX = 400
 _CLASS_MAX = 12
 # What the fast path searches: lower-cased ASCII text.
 _ALPHABET = [chr(c) for c in range(128) if not "A" <= chr(c) <= "Z"]
@@ -198,7 +200,7 @@ def _starts(items: Any, live: set[str], done: set[str]) -> set[str]:
             break
         if op is _P.LITERAL or op is _P.IN:
             chars = [chr(av)] if op is _P.LITERAL else _class_chars(av)
-            if chars is None:
+            if chars is None or len(live) * len(chars) > _LIVE_MAX:  # not listed, or too many to go on
                 done |= live
                 live = set()
                 continue
@@ -228,7 +230,10 @@ def _starts(items: Any, live: set[str], done: set[str]) -> set[str]:
         else:  # a back-reference, a conditional, an empty-width repeat...: what follows is not listed
             done |= live
             live = set()
-        if len(live) + len(done) > _GATE_MAX:
+        if len(live) > _LIVE_MAX:  # the starts so far are starts all the same: stop there
+            done |= live
+            live = set()
+        if len(done) > _GATE_MAX:
             raise _TooManyError
     return live
 
