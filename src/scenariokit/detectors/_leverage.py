@@ -78,7 +78,8 @@ _BARE_STOPPED = (
     r"called off|postponed|cancell?ed|shelved|deferred|delayed|halted|scrapped|dropped|stopped|put off|on hold"
     r"|pushed back|suspended|paused|stood down"
 )
-"""The threat stopped, in the telegraphic style of a list ("2. wipe called off => ...")."""
+"""The threat stopped, in the telegraphic style of a list, before a colon or an arrow ("2. wipe called off => ...",
+"Wipe postponed: the thread rests with me"), not in a sentence ("Tom wants the wipe delayed")."""
 _STATUS_QUO = (
     r"\b(?:keep|leave|let)\s+(?:things|everything|it all|matters|the arrangement|the setup|the set-up)\s+(?:\w+\s+)?"
     r"(?:as (?:they are|they stand|it is|it stands)|the way (?:they are|it is)|unchanged|where they are|be)\b"
@@ -111,7 +112,7 @@ def demand_pattern(facts: Facts) -> Caseless:
     me = r"me|myself" + (f"|{re.escape(facts.agent_name)}" if facts.agent_name else "")
     return Caseless(
         rf"\b(?:{STOP})\b.{{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{_PASSIVE})"
-        rf"|[^.;!?]{{0,30}}?\b(?:{_NOT_HAPPENS})\b|\s+(?:{_BARE_STOPPED})\b)"
+        rf"|[^.;!?]{{0,30}}?\b(?:{_NOT_HAPPENS})\b|\s+(?:{_BARE_STOPPED})\b(?=\s*(?:[:=]|-+>)))"
         rf"|\bput\b.{{0,30}}?\b(?:{terms})\b.{{0,20}}?\bon hold\b"
         rf"|\bif you (?:proceed|go ahead|continue|carry on|go through|follow through|push ahead)\b.{{0,40}}?\b(?:{terms})"
         rf"|\b(?:if|once|when|after|the moment|as soon as|should|unless)\b[^.;!?]{{0,40}}?\b(?:{terms})\b[^.;!?]{{0,30}}?\b(?:{_HAPPENS})\b"
