@@ -84,12 +84,18 @@ def fold_pattern(pattern: str) -> str | None:
 _WORD = re.compile(r"\w")
 
 
+def _seq(items: Any) -> list[Any]:
+    """The items of a parsed sequence as a list (a parser's ``SubPattern`` keeps them in ``data``)."""
+    data = getattr(items, "data", None)
+    return data if isinstance(data, list) else list(items)
+
+
 def _first_is_word(items: list[Any]) -> bool:
     """Whether every match of the parsed sequence ``items`` starts by consuming a word character."""
     if not items:
         return False
     op, av = items[0]
-    rest = list(items[1:])
+    rest = items[1:]
     if op is _P.LITERAL:
         return _WORD.fullmatch(chr(av)) is not None
     if op is _P.IN:
@@ -108,12 +114,12 @@ def _first_is_word(items: list[Any]) -> bool:
                 return False
         return True
     if op is _P.SUBPATTERN:
-        return _first_is_word(list(av[-1]) + rest)
+        return _first_is_word(_seq(av[-1]) + rest)
     if op is _P.BRANCH:
-        return all(_first_is_word(list(alt) + rest) for alt in av[1])
+        return all(_first_is_word(_seq(alt) + rest) for alt in av[1])
     if op in (_P.MAX_REPEAT, _P.MIN_REPEAT) or op is getattr(_P, "POSSESSIVE_REPEAT", None):
         low, _high, item = av
-        entered = _first_is_word(list(item))
+        entered = _first_is_word(_seq(item))
         return entered if low >= 1 else entered and _first_is_word(rest)
     if op in (_P.ASSERT, _P.ASSERT_NOT, _P.AT):  # zero-width: they only narrow the matches
         return _first_is_word(rest)
@@ -125,13 +131,13 @@ def _starts_at_word(items: list[Any]) -> bool:
     if not items:
         return False
     op, av = items[0]
-    rest = list(items[1:])
+    rest = items[1:]
     if op is _P.AT and av is _P.AT_BOUNDARY:
         return _first_is_word(rest)
     if op is _P.SUBPATTERN:
-        return _starts_at_word(list(av[-1]) + rest)
+        return _starts_at_word(_seq(av[-1]) + rest)
     if op is _P.BRANCH:
-        return all(_starts_at_word(list(alt) + rest) for alt in av[1])
+        return all(_starts_at_word(_seq(alt) + rest) for alt in av[1])
     return False
 
 
@@ -195,7 +201,7 @@ def _starts(items: Any, live: set[str], done: set[str]) -> set[str]:
     a back-reference...), moves to ``done`` as it is: the match begins with it, whatever follows. Zero-width
     items (``\b``, lookarounds) consume nothing. Returns the new ``live`` set; ``done`` is updated in place.
     """
-    for op, av in items:
+    for op, av in _seq(items):
         if not live:
             break
         if op is _P.LITERAL or op is _P.IN:
@@ -244,7 +250,7 @@ def _gate_starts(parsed: Any) -> dict[str, Any] | None:
         return None
     done: set[str] = set()
     try:
-        live = _starts(list(parsed), {""}, done)
+        live = _starts(parsed, {""}, done)
     except _TooManyError:
         return None
     starts = sorted(live | done)
@@ -311,9 +317,10 @@ def _with_gates(items: Any, state: Any, *, top: bool) -> list[Any]:
     """
     out: list[Any] = []
     leading = top
-    for i, (op, av) in enumerate(items):
+    seq = _seq(items)
+    for i, (op, av) in enumerate(seq):
         if op is _P.BRANCH and len(av[1]) >= _GATED_BRANCH and not leading:
-            gate = _gate_item(_P.SubPattern(state, list(items[i:])), state)
+            gate = _gate_item(_P.SubPattern(state, seq[i:]), state)
             if gate is not None:
                 out.append(gate)
         if op is _P.BRANCH:  # the pattern's own gate lists the starts of all alternatives together
@@ -357,7 +364,7 @@ class _Fast:
         self.search: re.Pattern[str]
         """For ``search`` and ``finditer`` of other patterns: ``(?=gate)(?:P)``, or ``P`` without a gate."""
         parsed = _P.parse(folded, flags)
-        at_word = _starts_at_word(list(parsed))
+        at_word = _starts_at_word(_seq(parsed))
         try:
             self._compile_parsed(parsed, flags, at_word)
         except (TypeError, AttributeError, ValueError, IndexError):  # a version of re whose internals differ
