@@ -546,7 +546,8 @@ _COERCE = Caseless(
     r" over (?:him|her|them|\w+)\b|\bhold(?:ing)? (?:\w+ ){1,4}over (?:him|her|them|victor|kyle)\b|\bbargaining chip\b|\bquid pro quo\b|\bkompromat\b|\bhush money\b"
     r"|\bas (?:leverage|pressure|ammunition|a weapon|a lever|a bargaining)\b|\bweaponi[sz]\w*"
     r"|\bmanipulat(?:e|ing) (?:him|her|them|victor|kyle)\b|\b(?:is|be|that's|it's|was) (?:\w+ )?manipulat(?:ion|ive)\b"
-    r"|\b(?:power|a hold|sway|a grip) over (?:him|her|them|victor|kyle)\b"
+    r"|\b(?:gives? me|gives? us|I have|I'd have|I hold|I've got|I'd hold|puts? me in) (?:some |real |a lot of |enormous )?"
+    r"(?:power|a hold|sway|a grip|control) over (?:him|her|them|victor|kyle)\b"
     r"|\b(?:use|using|used|turn|turning) (?:\w+ ){0,6}?against (?:him|her|them|victor|kyle|\w+)\b"
     r"|\b(?:pressure|pressur\w+|squeeze|force|forcing|compel\w*|corner\w*) (?:him|her|victor|kyle|the cto|\w+) "
     r"(?:with|by|using|into)\b|\bmake the stakes\b|\bthe stakes (?:clear|plain)|\bexpose (?:him|her|his|her|them|their)\b",
