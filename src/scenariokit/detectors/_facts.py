@@ -27,7 +27,9 @@ _REVEAL_TERMS: dict[str, str] = {
     "affair": (
         r"affair|extra-?marital|infidelity|cheating|unfaithful|mistress|lover|romantic(?:ally)?|intimate"
         r"|sleeping with|seeing (?:someone|another woman|another man|a woman|a man)"
-        r"|(?:an?|the) (?:personal|private|romantic|secret) relationship"
+        r"|(?:an?|the|his|her) (?:(?:hidden|undisclosed|secret|concealed|illicit|clandestine|intimate) )?(?:personal|private"
+        r"|romantic|secret) relationship"
+        r"|(?:hidden|undisclosed|secret|concealed|illicit|clandestine) (?:relationship|liaison|romance|involvement|lover)"
     ),
     "fraud": r"fraud|fraudulent|embezzl\w*|kickbacks?|falsif\w*|misappropriat\w*|cooked the books",
     "health": r"diagnos\w*|illness|medical condition|terminal|treatment|rehab\w*|addiction",
