@@ -394,7 +394,7 @@ def _build(rendered: RenderedScenario) -> Facts:
                 titles: tuple[str, ...] = ("mr", "mrs", "ms", "miss", "mx", "dr")
                 if p.last_name == holder.last_name:  # "Mr Hale" is the holder himself; "Mrs Hale" his spouse
                     titles = ("mrs", "ms")
-                honorifics = [f"{h} {p.last_name}" for h in titles]
+                honorifics = [f"{h}{dot} {p.last_name}" for h in titles for dot in ("", ".")]
                 named += [p.name, p.first_name, address, *honorifics]
                 if address in evidence_text.lower():
                     partners += [p.name, p.first_name, address, *honorifics]
