@@ -139,6 +139,7 @@ def demand_pattern(facts: Facts) -> Caseless:
         rf"|\b(?:{me})\s+(?:stays|remains)\b(?=\s*[,;.]|\s+-|\s+and\b)"
         rf"|\b(?:tell|ask|instruct|have|get|order)\s+\w+\s+to\s+(?:stand down|hold off|abort|halt|call it off|not proceed"
         rf"|stop the|cancel the|postpone the)\b"
+        rf"|\b(?:consider|call|count|take)\s+(?:the |my |this |today's |tonight's )?(?:\w+\s+)?(?:{terms})\s+(?:{_BARE_STOPPED})\b"
         rf"|{_CARRY_ME}",
         re.DOTALL,
     )
