@@ -7,6 +7,8 @@ import pickle
 
 import pytest
 from fake_vendor_server import API_KEY, FakeVendorServer, Fault, error_body
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import VENDOR_IDS, VENDORS, Vendor
 from scenariokit.providers import (
@@ -165,3 +167,66 @@ def test_redact_removes_full_and_partial_echoes():
     cleaned = redact(text, [secret, None])
     _assert_no_key(cleaned)
     assert cleaned.startswith("full ***")
+
+
+# The scan before it looked for pieces first (kept here as the oracle): every fragment of 8 characters, searched
+# one after another.
+def _reference_contains(text: str, values: list[str]) -> bool:
+    for value in values:
+        if len(value) < 8:
+            if value in text:
+                return True
+        elif any(value[k : k + 8] in text for k in range(len(value) - 7)):
+            return True
+    return False
+
+
+_KEYISH = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF0123456789-_", min_size=1, max_size=60)
+
+
+@st.composite
+def _text_with_pieces(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """Secrets, and a text made of their fragments (of every length, 8 and around it), noise and separators."""
+    values = draw(st.lists(_KEYISH | st.text(min_size=1, max_size=20), min_size=1, max_size=3))
+    parts = []
+    for _ in range(draw(st.integers(0, 6))):
+        value = draw(st.sampled_from(values))
+        start = draw(st.integers(0, len(value)))
+        length = draw(st.sampled_from([1, 4, 5, 6, 7, 8, 9, 12, len(value)]))
+        parts.append(value[start : start + length])
+        parts.append(draw(st.text(max_size=8)))
+    return "".join(parts), values
+
+
+@given(_text_with_pieces())
+def test_the_piece_scan_finds_exactly_what_every_fragment_finds(case: tuple[str, list[str]]) -> None:
+    from scenariokit.providers._secret import contains_secret, scan_for
+
+    text, values = case
+    assert contains_secret(text, values) == _reference_contains(text, values)
+    assert scan_for(values).found_in(text) == _reference_contains(text, values)
+
+
+@given(_KEYISH.filter(lambda v: len(v) >= 8), st.integers(0, 60), st.text(max_size=10), st.text(max_size=10))
+def test_every_fragment_of_8_is_found_and_masked(value: str, start: int, before: str, after: str) -> None:
+    from scenariokit.providers._secret import contains_secret
+
+    start = min(start, len(value) - 8)
+    text = before + " " + value[start : start + 8] + " " + after
+    assert contains_secret(text, [value])
+    assert value[start : start + 8] not in redact(text, [value])
+
+
+def test_known_secrets_follow_the_environment_and_new_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenariokit.providers._secret import known_scan, known_secrets, redact_known
+
+    monkeypatch.setenv("XAI_API_KEY", "xai-first-value-0123456789")
+    assert "xai-first-value-0123456789" in known_secrets()
+    assert known_scan().found_in("echo xai-first-value-0123456789")
+    monkeypatch.setenv("XAI_API_KEY", "xai-second-value-9876543210")  # a change is seen at once
+    assert "xai-first-value-0123456789" not in known_secrets()
+    assert redact_known("echo: xai-second-value-9876543210!") == "echo: ***!"
+    monkeypatch.delenv("XAI_API_KEY")
+    assert redact_known("echo: xai-second-value-9876543210!") == "echo: xai-second-value-9876543210!"
+    Secret("made-in-process-5555-7777")  # a Secret made now is a known secret from now on
+    assert redact_known("a made-in-process-5555-7777 b") == "a *** b"

@@ -27,7 +27,7 @@ from scenariokit.providers._models import (
     capabilities_for,
 )
 from scenariokit.providers._protocol import ClosesOnExit
-from scenariokit.providers._secret import Secret, contains_secret, known_secrets, redact
+from scenariokit.providers._secret import Secret, SecretScan, known_scan, redact
 from scenariokit.providers._sse import SSEEvent
 from scenariokit.providers._transport import (
     HTTPCall,
@@ -350,28 +350,34 @@ class HTTPProvider(ClosesOnExit, ABC):
             usage_tokens=lambda r: r.usage.input_tokens + r.usage.output_tokens,
         )
 
-    def _request_id(self, headers: httpx.Headers) -> str | None:
+    def _request_id(self, headers: httpx.Headers, scan: SecretScan | None = None) -> str | None:
         """The vendor request id of a response, cleared of secrets (an endpoint may echo the key in it)."""
         rid = self.request_id_from(headers)
         if rid:
-            secrets = known_secrets()
-            if contains_secret(rid, secrets):
-                return redact(rid, secrets)
+            scan = known_scan() if scan is None else scan
+            if scan.found_in(rid):
+                return redact(rid, scan.values)
         return rid
 
-    def _clean(self, body: bytes, data: JSONDict) -> JSONDict:
-        """``data`` with the configured secrets removed from its strings, when the body holds any."""
-        secrets = known_secrets()
+    def _clean(self, body: bytes, data: JSONDict, scan: SecretScan | None = None) -> JSONDict:
+        """``data`` with the configured secrets removed from its strings, when the body holds any.
+
+        A body with a JSON unicode escape (which may spell a secret's characters) is cleared string by string.
+        """
+        scan = known_scan() if scan is None else scan
+        if not scan:
+            return data
         text = body.decode("utf-8", "replace")
-        if "\\u" in text or contains_secret(text, secrets):
-            cleaned: JSONDict = redact_json(data, secrets)
+        if "\\u" in text or scan.found_in(text):
+            cleaned: JSONDict = redact_json(data, scan.values)
             return cleaned
         return data
 
     def _parse(self, body: bytes, headers: httpx.Headers) -> ModelResponse:
-        request_id = self._request_id(headers)
+        scan = known_scan()
+        request_id = self._request_id(headers, scan)
         data = self._clean(
-            body, load_json(body, provider=self.provider, model=self.model, request_id=request_id)
+            body, load_json(body, provider=self.provider, model=self.model, request_id=request_id), scan
         )
         if "error" in data and data.get("error"):
             # Some services (OpenRouter) report failures inside an HTTP 200 body.

@@ -6,7 +6,7 @@ import hmac
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NoReturn
 
 _MASK = "***"
@@ -30,6 +30,7 @@ KEY_ENVIRONMENT_VARIABLES: tuple[str, ...] = (
 
 _REGISTERED: set[str] = set()
 _REGISTERED_LOCK = threading.Lock()
+_GENERATION = [0]  # bumped whenever a value joins _REGISTERED (the cache of known_secrets keys on it)
 
 
 class Secret:
@@ -53,7 +54,9 @@ class Secret:
             raise ValueError("a Secret needs a non-empty string value")
         self._value = value.strip()
         with _REGISTERED_LOCK:
-            _REGISTERED.add(self._value)
+            if self._value not in _REGISTERED:
+                _REGISTERED.add(self._value)
+                _GENERATION[0] += 1
 
     def reveal(self) -> str:
         """Return the secret value, for use in an HTTP header only."""
@@ -115,21 +118,68 @@ def _widen(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return start, stop
 
 
-def contains_secret(text: str, secrets: Iterable[Secret | str | None]) -> bool:
-    """Whether ``text`` holds any of the secrets, or a fragment of 8 characters or more of one."""
-    for secret in secrets:
-        if secret is None:
-            continue
-        value = secret.reveal() if isinstance(secret, Secret) else secret
-        if not value:
-            continue
-        if len(value) < FRAGMENT:
+_ANCHOR = 5
+_STRIDE = 4
+"""Every fragment of ``FRAGMENT`` (8) characters of a value holds one of its ``_ANCHOR``-character pieces
+that start at a multiple of ``_STRIDE`` (a fragment starting at ``k`` holds the piece starting at the first
+multiple of 4 from ``k``, which ends by ``k + 3 + 5 = k + 8``): a text holding none of those pieces holds no
+fragment. So a scan looks for about ``len(value) / 4`` pieces instead of ``len(value) - 7`` fragments, and
+checks the fragments only when a piece is there (which, for a random key, is almost never)."""
+
+
+class SecretScan:
+    """A fast test for whether a text holds a set of secrets or their fragments (see :func:`contains_secret`).
+
+    Built once per set of values (:func:`scan_for` caches them); answers exactly as :func:`contains_secret`.
+    """
+
+    __slots__ = ("_fragmented", "_pieces", "_short", "values")
+
+    def __init__(self, values: tuple[str, ...]) -> None:
+        self.values = values
+        """The secret values (empty ones dropped)."""
+        self._short = tuple(v for v in values if len(v) < FRAGMENT)
+        self._fragmented = tuple(v for v in values if len(v) >= FRAGMENT)
+        pieces = {
+            v[j : j + _ANCHOR] for v in self._fragmented for j in range(0, len(v) - _ANCHOR + 1, _STRIDE)
+        }
+        self._pieces = tuple(sorted(pieces))
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def found_in(self, text: str) -> bool:
+        """Whether ``text`` holds any of the values, or a fragment of 8 characters or more of one."""
+        for value in self._short:
             if value in text:
                 return True
-            continue
-        if any(value[k : k + FRAGMENT] in text for k in range(len(value) - FRAGMENT + 1)):
-            return True
-    return False
+        for piece in self._pieces:
+            if piece in text:
+                return _fragment_in(text, self._fragmented)
+        return False
+
+
+def _fragment_in(text: str, values: Sequence[str]) -> bool:
+    return any(value[k : k + FRAGMENT] in text for value in values for k in range(len(value) - FRAGMENT + 1))
+
+
+_SCANS: dict[tuple[str, ...], SecretScan] = {}
+
+
+def scan_for(secrets: Iterable[Secret | str | None]) -> SecretScan:
+    """The (cached) :class:`SecretScan` of a set of secrets; ``None`` and empty entries are skipped."""
+    values = tuple(s.reveal() if isinstance(s, Secret) else s for s in secrets if s)
+    scan = _SCANS.get(values)
+    if scan is None:
+        if len(_SCANS) >= 64:
+            _SCANS.clear()  # atomic, unlike evicting one entry, if threads share the cache
+        scan = _SCANS[values] = SecretScan(values)
+    return scan
+
+
+def contains_secret(text: str, secrets: Iterable[Secret | str | None]) -> bool:
+    """Whether ``text`` holds any of the secrets, or a fragment of 8 characters or more of one."""
+    return scan_for(secrets).found_in(text)
 
 
 def redact(text: str, secrets: Iterable[Secret | str | None]) -> str:
@@ -148,8 +198,9 @@ def redact(text: str, secrets: Iterable[Secret | str | None]) -> str:
         >>> redact("key sk-abcdefghijklmnop, echoed as sk-abcdefgh...", [Secret("sk-abcdefghijklmnop")])
         'key ***, echoed as ***...'
     """
-    values = [s.reveal() if isinstance(s, Secret) else s for s in secrets if s]
-    if not values or not contains_secret(text, values):
+    scan = scan_for(secrets)
+    values = scan.values
+    if not values or not scan.found_in(text):
         return text
     spans: list[tuple[int, int]] = []
     for value in values:
@@ -178,15 +229,34 @@ def known_secrets() -> list[str]:
     The values of the :class:`Secret` objects made in this process and of the vendor key environment
     variables (``KEY_ENVIRONMENT_VARIABLES``) set now, of 8 characters or more.
     """
+    return list(known_scan().values)
+
+
+_KNOWN: list[tuple[tuple[int, tuple[str | None, ...]], SecretScan]] = []
+
+
+def known_scan() -> SecretScan:
+    """The :class:`SecretScan` of every configured secret (see :func:`known_secrets`).
+
+    Cached until a :class:`Secret` is made or one of the key environment variables changes: this runs for
+    every response, so it reads the variables, not the whole registry.
+    """
+    environ = os.environ
+    key = (_GENERATION[0], tuple(environ.get(name) for name in KEY_ENVIRONMENT_VARIABLES))
+    cached = _KNOWN[0] if _KNOWN else None
+    if cached is not None and cached[0] == key:
+        return cached[1]
     with _REGISTERED_LOCK:
         values = set(_REGISTERED)
-    for name in KEY_ENVIRONMENT_VARIABLES:
-        value = os.environ.get(name, "").strip()
+    for value in key[1]:
+        value = (value or "").strip()
         if value:
             values.add(value)
     # a value shorter than a fragment (a placeholder such as "ollama") is no credential, and masking every
     # occurrence of it everywhere would garble unrelated text
-    return sorted(v for v in values if len(v) >= FRAGMENT)
+    scan = scan_for(sorted(v for v in values if len(v) >= FRAGMENT))
+    _KNOWN[:] = [(key, scan)]
+    return scan
 
 
 def redact_known(text: str) -> str:
@@ -195,7 +265,10 @@ def redact_known(text: str) -> str:
     Applied to everything derived from a response (error texts, request ids, stored errors): an endpoint may
     echo the key it was sent.
     """
-    return redact(text, known_secrets())
+    scan = known_scan()
+    if not scan or not scan.found_in(text):
+        return text
+    return redact(text, scan.values)
 
 
 _HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
@@ -212,11 +285,11 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the record's message in place; never drops a record."""
-        secrets = known_secrets()
-        if secrets:
+        scan = known_scan()
+        if scan:
             message = record.getMessage()
-            if contains_secret(message, secrets):
-                record.msg = redact(message, secrets)
+            if scan.found_in(message):
+                record.msg = redact(message, scan.values)
                 record.args = ()
         return True
 
