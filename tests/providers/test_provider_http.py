@@ -144,6 +144,40 @@ async def test_request_head(no_proxy: None):
         assert fields["user-agent"].startswith("scenariokit")
 
 
+async def test_without_a_proxy_requests_skip_the_client_and_go_out_byte_for_byte_the_same(
+    no_proxy: None, monkeypatch: pytest.MonkeyPatch
+):
+    # the direct path (straight to the shard's httpx transport) and AsyncClient.send write the same request
+    from scenariokit.providers._transport import ClientPool
+
+    heads: dict[str, list[bytes]] = {}
+    for path in ("direct", "client"):
+        if path == "client":
+            monkeypatch.setattr(ClientPool, "direct", lambda self, index: None)
+        with RawServer(lambda _n: (plain(), False)) as server:
+            async with server.provider(extra_headers={"x-note": "n"}) as provider:
+                for _ in range(2):
+                    assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+                pool = provider._transport.pool
+                assert (pool.direct(0) is not None) == (path == "direct")
+                assert pool.direct(0) in (None, pool.client(0)._transport)  # the transport the client uses
+            heads[path] = server.requests
+            assert server.connections == 1  # kept alive either way
+    host = b"127.0.0.1:"
+    strip = [h.replace(h[h.index(host) : h.index(b"\r\n", h.index(host))], b"") for h in heads["direct"]]
+    expected = [h.replace(h[h.index(host) : h.index(b"\r\n", h.index(host))], b"") for h in heads["client"]]
+    assert strip == expected  # the same head, header order included (only the server's port differs)
+    assert b"x-note: n" in strip[0] and b"content-length:" in strip[0].lower()
+
+
+async def test_a_proxy_in_the_environment_sends_through_the_client(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    async with provider_for("https://api.vendor.invalid/v1") as provider:
+        pool = provider._transport.pool
+        pool.checkout()
+        assert pool.direct(0) is None  # the client's proxy mounts decide where each request goes
+
+
 async def test_requests_go_through_the_proxy_httpx_reads_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ):

@@ -14,6 +14,7 @@ import random
 import re
 import ssl
 import time
+import urllib.request
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -256,6 +257,14 @@ class ClientPool:
     Everything else is httpx's own configuration: proxies from the environment (``HTTP_PROXY``,
     ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), the TLS context (``verify``), the connect
     timeout and keep-alive. Requests use HTTP/1.1.
+
+    Each shard's ``AsyncClient`` runs on an ``httpx.AsyncHTTPTransport`` made here with the same
+    settings the client would give its own. When no proxy is configured (the environment names none
+    when the shard is made), a request goes straight to that transport (:meth:`direct`), with the
+    headers and timeout the client would have added: the client's per-request work on top (its cookie
+    jar, which reads every response's headers into ``http.cookiejar`` objects, the auth and redirect
+    steps, a log line) cost about 0.05 ms of CPU per request, and vendor APIs authenticate by key,
+    not by cookie. With a proxy, requests go through ``AsyncClient.send`` and its proxy mounts.
     """
 
     def __init__(
@@ -269,18 +278,29 @@ class ClientPool:
         self.connect_timeout = connect_timeout
         self.ssl_context = ssl_context if ssl_context is not None else ssl_context_for(True)
         self._clients: list[httpx.AsyncClient] = []
+        self._direct: list[httpx.AsyncHTTPTransport | None] = []
         self._load: list[int] = []
         self._token: object | None = None
+        self.timeout = httpx.Timeout(None, connect=self.connect_timeout)
+        """The timeouts of every request (httpx's own: only the connect timeout; see the attempt deadline)."""
 
-    def _new_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            timeout=httpx.Timeout(None, connect=self.connect_timeout),
-            limits=httpx.Limits(max_connections=self.per_shard, max_keepalive_connections=self.per_shard),
+    def _new_client(self) -> tuple[httpx.AsyncClient, httpx.AsyncHTTPTransport | None]:
+        limits = httpx.Limits(max_connections=self.per_shard, max_keepalive_connections=self.per_shard)
+        transport = None
+        if not _environment_proxies():
+            # what AsyncClient(verify=..., limits=..., trust_env=True) makes as its default transport (a
+            # client given a transport mounts no proxies from the environment: only made when there are none)
+            transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=True, limits=limits)
+        client = httpx.AsyncClient(
+            transport=transport,
+            timeout=self.timeout,
+            limits=limits,
             verify=self.ssl_context,
             trust_env=True,
             follow_redirects=False,
             headers={"accept-encoding": ACCEPT_ENCODING, "user-agent": USER_AGENT},
         )
+        return client, transport
 
     def checkout(self) -> int:
         """Pick (or create) the least-loaded shard and count one more request on it."""
@@ -304,7 +324,9 @@ class ClientPool:
                 if load == 0:
                     break
         if best < 0:
-            self._clients.append(self._new_client())
+            client, direct = self._new_client()
+            self._clients.append(client)
+            self._direct.append(direct)
             loads.append(0)
             best = len(self._clients) - 1
         loads[best] += 1
@@ -313,6 +335,10 @@ class ClientPool:
     def client(self, index: int) -> httpx.AsyncClient:
         """Return shard number ``index``."""
         return self._clients[index]
+
+    def direct(self, index: int) -> httpx.AsyncHTTPTransport | None:
+        """Shard ``index``'s transport, when its requests may skip the client (no proxy); else ``None``."""
+        return self._direct[index]
 
     def checkin(self, index: int) -> None:
         """Count one request fewer on shard ``index``."""
@@ -326,6 +352,7 @@ class ClientPool:
     async def aclose(self) -> None:
         """Close every shard; the pool can be used again afterwards."""
         clients, self._clients, self._load, self._token = self._clients, [], [], None
+        self._direct = []
         for client in clients:
             await client.aclose()
 
@@ -379,6 +406,20 @@ class Transport:
         self.pool = ClientPool(connect_timeout=policy.connect_timeout, ssl_context=ssl_context_for(verify))
         self._rng = rng or random.Random()
         self._urls: dict[str, httpx.URL] = {}
+        self._headers: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
+        self._timeout = self.pool.timeout.as_dict()
+
+    def _merged_headers(self, client: httpx.AsyncClient, headers: dict[str, str]) -> httpx.Headers:
+        """The client's headers updated with a call's, as ``client.build_request`` merges them (cached)."""
+        key = tuple(headers.items())
+        merged = self._headers.get(key)
+        if merged is None:
+            if len(self._headers) >= 64:
+                self._headers.clear()
+            merged = httpx.Headers(client.headers)
+            merged.update(headers)
+            self._headers[key] = merged
+        return merged
 
     def redact(self, text: str) -> str:
         """Remove this provider's secrets from ``text``."""
@@ -494,8 +535,20 @@ class Transport:
                         self._urls.clear()
                     url = self._urls[call.url] = httpx.URL(call.url)  # parsed once per URL
                 content = call.body if call.method != "GET" else None
-                request = client.build_request(call.method, url, content=content, headers=call.headers)
-                response = await client.send(request, stream=True)
+                direct = self.pool.direct(index)
+                if direct is None:  # a proxy: the client picks its transport
+                    request = client.build_request(call.method, url, content=content, headers=call.headers)
+                    response = await client.send(request, stream=True)
+                else:  # the request client.build_request makes, sent as client.send would without a proxy
+                    request = httpx.Request(
+                        call.method,
+                        url,
+                        content=content,
+                        headers=self._merged_headers(client, call.headers),
+                        extensions={"timeout": self._timeout},
+                    )
+                    response = await direct.handle_async_request(request)
+                    response.request = request
                 got_headers = True
                 try:
                     if response.status_code >= 300:
@@ -676,6 +729,12 @@ class _HTTPStatusError(Exception):
         super().__init__(str(error))
         self.error = error
         self.headers = headers
+
+
+def _environment_proxies() -> bool:
+    """Whether the environment names a proxy that httpx (``trust_env``) would mount for some URL."""
+    proxies = urllib.request.getproxies()  # what httpx reads (and, on Windows and macOS, the system's)
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 # --- Connection hygiene ----------------------------------------------------------------------------
