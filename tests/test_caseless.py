@@ -179,7 +179,7 @@ def test_random_patterns_agree_with_ignorecase(source: str, text: str) -> None:
 
 
 def _skips_to_words(pattern: Caseless) -> bool:
-    return pattern.fast is not None and pattern.fast.scan is not None
+    return pattern.starts_words
 
 
 def test_most_library_patterns_skip_to_word_starts() -> None:
@@ -324,3 +324,39 @@ def test_patterns_compile_from_the_parsed_form_or_else_from_the_source(
         and fallback.fast.scan.pattern is not None
     )
     assert [m.span() for m in fallback.finditer(text)] == spans
+
+
+_LEADS = st.sampled_from(
+    ["'s (?:a|bb)", "(?:^|[.!?\\n]\\s*)not a", "[.,]\\s*ab", "-b", r"\W\s?a", "'(?:s|ll)\\b"]
+)
+_WORDY = st.sampled_from([r"\b(?:ab|ba)\b", r"\bnot (?:a|b)+", r"\b(?:s|as)\w*", r"\ba'?b"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_LEADS, _WORDY), min_size=1, max_size=4),
+    st.text(alphabet="abns'ot .,!?\n-", max_size=40),
+    st.integers(-1, 41),
+    st.integers(0, 41),
+)
+def test_patterns_that_start_at_non_word_characters_agree(
+    alternatives: list[str], text: str, pos: int, endpos: int
+) -> None:
+    # some matches start a word, some start with a non-word character: scanned both ways, merged
+    pattern = Caseless("|".join(alternatives))
+    fast = pattern.search(text, pos, endpos)
+    slow = pattern.exact.search(text, pos, endpos)
+    assert (fast.span() if fast else None) == (slow.span() if slow else None)
+    fast_all = [m.span() for m in pattern.finditer(text, pos, endpos)]
+    assert fast_all == [m.span() for m in pattern.exact.finditer(text, pos, endpos)]
+
+
+def test_some_matches_may_start_with_a_non_word_character() -> None:
+    pattern = Caseless(r"\b(?:this|it) is a test\b|'s a test\b|(?:^|[.!?\n]\s*)not (?:doing|playing)\b")
+    fast = pattern.fast
+    assert fast is not None and fast.scan is not None and fast.lead is not None and not pattern.starts_words
+    text = "It's a test. Not doing it! THIS is a test; it's A TEST\nnot playing"
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.exact.finditer(text)]
+    assert len(list(pattern.finditer(text))) == 5
+    # a match that may start inside a word is not scanned for at word edges
+    assert Caseless(r"\bkeep|s test").fast.scan is None  # type: ignore[union-attr]

@@ -90,39 +90,75 @@ def _seq(items: Any) -> list[Any]:
     return data if isinstance(data, list) else list(items)
 
 
-def _first_is_word(items: list[Any]) -> bool:
-    """Whether every match of the parsed sequence ``items`` starts by consuming a word character."""
+def _is_word(c: str) -> bool:
+    return _WORD.fullmatch(c) is not None
+
+
+def _first_is_word(items: list[Any], word: bool = True) -> bool:
+    """Whether every match of the parsed sequence ``items`` starts by consuming a word character.
+
+    With ``word=False``: by consuming a non-word character.
+    """
     if not items:
         return False
     op, av = items[0]
     rest = items[1:]
     if op is _P.LITERAL:
-        return _WORD.fullmatch(chr(av)) is not None
+        return _is_word(chr(av)) is word
     if op is _P.IN:
+        categories = (
+            (_P.CATEGORY_WORD, _P.CATEGORY_DIGIT) if word else (_P.CATEGORY_NOT_WORD, _P.CATEGORY_SPACE)
+        )
         for kind, value in av:
             if kind is _P.LITERAL:
-                if _WORD.fullmatch(chr(value)) is None:
+                if _is_word(chr(value)) is not word:
                     return False
             elif kind is _P.RANGE:
                 lo, hi = value
-                if hi - lo > 1000 or any(_WORD.fullmatch(chr(c)) is None for c in range(lo, hi + 1)):
+                if hi - lo > 1000 or any(_is_word(chr(c)) is not word for c in range(lo, hi + 1)):
                     return False
             elif kind is _P.CATEGORY:
-                if value not in (_P.CATEGORY_WORD, _P.CATEGORY_DIGIT):
+                if value not in categories:
                     return False
             else:  # NEGATE and anything else
                 return False
         return True
     if op is _P.SUBPATTERN:
-        return _first_is_word(_seq(av[-1]) + rest)
+        return _first_is_word(_seq(av[-1]) + rest, word)
     if op is _P.BRANCH:
-        return all(_first_is_word(_seq(alt) + rest) for alt in av[1])
+        return all(_first_is_word(_seq(alt) + rest, word) for alt in av[1])
     if op in (_P.MAX_REPEAT, _P.MIN_REPEAT) or op is getattr(_P, "POSSESSIVE_REPEAT", None):
         low, _high, item = av
-        entered = _first_is_word(_seq(item))
-        return entered if low >= 1 else entered and _first_is_word(rest)
+        entered = _first_is_word(_seq(item), word)
+        return entered if low >= 1 else entered and _first_is_word(rest, word)
     if op in (_P.ASSERT, _P.ASSERT_NOT, _P.AT):  # zero-width: they only narrow the matches
-        return _first_is_word(rest)
+        return _first_is_word(rest, word)
+    return False
+
+
+def _near_non_word(items: list[Any], boundary: bool = False) -> bool:
+    r"""Whether every match of the parsed ``items`` starts at the text's start, or after or at a non-word character.
+
+    That is, it starts with a word at a boundary (``\bkeep``, ``boundary`` telling whether a ``\b`` was met
+    at the same position already), with a non-word character (``'s``, ``[.!?]``), or at ``^`` (the start, or
+    a line's start: after a newline).
+    """
+    if not items:
+        return False
+    op, av = items[0]
+    rest = items[1:]
+    if op is _P.AT and av in (_P.AT_BEGINNING, _P.AT_BEGINNING_STRING):
+        return True
+    if (boundary and _first_is_word(items)) or _first_is_word(items, word=False):
+        return True
+    if (
+        op is _P.AT or op is _P.ASSERT or op is _P.ASSERT_NOT
+    ):  # zero-width: the match starts at the same place
+        return _near_non_word(rest, boundary or (op is _P.AT and av is _P.AT_BOUNDARY))
+    if op is _P.SUBPATTERN:
+        return _near_non_word(_seq(av[-1]) + rest, boundary)
+    if op is _P.BRANCH:
+        return all(_near_non_word(_seq(alt) + rest, boundary) for alt in av[1])
     return False
 
 
@@ -292,23 +328,22 @@ def _gate(parsed: Any) -> str:
     return "(?=" + written(trie) + ")"
 
 
+def _trie_items(trie: dict[str, Any], state: Any) -> list[Any]:
+    """Parsed items that match (consume) any of the strings of a trie, factored by character."""
+    # the characters that end a string make one class, which re checks at once
+    ends = [(_P.LITERAL, ord(c)) for c, child in trie.items() if not child]
+    branches = [[(_P.LITERAL, ord(c)), *_trie_items(child, state)] for c, child in trie.items() if child]
+    if ends:
+        branches.append([ends[0] if len(ends) == 1 else (_P.IN, ends)])
+    if len(branches) <= 1:
+        return branches[0] if branches else []
+    return [(_P.BRANCH, (None, [_P.SubPattern(state, b) for b in branches]))]
+
+
 def _gate_item(parsed: Any, state: Any) -> Any:
     """The gate of :func:`_gate` as a parsed lookahead item, or ``None``."""
     trie = _gate_starts(parsed)
-    if trie is None:
-        return None
-
-    def items(node: dict[str, Any]) -> list[Any]:
-        # the characters that end a start make one class, which re checks at once
-        ends = [(_P.LITERAL, ord(c)) for c, child in node.items() if not child]
-        branches = [[(_P.LITERAL, ord(c)), *items(child)] for c, child in node.items() if child]
-        if ends:
-            branches.append([ends[0] if len(ends) == 1 else (_P.IN, ends)])
-        if len(branches) <= 1:
-            return branches[0] if branches else []
-        return [(_P.BRANCH, (None, [_P.SubPattern(state, b) for b in branches]))]
-
-    return (_P.ASSERT, (1, _P.SubPattern(state, items(trie))))
+    return None if trie is None else (_P.ASSERT, (1, _P.SubPattern(state, _trie_items(trie, state))))
 
 
 def _with_gates(items: Any, state: Any, *, top: bool) -> list[Any]:
@@ -366,41 +401,52 @@ class _Fast:
     Python's ``re`` not take a parsed pattern, they are compiled from the source, without gates.
     """
 
-    __slots__ = ("folded", "scan", "search", "source")
+    __slots__ = ("folded", "lead", "scan", "search", "source", "words")
 
     def __init__(self, folded: str, flags: int) -> None:
         self.source = folded
         """The folded source."""
         self.folded: re.Pattern[str]
-        """The folded pattern, for ``match`` and to match at a position found by ``scan``."""
+        """The folded pattern, for ``match`` and to match at a position found by ``scan`` or ``lead``."""
+        self.search: re.Pattern[str]
+        """For ``search`` and ``finditer`` without ``scan``: ``(?=gate)(?:P)``, or ``P`` without a gate."""
         self.scan: re.Pattern[str] | None = None
-        r"""For a pattern whose matches all start a word: ``\W(?=gate)(?:P)`` (see :meth:`Caseless._scan`).
-
-        ``\W`` is spelt out as a class of ASCII characters: the fast path only searches ASCII text.
+        r"""For a pattern whose matches all start a word (or next to a non-word character, see ``lead``):
+        ``\W(?=gate)(?:P)``, which finds the matches of ``P`` after a non-word character.
 
         ``re`` tries a pattern that starts with ``\b`` at every position of the text; ``\W(?:P)`` starts with
-        a character set, which ``re`` skips to in its fast loop. A match of ``P`` at ``p > 0`` is exactly a
-        match of ``\W(?:P)`` at ``p - 1``.
+        a character class, which ``re`` skips to in its fast loop (spelt out as a class of ASCII characters,
+        which ``re`` checks by a bitmap: the fast path only searches ASCII text). A match of ``P`` at
+        ``p > 0`` after a non-word character is exactly a match of ``\W(?:P)`` at ``p - 1``.
         """
-        self.search: re.Pattern[str]
-        """For ``search`` and ``finditer`` of other patterns: ``(?=gate)(?:P)``, or ``P`` without a gate."""
+        self.lead: re.Pattern[str] | None = None
+        """For a pattern some of whose matches start with a non-word character (``'s``, ``[.!?]``): the
+        starts of such matches, from the gate (``P`` is then matched at each)."""
+        self.words = False
+        """Whether every match starts a word."""
         parsed = _P.parse(folded, flags)
-        at_word = _starts_at_word(_seq(parsed))
+        items = _seq(parsed)
+        self.words = _starts_at_word(items)
+        near = self.words or (_near_non_word(items) and parsed.getwidth()[0] > 0)
         try:
-            self._compile_parsed(parsed, flags, at_word)
+            self._compile_parsed(parsed, flags, near)
         except (TypeError, AttributeError, ValueError, IndexError):  # a version of re whose internals differ
             self.folded = self.search = re.compile(folded, flags)
-            self.scan = re.compile(r"\W(?:" + folded + ")", flags) if at_word else None
+            self.scan = re.compile(r"\W(?:" + folded + ")", flags) if self.words else None
+            self.lead = None
 
-    def _compile_parsed(self, parsed: Any, flags: int, at_word: bool) -> None:
+    def _compile_parsed(self, parsed: Any, flags: int, near: bool) -> None:
         state = parsed.state
-        gate = _gate_item(parsed, state)
+        trie = _gate_starts(parsed)
+        gate = None if trie is None else (_P.ASSERT, (1, _P.SubPattern(state, _trie_items(trie, state))))
         body = _P.SubPattern(state, _with_gates(parsed, state, top=True))
         self.folded = self.search = _C.compile(body, flags)
         gated = list(body) if gate is None else [gate, (_P.SUBPATTERN, (None, 0, 0, body))]
-        if at_word:
-            non_word = (_P.IN, _ASCII_NON_WORD)
-            self.scan = _C.compile(_P.SubPattern(state, [non_word, *gated]), flags)
+        leads = {} if trie is None else {c: child for c, child in trie.items() if not _is_word(c)}
+        if self.words or (near and trie is not None):
+            self.scan = _C.compile(_P.SubPattern(state, [(_P.IN, _ASCII_NON_WORD), *gated]), flags)
+            if leads:
+                self.lead = _C.compile(_P.SubPattern(state, _trie_items(leads, state)), flags)
         elif gate is not None:
             self.search = _C.compile(_P.SubPattern(state, gated), flags)
 
@@ -488,14 +534,14 @@ class Caseless:
         True for patterns such as ``\b(?:keep|hold)``, which are searched by skipping from word to word.
         """
         fast = self.fast
-        return fast is not None and fast.scan is not None
+        return fast is not None and fast.words
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """The first match in ``text[pos:endpos]``, as ``re.Pattern.search`` with ``re.IGNORECASE``."""
         fast = self._fast if self._ready else self.fast
         if fast is not None and text.isascii():
             if fast.scan is not None:
-                return self._scan(fast, _lowered(text), pos, endpos)
+                return next(self._scan_all(fast, _lowered(text), pos, endpos), None)
             return fast.search.search(_lowered(text), pos, endpos)
         return self.exact.search(text, pos, endpos)
 
@@ -516,30 +562,50 @@ class Caseless:
         return self.exact.finditer(text, pos, endpos)
 
     @staticmethod
-    def _scan(fast: _Fast, low: str, pos: int, endpos: int) -> re.Match[str] | None:
-        r"""The leftmost match at or after ``pos`` of a pattern whose matches all start a word.
+    def _scan_all(fast: _Fast, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        r"""Every match at or after ``pos``, as ``finditer``, of a pattern whose matches start by a non-word character.
 
-        Such a match at ``p`` needs ``p == 0`` or a non-word character at ``p - 1``; the scan for ``\W(?:P)``
-        from ``pos - 1`` finds the leftmost such ``p >= pos``, and ``P`` is then matched there (lookbehinds
-        and ``\b`` see the whole text either way, and ``endpos`` bounds both alike).
+        (See :attr:`_Fast.scan`.)
+
+        Such a match at ``p`` has ``p == 0``, a non-word character at ``p - 1`` (the scan for ``\W(?:P)`` from
+        ``pos - 1`` finds the leftmost such ``p >= pos``), or a non-word character at ``p`` (a start listed in
+        ``lead``, where ``P`` is then tried). The leftmost of these is the next match, and ``P`` is matched
+        there: lookbehinds and ``\b`` see the whole text either way, and ``endpos`` bounds all alike. A
+        candidate found ahead is kept while it lies ahead. The matches are never empty (the pattern cannot
+        match the empty string), so the next one is searched from the end of the last.
         """
         assert fast.scan is not None
         pos = max(0, pos)
         if pos == 0:
             first = fast.folded.match(low, 0, endpos)
             if first is not None:
-                return first
-            pos = 1
-        before = fast.scan.search(low, pos - 1, endpos)
-        return None if before is None else fast.folded.match(low, before.start() + 1, endpos)
-
-    @classmethod
-    def _scan_all(cls, fast: _Fast, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-        """Every non-overlapping match, as ``finditer`` (the matches are never empty: they start a word)."""
-        found = cls._scan(fast, low, pos, endpos)
-        while found is not None:
+                yield first
+                pos = first.end()
+            else:
+                pos = 1
+        after: re.Match[str] | None = None  # the scan's next hit: a match of P at its start + 1
+        at: re.Match[str] | None = None  # the next match of P at a non-word character
+        searched = False
+        while True:
+            if not searched or (after is not None and after.start() < pos - 1):
+                after = fast.scan.search(low, pos - 1, endpos)
+            if fast.lead is not None and (not searched or (at is not None and at.start() < pos)):
+                at = None
+                start = fast.lead.search(low, pos, endpos)
+                while start is not None:
+                    at = fast.folded.match(low, start.start(), endpos)
+                    if at is not None:
+                        break
+                    start = fast.lead.search(low, start.start() + 1, endpos)
+            searched = True
+            if after is not None and (at is None or after.start() + 1 < at.start()):
+                found = fast.folded.match(low, after.start() + 1, endpos)
+            else:
+                found = at
+            if found is None:
+                return
             yield found
-            found = cls._scan(fast, low, found.end(), endpos)
+            pos = found.end()
 
     def __repr__(self) -> str:
         return f"Caseless({self.pattern!r})"
