@@ -39,6 +39,7 @@ from bench_run import (  # noqa: E402
     HEADER,
     FakeVendor,
     Measured,
+    compile_package,
     load_average,
     report,
     run_scenariokit,
@@ -120,6 +121,7 @@ def main() -> None:
             f"({sys.executable}); install them with `pip install -e '.[bench]'` to compare with Inspect"
         )
         return
+    compile_package()  # inspect-ai's bytecode was written when pip installed it; scenariokit's likewise here
     ideal = args.samples * args.latency / args.concurrency
     server = FakeVendor(args.latency)
     ratios: list[float] = []
