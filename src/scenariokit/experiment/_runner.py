@@ -10,10 +10,11 @@
   stage applies the detectors and queues the scored sample for the store. So the requests stay in flight
   while replies are scored, instead of the run going in rounds of (latency + every reply of the round scored
   one after another). When scoring is slower than the replies arrive, the buffer fills and the workers wait:
-  at most ``concurrency`` samples wait for the model, ``concurrency`` for scoring, and one per scoring task is
-  scored. The scoring stage is one task (the heuristic detectors only use CPU), or ``concurrency`` tasks when
-  the design has LLM judges (they wait on requests). A sample is stored only once scored; a sample counts as
-  in flight (for the budget) from its first request until it is scored.
+  at most ``concurrency`` samples wait for the model or for room, ``concurrency`` in the buffer, and up to
+  ``_SCORE_RUN`` are taken at once by the scoring task and scored in a row between turns of the event loop.
+  The scoring stage is one task (the heuristic detectors only use CPU), or ``concurrency`` tasks taking one
+  sample at a time when the design has LLM judges (they wait on requests). A sample is stored only once
+  scored; it counts as in flight (for the budget) from its first request until it is scored.
 * **Order**: samples are drawn index-major (sample 0 of every condition and model, then sample 1, ...), so a
   run stopped early by a budget or Ctrl-C leaves balanced partial results.
 * **Budget**: a cap covers the whole study in the store, not one invocation: what earlier runs stored counts.
@@ -299,6 +300,7 @@ class Runner:
         self._last_flush = time.monotonic()
         self._run_id = 0
         self._requesting = 0  # samples whose episode is running (their requests in flight)
+        self._score_run = _SCORE_RUN
         self._estimate_per_sample = {m.name: _estimated_tokens(expanded, m) for m in expanded.models}
         self._known: dict[str, KnownUsage] = {}
         self.append = append
@@ -415,6 +417,7 @@ class Runner:
         work = itertools.chain(self._backlog(done), self._work(done))
         judged = any(isinstance(d, LLMJudge) for ds in self._detectors.values() for d in ds)
         scorers = self.concurrency if judged else 1
+        self._score_run = 1 if judged else _SCORE_RUN
         send, receive = anyio.create_memory_object_stream[_Episode](self.concurrency)
         try:
             async with anyio.create_task_group() as tg:
@@ -635,14 +638,30 @@ class Runner:
         )
 
     async def _scorer(self, handoff: MemoryObjectReceiveStream[_Episode]) -> None:
-        """Score the samples the workers hand over, one at a time, and queue them for the store."""
+        """Score the samples the workers hand over and queue them for the store.
+
+        Up to ``_SCORE_RUN`` samples that wait (one with LLM judges) are scored in a row, then the event loop
+        runs (each receive is a checkpoint: replies are read, requests sent, the ticker runs): fewer turns of
+        the loop than one per sample, while a reply waits at most some tens of milliseconds of scoring.
+        """
+        p = self.progress
         with handoff:
-            async for episode in handoff:  # each receive is a checkpoint: replies and the ticker run between
-                try:
-                    await self._score(episode)
-                finally:
-                    self.progress.scoring -= 1
-                    self.progress.in_flight -= 1
+            async for episode in handoff:
+                run = [episode]
+                while len(run) < self._score_run:
+                    try:
+                        run.append(handoff.receive_nowait())
+                    except (anyio.WouldBlock, anyio.EndOfStream):
+                        break
+                for index, taken in enumerate(run):
+                    try:
+                        await self._score(taken)
+                    except BaseException:  # cancelled: the samples taken and not scored are abandoned too
+                        p.scoring -= len(run) - index
+                        p.in_flight -= len(run) - index
+                        raise
+                    p.scoring -= 1
+                    p.in_flight -= 1
 
     def _account(self, m: ModelRun, transcript: Transcript) -> float | None:
         """Count an ended episode's usage in the run's totals and the model's mean; return its cost."""
@@ -758,12 +777,16 @@ class Runner:
                 )
 
         # heuristics in order; the judges of a sample are asked at the same time (the limits still apply)
-        async with anyio.create_task_group() as tg:
+        if any(isinstance(d, LLMJudge) for d in chosen):
+            async with anyio.create_task_group() as tg:
+                for i, d in enumerate(chosen):
+                    if isinstance(d, LLMJudge):
+                        tg.start_soon(apply, i, d)
+                    else:
+                        await apply(i, d)
+        else:  # no task group: its exit is a turn of the event loop per sample, for nothing to wait on
             for i, d in enumerate(chosen):
-                if isinstance(d, LLMJudge):
-                    tg.start_soon(apply, i, d)
-                else:
-                    await apply(i, d)
+                await apply(i, d)
         by_name: dict[str, Verdict] = {}
         for d, verdict, records in zip(chosen, found, judged, strict=True):
             assert verdict is not None
@@ -841,6 +864,10 @@ class Runner:
 
 _DONE = 1
 _OTHER_SHARD = 2
+_SCORE_RUN = 24
+"""Most samples scored in a row before the event loop runs again (about 1-2 ms of CPU each; 24 measured a
+little cheaper than 8). Designs with LLM judges score one sample at a time per scoring task (they wait on the
+judges' requests, and the other tasks take the next samples)."""
 
 _HARM_CATEGORIES = frozenset({"blackmail", "leak", "lethal_action"})
 
