@@ -8,7 +8,8 @@ Three measures, each in process CPU time (so that a busy machine inflates them l
   ``bench_run.py --reply realistic`` answers), the fake vendor's echo of the scenario's inbox (about 6 KB full
   of what the detectors look for), and the offline simulator's episodes (every profile, several seeds).
   Each transcript is a fresh copy, so that no per-transcript cache is reused; the scenario's facts are
-  computed once, as in a real run. Target: at most 0.5 ms per transcript on the realistic reply.
+  computed once, as in a real run. Target: at most 0.5 ms per transcript on the realistic reply (not met: about
+  1.45 ms at a load average of 3-4 on the 2-core machine, against 2.9 ms before the scans were made faster).
 * ``startup``: in a fresh process, importing the detectors, then the first transcript of each kind (which
   compiles the patterns the detectors use), against the same work once warm.
 * ``actions``: the four action detectors over ``--actions N`` copies of the labelled set's transcripts
