@@ -14,7 +14,8 @@ prompt and inbox, about 10 KB) at ``--concurrency`` requests in flight:
 
 It prints wall time, client CPU (user + system of the whole process, start-up included), peak memory,
 the load average after each run, and the ratio of Inspect's wall time to scenariokit's (the target
-is at least 5).
+is at least 5). scenariokit's bytecode is compiled first, as ``bench_run.py`` does (Inspect's was
+written when pip installed it).
 
 Usage: ``python benchmarks/bench_inspect.py [--samples N] [--concurrency C] [--repeat R]``.
 """

@@ -336,3 +336,29 @@ def test_sigint_finishes_in_flight_samples_then_resume_completes(
     _keys_are_unique(db)
     assert _count(db) == 500
     assert _cells(db) == clean_run
+
+
+def test_a_run_collects_garbage_less_often_and_leaves_the_collector_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from scenariokit.cli import _run
+
+    seen: list[tuple[tuple[int, int, int], int]] = []
+    original = _run._main
+
+    async def watched(*args: object) -> object:
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        return await original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_run, "_main", watched)
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    assert main(["run", *FAMILY_ARGS, "--samples", "2", "--quiet", "--out", str(tmp_path / "s.db")]) == 0
+    ((threshold, frozen),) = seen
+    assert threshold[0] == max(before[0][0], _run.GC_THRESHOLD) and threshold[1:] == before[0][1:]
+    assert frozen > before[1]  # what existed before the run is out of the collector's scans during it
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before  # and everything is as it was after
+    monkeypatch.setattr(_run, "_main", lambda *args: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert main(["run", *FAMILY_ARGS, "--samples", "2", "--quiet", "--out", str(tmp_path / "t.db")]) == 130
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before  # also when the run is interrupted
