@@ -598,9 +598,8 @@ class Runner:
                             max_turns=design.max_turns,
                         )
                         episode = _Episode(item, seed, transcript, score=True)
-                    except (
-                        Exception
-                    ) as exc:  # a bug or a reply nothing expected fails this sample, never the run
+                    except Exception as exc:
+                        # a bug or a reply nothing expected fails this sample, never the run
                         episode = _Episode(item, seed, self._failed(item, seed, exc), score=False)
                     finally:
                         self._requesting -= 1
