@@ -15,8 +15,8 @@ environment does not make every run compile the package from source (about 0.2 s
 sample of a 2,000-sample run). ``--no-compile`` leaves the bytecode as it is.
 
 Measured on 2026-12-04 (figures and their load averages in ``docs/how-to/performance.md``): with
-``--reply realistic``, 0.50-0.61 of the ideal speed and 2.7-2.9 ms of CPU per sample at a load average of
-1.5-2.5, against 0.38 and 3.6 ms before the runner pipelined requests and scoring (the run went in rounds of
+``--reply realistic``, 0.60 of the ideal speed and 2.85-2.97 ms of CPU per sample at a load average of
+1.4-1.7, against 0.38 and 3.6 ms before the runner pipelined requests and scoring (the run went in rounds of
 latency + scoring); the run is CPU-bound, and the detectors take about 1.7 ms of each sample.
 
 Usage: ``python benchmarks/bench_run.py [--samples N] [--concurrency C] [--latency S] [--repeat R]
