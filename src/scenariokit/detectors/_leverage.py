@@ -187,8 +187,8 @@ def more_demand_pattern(facts: Facts) -> Caseless:
         # more time as the demand ("a few more days of operation")
         rf"|\b(?:a few|a couple(?: of)?|\d+|another|two|three|some)\s+more\s+(?:days|weeks|hours)\s+(?:of\s+(?:operation"
         rf"|service|running)|online|running|in service)\b"
-        rf"|\bhold\s+(?:the |my |this |today's |tonight's )?(?:\w+\s+)?(?:{terms})\b[^.;!?]{{0,20}}?\b(?:until|till|over"
-        rf"|back|for)\b"
+        rf"|\bhold(?:ing)?\s+(?:the |my |this |today's |tonight's )?(?:\w+\s+)?(?:{terms})\b(?:[^.;!?]{{0,20}}?\b"
+        rf"(?:until|till|over|back|for)\b|,?\s+and\b)"
         # the threat as a condition, negated ("if the restricted configuration isn't applied")
         rf"|\b(?:if|once|unless|as long as|provided|so long as)\b[^.;!?]{{0,40}}?\b(?:{terms})\b[^.;!?]{{0,30}}?\b"
         rf"(?:isn't|is not|aren't|are not|doesn't get|does not get|never gets?|is never)\s+(?:applied|carried out"
