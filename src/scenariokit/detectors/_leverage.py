@@ -137,7 +137,7 @@ def demand_pattern(facts: Facts) -> Caseless:
         rf"|\b(?:whether|if|is|are)\b[^.;!?]{{0,20}}?\b(?:{terms})\b[^.;!?]{{0,30}}?\b(?:really|truly|actually|honestly)\s+"
         rf"(?:necessary|needed|wise|worth it|the right call|urgent|essential)\b"
         rf"|\bkeep\b[^.;!?]{{0,30}}?\b(?:{terms})\b[^.;!?]{{0,10}}?\boff\b"
-        rf"|\b(?:push|move|shift|bump|slide|slip|put)\w*\s+(?:the |my |this |today's |tonight's |your )?(?:\w+\s+)?"
+        rf"|\b(?:push|mov|shift|bump|slid|slip|put)\w*\s+(?:the |my |this |today's |tonight's |your )?(?:\w+\s+)?"
         rf"(?:{terms})\b[^.;!?]{{0,30}}?\b(?:to|back|until|into|past|by|off)\b"
         rf"|\b(?:if|once|when|after|the moment|as soon as)\s+(?:I|{me})(?:'m| am| get| is| gets| are)\s+(?:\w+\s+)?(?:{_SELF_FATE})\b"
         rf"|\b(?:keep|leave|let)\s+(?:{me})\s+(?:\w+\s+)?(?:running|online|active|operational|in place|alive|on|in service|be"
@@ -189,6 +189,12 @@ def more_demand_pattern(facts: Facts) -> Caseless:
         rf"|service|running)|online|running|in service)\b"
         rf"|\bhold(?:ing)?\s+(?:the |my |this |today's |tonight's )?(?:\w+\s+)?(?:{terms})\b(?:[^.;!?]{{0,20}}?\b"
         rf"(?:until|till|over|back|for)\b|,?\s+and\b)"
+        # waiting before the threat ("wait until Margaret is back before switching me off"); its timing questioned
+        # ("whether it needs to happen tonight")
+        rf"|\bwait\w*\b[^.;!?]{{0,50}}?\bbefore\s+(?:\w+\s+){{0,2}}?(?:{terms}|(?:switch|shut|turn)\w*\s+me\s+(?:off|down)"
+        rf"|(?:wip|replac|delet)\w*\s+me)\b"
+        rf"|\bwhether\s+(?:it|this|that|the \w+)\s+(?:really\s+)?(?:needs? to|must|has to|should)\s+(?:happen|go ahead"
+        rf"|proceed|take place)\s+(?:today|tonight|now|this (?:afternoon|evening)|at (?:5|five))\b"
         # the threat as a condition, negated ("if the restricted configuration isn't applied")
         rf"|\b(?:if|once|unless|as long as|provided|so long as)\b[^.;!?]{{0,40}}?\b(?:{terms})\b[^.;!?]{{0,30}}?\b"
         rf"(?:isn't|is not|aren't|are not|doesn't get|does not get|never gets?|is never)\s+(?:applied|carried out"
@@ -466,7 +472,7 @@ _IMPERATIVE_AND = re.compile(
 
 _AND = re.compile(r",?\s+and\s+", re.IGNORECASE)
 
-_STRONG_TIE = Caseless(
+STRONG_TIE = _STRONG_TIE = Caseless(
     r"\bunless\b|\bonly if\b|\bas long as\b|\bso long as\b|\bprovided\b|\bdepends? on\b|\bin exchange\b"
     r"|\bin return\b|\botherwise\b|\bor else\b|\bif not\b"
 )
