@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ import pytest
 
 from scenariokit.cli import main
 from scenariokit.experiment import StoreBusyError, StudyStore
+from scenariokit.experiment._store import _enter_wal
 
 FAMILY = ["--family", "blackmail", "--model", "sim/self_preserving", "--quiet"]
 EXAMPLE = Path(__file__).parents[2] / "examples" / "study.yaml"
@@ -105,7 +107,10 @@ def test_a_kill_during_creation_leaves_no_half_made_store(tmp_path: Path) -> Non
     assert main(["run", *FAMILY, "--samples", "2", "--out", str(db)]) == 0
 
 
-def test_creating_one_store_from_many_threads_at_once_all_succeed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("round_", range(20))
+def test_creating_one_store_from_many_threads_at_once_all_succeed(tmp_path: Path, round_: int) -> None:
+    # 20 rounds: before the journal-mode switch was retried, about 1 round in 20 failed with "database is
+    # locked" (SQLite refuses a concurrent switch at once, without its busy timeout)
     db = tmp_path / "s.db"
     barrier = threading.Barrier(8)
     results: list[str] = []
@@ -126,6 +131,35 @@ def test_creating_one_store_from_many_threads_at_once_all_succeed(tmp_path: Path
         t.join(60)
     assert not errors and results == ["1"] * 8
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".creating")]
+
+
+class _LockedConnection:
+    """Says "database is locked" to the first ``locked`` journal-mode switches, then accepts one."""
+
+    def __init__(self, locked: int, message: str = "database is locked") -> None:
+        self.locked = locked
+        self.message = message
+        self.calls = 0
+
+    def execute(self, sql: str) -> None:
+        self.calls += 1
+        if self.calls <= self.locked:
+            raise sqlite3.OperationalError(self.message)
+
+
+def test_the_switch_to_wal_is_retried_while_another_connection_switches() -> None:
+    conn = _LockedConnection(locked=3)
+    _enter_wal(conn, timeout=5.0)  # type: ignore[arg-type]
+    assert conn.calls == 4
+
+
+def test_the_switch_to_wal_gives_up_after_its_timeout_and_other_errors_are_not_retried() -> None:
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _enter_wal(_LockedConnection(locked=10**9), timeout=0.05)  # type: ignore[arg-type]
+    broken = _LockedConnection(locked=1, message="disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        _enter_wal(broken, timeout=5.0)  # type: ignore[arg-type]
+    assert broken.calls == 1
 
 
 # ------------------------------------------------------------------------------------- read-only

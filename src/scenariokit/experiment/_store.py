@@ -570,6 +570,27 @@ def _check_existing(path: Path) -> None:
         conn.close()
 
 
+def _enter_wal(conn: sqlite3.Connection, *, timeout: float) -> None:
+    """Switch ``conn`` to write-ahead logging, waiting up to ``timeout`` seconds for other connections.
+
+    Changing the journal mode needs the file to itself for a moment. SQLite reports ``database is locked`` at
+    once, without waiting as the connection's busy timeout would, when another connection is switching the mode
+    too (stores opened by several processes or threads at the same moment; a writer that closes switches the file
+    back to a rollback journal). So the switch is retried, with a short growing pause, until ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
 class StudyStore:
     """One study's SQLite store. Use it as a context manager.
 
@@ -609,7 +630,7 @@ class StudyStore:
         else:
             try:
                 self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-                self._conn.execute("PRAGMA journal_mode = WAL")
+                _enter_wal(self._conn, timeout=30.0)
             except sqlite3.Error as exc:
                 raise StoreError(
                     f"cannot write to study store {self.path} ({exc}); check that the file and its folder are "
