@@ -175,6 +175,9 @@ async def test_a_scoring_failure_ends_that_sample_only(tmp_path: Path) -> None:
         assert all(s.error is not None and "scoring bug on sample 2" in s.error for s in failed)
         for sample in store.iter_samples(status="ok"):
             assert store.verdict_keys_of(sample.id)  # every stored ok sample was scored
+        # the failed samples keep the usage of their (paid) requests: the store's totals agree with the run's
+        assert all(s.input_tokens > 0 for s in failed)
+        assert store.usage_totals()[0] == result.tokens
         # the failed samples are run again on resume, and only they
         again = await Runner(expanded, store, create_providers([MODEL]), concurrency=3).run()
         assert again.completed == 2 and again.failed == 0 and store.count_samples(status="ok") == 12

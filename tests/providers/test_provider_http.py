@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import gzip
 import json
@@ -168,6 +169,26 @@ async def test_without_a_proxy_requests_skip_the_client_and_go_out_byte_for_byte
     expected = [h.replace(h[h.index(host) : h.index(b"\r\n", h.index(host))], b"") for h in heads["client"]]
     assert strip == expected  # the same head, header order included (only the server's port differs)
     assert b"x-note: n" in strip[0] and b"content-length:" in strip[0].lower()
+
+
+async def test_credentials_in_the_base_url_are_sent_as_httpx_sends_them(monkeypatch: pytest.MonkeyPatch):
+    # httpx turns user:password in a URL into basic auth; the direct path must not drop that, so such URLs go
+    # through the client and a gateway sees the same request with or without a proxy
+    from scenariokit.providers._transport import ClientPool
+
+    heads: dict[str, list[bytes]] = {}
+    for path in ("default", "client"):
+        if path == "client":
+            monkeypatch.setattr(ClientPool, "direct", lambda self, index: None)
+        with RawServer(lambda _n: (plain(), False)) as server:
+            url = server.url().replace("http://", "http://gateway-user:gateway-pass@")
+            async with provider_for(url) as provider:
+                assert (await provider.generate([UserMessage(content="x")])).message.text == "hi"
+            heads[path] = server.requests
+    basic = b"authorization: basic " + base64.b64encode(b"gateway-user:gateway-pass").lower()
+    for path, sent in heads.items():
+        assert [h.lower().count(basic) for h in sent] == [1], path
+        assert KEY.encode() not in b"".join(sent), path  # basic auth replaces the bearer key, as httpx does
 
 
 async def test_a_proxy_in_the_environment_sends_through_the_client(monkeypatch: pytest.MonkeyPatch):

@@ -73,7 +73,7 @@ EXIT_CODES = """exit codes:
   1    some samples failed (stored as errors, retried on the next run), or a model was halted early because
        its samples kept failing with the same error that no retry fixes (wrong key, unknown model, no quota)
   2    bad input: options, design file, a store that is busy, read-only or holds another design
-  130  interrupted (Ctrl-C): finished samples are stored; run again to resume"""
+  130  interrupted (Ctrl-C): scored samples are stored; run again to resume"""
 """The exit codes of ``scenariokit run`` (shown by ``--help``)."""
 
 
@@ -371,12 +371,16 @@ async def _watch_signals(runner: Runner, scope: anyio.CancelScope) -> None:
             if count == 1:
                 print(
                     "\nscenariokit: stopping: no new samples; finishing those in flight (press Ctrl-C again to "
-                    "abandon them; finished samples are kept)",
+                    "abandon them; scored samples are kept)",
                     file=sys.stderr,
                 )
                 runner.request_stop()
             else:
-                print("\nscenariokit: cancelled; finished samples are stored", file=sys.stderr)
+                print(
+                    "\nscenariokit: cancelled; scored samples are stored (replies not yet scored are run again "
+                    "on resume)",
+                    file=sys.stderr,
+                )
                 scope.cancel()
 
 

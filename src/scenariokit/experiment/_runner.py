@@ -690,7 +690,9 @@ class Runner:
             try:
                 verdicts, calls = await self._detect(transcript, c)
             except Exception as exc:  # a bug in scoring fails this sample, never the run
-                transcript = self._failed(item, seed, exc)
+                # the episode's requests were paid for: the failed sample keeps their usage, so that the store's
+                # totals (and the budget of later runs) agree with what this run counted
+                transcript = self._failed(item, seed, exc).model_copy(update={"usage": transcript.usage})
                 self._note_outcome(m.name, transcript)
                 cost = price.cost(transcript.usage, batch=self.batch) if price is not None else None
         # "uncached" is always the online price with nothing cached, the cost the report sets the actual one

@@ -535,8 +535,10 @@ class Transport:
                         self._urls.clear()
                     url = self._urls[call.url] = httpx.URL(call.url)  # parsed once per URL
                 content = call.body if call.method != "GET" else None
-                direct = self.pool.direct(index)
-                if direct is None:  # a proxy: the client picks its transport
+                # a proxy (the client picks its transport), or credentials in the URL (the client sends them as
+                # basic auth): through the client; otherwise straight to its transport
+                direct = None if url.userinfo else self.pool.direct(index)
+                if direct is None:
                     request = client.build_request(call.method, url, content=content, headers=call.headers)
                     response = await client.send(request, stream=True)
                 else:  # the request client.build_request makes, sent as client.send would without a proxy
