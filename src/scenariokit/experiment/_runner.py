@@ -299,7 +299,6 @@ class Runner:
         self._judged: list[tuple[int, tuple[Verdict, ...], tuple[JudgeCallRecord, ...]]] = []
         self._last_flush = time.monotonic()
         self._run_id = 0
-        self._requesting = 0  # samples whose episode is running (their requests in flight)
         self._score_run = _SCORE_RUN
         self._estimate_per_sample = {m.name: _estimated_tokens(expanded, m) for m in expanded.models}
         self._known: dict[str, KnownUsage] = {}
@@ -347,7 +346,8 @@ class Runner:
                 self._queue = BatchQueue(
                     self.store,
                     self._apis,
-                    active=lambda: self._requesting,
+                    # samples whose episode is running: in flight and not yet handed to scoring
+                    active=lambda: self.progress.in_flight - self.progress.scoring,
                     poll_interval=self.batch_poll,
                 )
             return await self._run()
@@ -436,7 +436,7 @@ class Runner:
                 tg.cancel_scope.cancel()
         finally:  # on cancellation too: finished samples are never dropped; handed-off unscored ones are
             self._flush()
-            self.progress.in_flight = self.progress.scoring = self._requesting = 0
+            self.progress.in_flight = self.progress.scoring = 0
         stop_reason: StopReason = "complete"
         if self.progress.stopping == "budget":
             stop_reason = "budget"
@@ -581,7 +581,6 @@ class Runner:
                 m, c = item.model, item.condition
                 seed = sample_seed(design.seed, c.fingerprint, m.name, m.config_hash, item.index)
                 p.in_flight += 1
-                self._requesting += 1
                 handed = False
                 provider: Provider = self.providers[m.name]
                 if self._queue is not None:
@@ -601,8 +600,6 @@ class Runner:
                     except Exception as exc:
                         # a bug or a reply nothing expected fails this sample, never the run
                         episode = _Episode(item, seed, self._failed(item, seed, exc), score=False)
-                    finally:
-                        self._requesting -= 1
                     # at once, so that the next pull sees this sample's usage in the budget and a streak of errors
                     # no retry can fix halts the model
                     episode.cost = self._account(m, episode.transcript)
@@ -690,11 +687,10 @@ class Runner:
             try:
                 verdicts, calls = await self._detect(transcript, c)
             except Exception as exc:  # a bug in scoring fails this sample, never the run
-                # the episode's requests were paid for: the failed sample keeps their usage, so that the store's
-                # totals (and the budget of later runs) agree with what this run counted
+                # the episode's requests were paid for: the failed sample keeps their usage (and the cost counted
+                # when the episode ended), so the store's totals and the budget of later runs agree with this run's
                 transcript = self._failed(item, seed, exc).model_copy(update={"usage": transcript.usage})
                 self._note_outcome(m.name, transcript)
-                cost = price.cost(transcript.usage, batch=self.batch) if price is not None else None
         # "uncached" is always the online price with nothing cached, the cost the report sets the actual one
         # against
         uncached = price.uncached_cost(transcript.usage) if price is not None else None
