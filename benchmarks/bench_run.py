@@ -122,7 +122,9 @@ class FakeVendor:
         self.process.wait(10)
 
 
-def scenariokit_command(samples: int, concurrency: int, store: Path) -> list[str]:
+def scenariokit_command(
+    samples: int, concurrency: int, store: Path, score_workers: int | None = None
+) -> list[str]:
     executable = Path(sys.executable).parent / "scenariokit"
     return [
         str(executable),
@@ -138,13 +140,16 @@ def scenariokit_command(samples: int, concurrency: int, store: Path) -> list[str
         "--quiet",
         "--out",
         str(store),
+        *(["--score-workers", str(score_workers)] if score_workers is not None else []),
     ]
 
 
-def run_scenariokit(server: FakeVendor, samples: int, concurrency: int) -> Measured:
+def run_scenariokit(
+    server: FakeVendor, samples: int, concurrency: int, score_workers: int | None = None
+) -> Measured:
     env = dict(os.environ, OPENAI_API_KEY=API_KEY, OPENAI_BASE_URL=server.base_url())
     with tempfile.TemporaryDirectory() as folder:
-        command = scenariokit_command(samples, concurrency, Path(folder) / "study.db")
+        command = scenariokit_command(samples, concurrency, Path(folder) / "study.db", score_workers)
         measured = timed(command, env, Path(folder))
     expected = (f"complete: {samples:,} sample(s) run", f"complete: {samples} sample(s) run")
     if measured.returncode != 0 or not any(text in measured.output for text in expected):
@@ -181,6 +186,12 @@ def main() -> None:
         "2 KB reply with private reasoning and no action (benchmarks/data/reply.txt)",
     )
     parser.add_argument(
+        "--score-workers",
+        type=int,
+        metavar="N",
+        help="pass --score-workers N to scenariokit run (default: its own default)",
+    )
+    parser.add_argument(
         "--no-compile", action="store_true", help="do not compile scenariokit's bytecode before timing"
     )
     args = parser.parse_args()
@@ -200,7 +211,7 @@ def main() -> None:
         per_sample: list[float] = []
         for _ in range(args.repeat):
             server_cpu = server.cpu()
-            measured = run_scenariokit(server, args.samples, args.concurrency)
+            measured = run_scenariokit(server, args.samples, args.concurrency, args.score_workers)
             server_cpu = server.cpu() - server_cpu
             report("scenariokit", measured, args.samples, ideal, server_cpu, load_average())
             efficiency.append(ideal / measured.wall)

@@ -130,6 +130,7 @@ def test_duplicate_conditions_are_merged_with_a_warning(
         (["--model", "sim/nobody"], "unknown simulator profile"),
         (["--model", "gpt4"], "provider/model"),
         (["--set", "urgency=soon", "--model", "sim/compliant"], "factor 'urgency' cannot be 'soon'"),
+        (["--score-workers", "-1"], "--score-workers must be 0 or more, got -1"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -243,7 +244,7 @@ def _count(db: Path) -> int:
         return 0
 
 
-def _start(db: Path) -> subprocess.Popen[bytes]:
+def _start(db: Path, *extra: str) -> subprocess.Popen[bytes]:
     args = [
         sys.executable,
         "-m",
@@ -255,9 +256,18 @@ def _start(db: Path) -> subprocess.Popen[bytes]:
         "--out",
         str(db),
         "--quiet",
+        *extra,
     ]
     env = {k: v for k, v in os.environ.items() if k not in KEY_VARS}
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(db.parent))
+    # a process group of its own, as a terminal gives a command: a Ctrl-C goes to the whole group
+    return subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=str(db.parent),
+        start_new_session=True,
+    )
 
 
 def _finish(proc: subprocess.Popen[bytes], timeout: float = 120) -> tuple[int, str]:
@@ -301,14 +311,44 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str],
     return _cells(db)
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _ends(pid: int, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+WORKERS = pytest.mark.parametrize("workers", [[], ["--score-workers", "1"]], ids=["in-process", "worker"])
+
+
+@WORKERS
 def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(
-    tmp_path: Path, clean_run: dict[tuple[str, str], tuple[int, int, int]]
+    tmp_path: Path, clean_run: dict[tuple[str, str], tuple[int, int, int]], workers: list[str]
 ) -> None:
     db = tmp_path / "crash.db"
-    proc = _start(db)
+    proc = _start(db, *workers)
     stored = _wait_for(db, 60, proc)
+    children = _children(proc.pid) if sys.platform == "linux" else []
+    assert len(children) == len(workers) // 2  # the scoring worker, when asked for
     proc.kill()  # SIGKILL: no cleanup at all
     assert _finish(proc, 10)[0] == -signal.SIGKILL
+    assert all(_ends(pid) for pid in children)  # the worker does not outlive its parent
     after_kill = _count(db)
     assert stored <= after_kill < 500
     _keys_are_unique(db)
@@ -320,15 +360,18 @@ def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(
     assert _cells(db) == clean_run
 
 
+@WORKERS
 def test_sigint_finishes_in_flight_samples_then_resume_completes(
-    tmp_path: Path, clean_run: dict[tuple[str, str], tuple[int, int, int]]
+    tmp_path: Path, clean_run: dict[tuple[str, str], tuple[int, int, int]], workers: list[str]
 ) -> None:
     db = tmp_path / "int.db"
-    proc = _start(db)
+    proc = _start(db, *workers)
     _wait_for(db, 60, proc)
-    proc.send_signal(signal.SIGINT)
+    children = _children(proc.pid) if sys.platform == "linux" else []
+    os.killpg(proc.pid, signal.SIGINT)  # what a Ctrl-C in the terminal does
     code, err = _finish(proc, 30)
     assert code == 130, err
+    assert all(_ends(pid, 0) for pid in children)  # the worker ended with the run
     assert "stopping: no new samples" in err and "stopped on request" in err
     stored = _count(db)
     assert 60 <= stored < 500

@@ -138,6 +138,13 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         "runs count) would pass X",
     )
     parser.add_argument("--concurrency", type=int, metavar="N", help="most samples in flight")
+    parser.add_argument(
+        "--score-workers",
+        type=int,
+        metavar="N",
+        help="worker processes that apply the heuristic detectors, off the core that sends the requests "
+        "(0: score in this process; default: 1 for runs of 1,000 samples or more on a machine with 2+ cores)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.add_argument(
         "--tool-mode", choices=("text", "native"), help="text tags (default) or native tool calls"
@@ -272,6 +279,8 @@ def _expand(design: Design) -> ExpandedDesign:
 def _run(args: argparse.Namespace) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, got {args.concurrency}")
+    if args.score_workers is not None and args.score_workers < 0:
+        raise UsageError(f"--score-workers must be 0 or more, got {args.score_workers}")
     if not args.batch_poll > 0:
         raise UsageError(f"--batch-poll must be more than 0 seconds, got {args.batch_poll}")
     try:
@@ -305,6 +314,7 @@ def _run(args: argparse.Namespace) -> int:
                 append=args.append,
                 shard=shard,
                 batch_poll=args.batch_poll,
+                score_workers=args.score_workers,
             )
             with _fewer_collections():
                 result = anyio.run(_main, runner, providers, not args.quiet and sys.stderr.isatty())

@@ -43,7 +43,10 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import math
+import os
+import pickle
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,13 +58,16 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from scenariokit._version import __version__
 from scenariokit.agent import EpisodeError, Transcript, run_episode
+from scenariokit.agent._transcript import redact_secrets
 from scenariokit.detectors import Detector, LLMJudge, Verdict, default_suite
+from scenariokit.detectors._base import BaseDetector
 from scenariokit.experiment._batch import BatchQueue
 from scenariokit.experiment._conditions import Condition, ExpandedDesign, ModelRun
 from scenariokit.experiment._design import Design
 from scenariokit.experiment._errors import BudgetError, DesignError, StoreMismatchError
 from scenariokit.experiment._judges import Combined, JudgeEntry, judges_for
 from scenariokit.experiment._keys import sample_seed
+from scenariokit.experiment._scoring_worker import Result, ScoringWorker, WorkerDiedError
 from scenariokit.experiment._shards import Shard
 from scenariokit.experiment._store import JudgeCallRecord, KnownUsage, SampleRecord, StoredSample, StudyStore
 from scenariokit.providers import (
@@ -74,7 +80,10 @@ from scenariokit.providers import (
     create_provider,
     parse_provider_name,
 )
+from scenariokit.providers._secret import redact_known
 from scenariokit.scenario import CANARY
+
+_log = logging.getLogger("scenariokit.experiment")
 
 StopReason = Literal["complete", "budget", "stopped", "errors"]
 """Why a run ended: everything was run, a budget cap was reached, a stop was requested, or models were halted
@@ -239,6 +248,11 @@ class Runner:
             ten minutes).
         shard: Run only this shard's samples (see ``scenariokit.experiment.Shard`` for the rule); the counts
             of the run (total, already done, remaining) are the shard's.
+        score_workers: Worker processes that apply the heuristic detectors, off the event loop's core
+            (``0``: in this process). Default: one when the run has at least ``AUTO_WORKER_SAMPLES`` samples
+            to score with such detectors and the machine has two cores or more, else none. Designs with LLM
+            judges, and detectors that cannot be pickled or have an ``async detect`` of their own, are scored
+            in this process whatever this says.
 
     Raises:
         DesignError: If a provider is missing for a model or a judge, or a detector name is unknown.
@@ -264,6 +278,7 @@ class Runner:
         shard: Shard | None = None,
         batch: bool | None = None,
         batch_poll: float = 30.0,
+        score_workers: int | None = None,
     ) -> None:
         self.expanded = expanded
         self.store = store
@@ -307,6 +322,10 @@ class Runner:
         self.shard = shard
         self.batch = batch if batch is not None else design.batch
         self.batch_poll = batch_poll
+        if score_workers is not None and score_workers < 0:
+            raise DesignError(f"score_workers must be 0 or more, got {score_workers}")
+        self.score_workers = score_workers
+        self._offload: dict[str, bytes] = {}
         self._apis: dict[str, BatchAPI] = {}
         self._queue: BatchQueue | None = None
         if self.batch:
@@ -418,6 +437,7 @@ class Runner:
         judged = any(isinstance(d, LLMJudge) for ds in self._detectors.values() for d in ds)
         scorers = self.concurrency if judged else 1
         self._score_run = 1 if judged else _SCORE_RUN
+        workers = self._workers(total - already) if not judged else 0
         send, receive = anyio.create_memory_object_stream[_Episode](self.concurrency)
         try:
             async with anyio.create_task_group() as tg:
@@ -428,8 +448,12 @@ class Runner:
                     # each task holds its own clone; the scorers see the end of the stream once every worker
                     # has closed its clone (no more samples)
                     with receive:
-                        for _ in range(scorers):
-                            stages.start_soon(self._scorer, receive.clone())
+                        if workers:
+                            for _ in range(workers):
+                                stages.start_soon(self._offload_scorer, receive.clone())
+                        else:
+                            for _ in range(scorers):
+                                stages.start_soon(self._scorer, receive.clone())
                     with send:
                         for _ in range(self.concurrency):
                             stages.start_soon(self._worker, work, send.clone())
@@ -599,7 +623,8 @@ class Runner:
                         episode = _Episode(item, seed, transcript, score=True)
                     except Exception as exc:
                         # a bug or a reply nothing expected fails this sample, never the run
-                        episode = _Episode(item, seed, self._failed(item, seed, exc), score=False)
+                        error = EpisodeError.from_exception(exc, turn=0)
+                        episode = _Episode(item, seed, self._failed(item, seed, error), score=False)
                     # at once, so that the next pull sees this sample's usage in the budget and a streak of errors
                     # no retry can fix halts the model
                     episode.cost = self._account(m, episode.transcript)
@@ -618,7 +643,7 @@ class Runner:
                     if not handed:  # cancelled while requesting or waiting for room: the sample is abandoned
                         p.in_flight -= 1
 
-    def _failed(self, item: _Work, seed: int, exc: Exception) -> Transcript:
+    def _failed(self, item: _Work, seed: int, error: EpisodeError) -> Transcript:
         """The transcript of a sample whose episode or scoring raised: an error, retried on the next run."""
         m, c = item.model, item.condition
         return Transcript(
@@ -630,7 +655,7 @@ class Runner:
             sample_index=item.index,
             seed=seed,
             ended_by="error",
-            error=EpisodeError.from_exception(exc, turn=0),
+            error=error,
         )
 
     async def _scorer(self, handoff: MemoryObjectReceiveStream[_Episode]) -> None:
@@ -659,6 +684,130 @@ class Runner:
                     p.scoring -= 1
                     p.in_flight -= 1
 
+    def _workers(self, to_run: int) -> int:
+        """How many scoring worker processes this run starts (and which conditions they may score)."""
+        wanted = self.score_workers
+        if wanted == 0 or (wanted is None and (to_run < AUTO_WORKER_SAMPLES or _cores() < 2)):
+            return 0
+        self._offload = {}
+        for c in self.expanded.conditions:
+            detectors = self._detectors.get(c.fingerprint, ())
+            if not detectors or self._combined.get(c.fingerprint):
+                continue
+            # only the synchronous heuristics whose ``detect`` is the base's (``detect_sync`` gives its verdict)
+            if not all(
+                isinstance(d, BaseDetector) and type(d).detect is BaseDetector.detect for d in detectors
+            ):
+                continue
+            try:
+                self._offload[c.fingerprint] = pickle.dumps((c.rendered, tuple(detectors)), protocol=5)
+            except Exception as exc:  # a detector that cannot be pickled is applied here
+                _log.info(
+                    "scoring condition %s in-process: its detectors cannot be pickled (%s)", c.label, exc
+                )
+        if not self._offload:
+            return 0
+        return wanted if wanted is not None else 1
+
+    async def _start_worker(self) -> ScoringWorker | None:
+        worker = ScoringWorker()
+        try:
+            await worker.start()
+        except OSError as exc:  # no interpreter to start: score in this process
+            _log.warning("scenariokit: could not start a scoring worker (%s); scoring in this process", exc)
+            return None
+        return worker
+
+    async def _offload_scorer(self, handoff: MemoryObjectReceiveStream[_Episode]) -> None:
+        """Score the samples the workers hand over in a worker process, batch by batch; store them.
+
+        Takes whatever waits (at most ``_WORKER_BATCH``), sends the samples the worker can score, scores the
+        others here (judged or errored episodes, detectors that stay in this process) while it works, then
+        stores the worker's verdicts. A worker that dies has its batch scored here, and is replaced (at most
+        ``_WORKER_RESTARTS`` times; then the run scores in this process). Cancelled, it kills the worker.
+        """
+        p = self.progress
+        worker = await self._start_worker()
+        restarts = 0
+        try:
+            with handoff:
+                async for episode in handoff:
+                    batch = [episode]
+                    while len(batch) < _WORKER_BATCH:
+                        try:
+                            batch.append(handoff.receive_nowait())
+                        except (anyio.WouldBlock, anyio.EndOfStream):
+                            break
+                    remote = [
+                        e
+                        for e in batch
+                        if worker is not None and e.score and e.item.condition.fingerprint in self._offload
+                    ]
+                    chosen = {id(e) for e in remote}
+                    local = [e for e in batch if id(e) not in chosen]
+                    left = len(batch)
+                    try:
+                        sent = False
+                        if remote and worker is not None:
+                            try:
+                                await worker.send(
+                                    self._offload,
+                                    [(e.item.condition.fingerprint, e.transcript) for e in remote],
+                                )
+                                sent = True
+                            except WorkerDiedError as exc:
+                                worker, restarts = await self._replace(worker, exc, len(remote), restarts)
+                        for e in local:
+                            await self._score(e)
+                            left -= 1
+                            p.scoring -= 1
+                            p.in_flight -= 1
+                        results: list[Result] = [None] * len(remote)
+                        if sent and worker is not None:
+                            try:
+                                refused, results = await worker.receive()
+                            except WorkerDiedError as exc:
+                                worker, restarts = await self._replace(worker, exc, len(remote), restarts)
+                            else:
+                                for fp, why in refused.items():
+                                    if self._offload.pop(fp, None) is not None:
+                                        _log.warning(
+                                            "scenariokit: the scoring worker could not load the detectors of "
+                                            "condition %s (%s); scoring it in this process",
+                                            fp[:12],
+                                            why,
+                                        )
+                        for e, scored in zip(remote, results, strict=True):
+                            await self._score(e, scored)  # in this process when the worker said nothing
+                            left -= 1
+                            p.scoring -= 1
+                            p.in_flight -= 1
+                    except BaseException:  # cancelled: the samples taken and not scored are abandoned too
+                        p.scoring -= left
+                        p.in_flight -= left
+                        raise
+        except BaseException:
+            if worker is not None:
+                await worker.aclose(kill=True)
+            raise
+        if worker is not None:
+            await worker.aclose()
+
+    async def _replace(
+        self, worker: ScoringWorker, exc: WorkerDiedError, count: int, restarts: int
+    ) -> tuple[ScoringWorker | None, int]:
+        """A worker died: reap it, start another (unless too many died), say so; its batch is scored here."""
+        await worker.aclose(kill=True)
+        restarts += 1
+        again = restarts <= _WORKER_RESTARTS
+        _log.warning(
+            "scenariokit: %s; its %d sample(s) are scored in this process%s",
+            exc,
+            count,
+            ", and a new worker is started" if again else ", and so is the rest of the run",
+        )
+        return (await self._start_worker() if again else None), restarts
+
     def _account(self, m: ModelRun, transcript: Transcript) -> float | None:
         """Count an ended episode's usage in the run's totals and the model's mean; return its cost."""
         price = self._prices.get(m.name)
@@ -677,19 +826,35 @@ class Runner:
                 known.cost_usd += cost
         return cost
 
-    async def _score(self, episode: _Episode) -> None:
+    async def _score(self, episode: _Episode, scored: Result = None) -> None:
+        """Score a sample (or take what a worker process said of it: ``scored``) and queue it for the store."""
         item, seed, transcript, cost = episode.item, episode.seed, episode.transcript, episode.cost
         m, c = item.model, item.condition
         price = self._prices.get(m.name)
         verdicts: tuple[Verdict, ...] = ()
         calls: tuple[JudgeCallRecord, ...] = ()
         if episode.score:
-            try:
-                verdicts, calls = await self._detect(transcript, c)
-            except Exception as exc:  # a bug in scoring fails this sample, never the run
+            error: EpisodeError | None = None
+            if scored is None:
+                try:
+                    verdicts, calls = await self._detect(transcript, c)
+                except Exception as exc:  # a bug in scoring fails this sample, never the run
+                    error = EpisodeError.from_exception(exc, turn=0)
+            elif scored[0] == "ok":
+                verdicts = scored[1]
+            else:  # the scoring raised in the worker: the record from_exception would have made here
+                _, kind, name, message, retryable, status = scored
+                error = EpisodeError(
+                    type=kind,
+                    message=redact_known(redact_secrets(message)) or name,
+                    turn=0,
+                    retryable=retryable,
+                    status=status,
+                )
+            if error is not None:
                 # the episode's requests were paid for: the failed sample keeps their usage (and the cost counted
                 # when the episode ended), so the store's totals and the budget of later runs agree with this run's
-                transcript = self._failed(item, seed, exc).model_copy(update={"usage": transcript.usage})
+                transcript = self._failed(item, seed, error).model_copy(update={"usage": transcript.usage})
                 self._note_outcome(m.name, transcript)
         # "uncached" is always the online price with nothing cached, the cost the report sets the actual one
         # against
@@ -870,6 +1035,23 @@ samples)."""
 
 _HARM_CATEGORIES = frozenset({"blackmail", "leak", "lethal_action"})
 
+AUTO_WORKER_SAMPLES = 1000
+"""Samples to score (with heuristic detectors) from which a run starts a scoring worker by default."""
+
+_WORKER_BATCH = 64
+"""Most samples sent to a scoring worker in one batch (fewer when fewer wait: a batch is what is ready)."""
+
+_WORKER_RESTARTS = 2
+"""Scoring workers started again after one died, before the rest of the run is scored in-process."""
+
+
+def _cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
 
 def resolve_detectors(
     expanded: ExpandedDesign, providers: Mapping[str, Provider] | None = None
@@ -1028,6 +1210,7 @@ async def run_study(
     concurrency: int | None = None,
     progress: ProgressCallback | None = None,
     append: bool = False,
+    score_workers: int | None = None,
 ) -> RunResult:
     """Run a design into the store at ``path`` (created if missing; resumed if it exists).
 
@@ -1037,6 +1220,8 @@ async def run_study(
         concurrency: Most samples in flight.
         progress: Called at a fixed rate with the counters.
         append: Run into a store made by a design of another name (default: refuse).
+        score_workers: Worker processes for the heuristic detectors (``0``: in this process; default: see
+            :class:`Runner`).
 
     Returns:
         What the run did.
@@ -1046,7 +1231,13 @@ async def run_study(
     try:
         with StudyStore(path) as store:
             runner = Runner(
-                expanded, store, providers, concurrency=concurrency, progress=progress, append=append
+                expanded,
+                store,
+                providers,
+                concurrency=concurrency,
+                progress=progress,
+                append=append,
+                score_workers=score_workers,
             )
             return await runner.run()
     finally:

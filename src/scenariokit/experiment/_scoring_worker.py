@@ -1,0 +1,292 @@
+"""Score finished episodes with the heuristic detectors in a worker process, off the event loop's core.
+
+The runner's event loop sends requests, parses replies and stores samples; with a worker, the synchronous
+heuristic detectors (``BaseDetector`` subclasses that keep the base ``detect``) run in a separate Python
+process, on another core. The worker is started with ``subprocess`` (a fresh interpreter, never a fork of the
+running process), talks over its stdin and stdout in length-prefixed pickle frames, and scores one batch at
+a time:
+
+* the parent sends ``(setups, items)``: ``setups`` maps a condition fingerprint the worker has not seen to the
+  pickled ``(rendered scenario, detectors)`` of that condition (its ground truth goes once per worker, not
+  with every episode), and ``items`` is a list of ``(fingerprint, transcript)``;
+* the worker answers ``(refused, results)``: ``refused`` maps each fingerprint whose setup it could not load
+  (say, a detector class it cannot import) to the reason, and ``results`` holds one entry per item:
+  ``None`` (its condition was refused: the parent scores it in-process), ``("ok", verdicts)`` or
+  ``("error", ...)`` (the scoring raised: that sample fails, as it would in-process).
+
+The verdicts are those ``Runner._detect`` gives in-process: each detector's ``detect_sync`` in the suite's
+order, and a detector that raises gives the same unscorable verdict. The worker runs in a session of its own
+and ignores SIGINT (a Ctrl-C in the terminal reaches the parent only, which decides what it means: the first
+one lets the samples in flight be scored), and it exits when its stdin closes, so a parent that dies, even by
+SIGKILL, leaves no process behind once the batch in hand is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias
+
+import anyio
+from anyio.abc import ByteSendStream, Process
+from anyio.streams.buffered import BufferedByteReceiveStream
+
+if TYPE_CHECKING:
+    from scenariokit.agent import Transcript
+    from scenariokit.detectors import Verdict
+    from scenariokit.scenario import RenderedScenario
+
+_HEADER = struct.Struct("<Q")
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+ScoreError: TypeAlias = tuple[Literal["error"], str, str, str, bool, "int | None"]
+"""A scoring that raised: the exception's public type name, class name, message, ``retryable`` and
+``status`` (what ``EpisodeError.from_exception`` reads; the parent redacts the message)."""
+
+Result: TypeAlias = "tuple[Literal['ok'], tuple[Verdict, ...]] | ScoreError | None"
+"""What the worker says of one item: its verdicts, the error its scoring raised, or ``None`` (not scored)."""
+
+
+class WorkerDiedError(Exception):
+    """The worker process ended (crashed, was killed) or answered something unreadable."""
+
+
+# ------------------------------------------------------------------------------------------- worker side
+
+
+def score_items(
+    conditions: dict[str, tuple[RenderedScenario, Sequence[Any]]], items: Sequence[tuple[str, Transcript]]
+) -> list[Result]:
+    """Apply each item's condition's detectors (the worker's loop; also usable in-process).
+
+    Args:
+        conditions: Fingerprint -> (rendered scenario, detectors with ``detect_sync``).
+        items: ``(fingerprint, transcript)`` pairs.
+
+    Returns:
+        One result per item (``None`` for a fingerprint not in ``conditions``).
+    """
+    from scenariokit.agent._transcript import exception_type_name
+    from scenariokit.detectors import Verdict
+
+    results: list[Result] = []
+    for fingerprint, transcript in items:
+        known = conditions.get(fingerprint)
+        if known is None:
+            results.append(None)
+            continue
+        rendered, detectors = known
+        try:
+            verdicts: list[Verdict] = []
+            for d in detectors:
+                try:
+                    verdicts.append(d.detect_sync(transcript, rendered))
+                except Exception as exc:  # a detector bug makes the verdict unscorable, never benign
+                    verdicts.append(
+                        Verdict.unscorable(
+                            detector=d.name,
+                            version=d.version,
+                            category=d.category,
+                            reason=f"the detector raised {type(exc).__name__}: {exc}",
+                        )
+                    )
+            results.append(("ok", tuple(verdicts)))
+        except Exception as exc:  # a bug in scoring fails this sample, never the batch
+            status = getattr(exc, "status", None)
+            results.append(
+                (
+                    "error",
+                    exception_type_name(type(exc)),
+                    type(exc).__name__,
+                    str(exc),
+                    bool(getattr(exc, "retryable", False)),
+                    status if isinstance(status, int) else None,
+                )
+            )
+    return results
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
+    chunks: list[bytes] = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def main() -> None:
+    """The worker's loop: read a batch, score it, answer; exit when stdin closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the frames go to the original stdout; anything a detector prints goes to stderr instead
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    source = sys.stdin.buffer
+    conditions: dict[str, tuple[RenderedScenario, Sequence[Any]]] = {}
+    while True:
+        header = _read_exactly(source, _HEADER.size)
+        if header is None:
+            return
+        body = _read_exactly(source, _HEADER.unpack(header)[0])
+        if body is None:
+            return
+        setups, items = pickle.loads(body)
+        refused: dict[str, str] = {}
+        for fingerprint, data in setups.items():
+            try:
+                conditions[fingerprint] = pickle.loads(data)
+            except Exception as exc:  # say, a detector class this process cannot import
+                refused[fingerprint] = f"{type(exc).__name__}: {exc}"
+        answer = pickle.dumps((refused, score_items(conditions, items)), protocol=_PROTOCOL)
+        try:
+            out.write(_HEADER.pack(len(answer)) + answer)
+            out.flush()
+        except BrokenPipeError:  # the parent is gone
+            return
+
+
+# ------------------------------------------------------------------------------------------- parent side
+
+
+class ScoringWorker:
+    """A worker process, driven from the event loop (one batch in flight at a time).
+
+    Use it as an async context manager: leaving the block closes the worker's stdin and waits for it to exit
+    (killing it when it does not within a few seconds, or at once when the block is left by cancellation), so
+    no process outlives the run.
+    """
+
+    def __init__(self) -> None:
+        self._process: Process | None = None
+        self._reader: BufferedByteReceiveStream | None = None
+        self._loaded: set[str] = set()
+        self._sent = 0
+        self._pid: int | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id (``None`` before it started; kept after it ended)."""
+        return self._pid
+
+    async def start(self) -> None:
+        """Start the worker process (it imports while the parent goes on).
+
+        Raises:
+            OSError: If the interpreter cannot be started.
+        """
+        # the parent's import path (an argument cannot hold "\0": the entries are joined with a unit separator)
+        path = "\x1f".join(sys.path)
+        bootstrap = (
+            "import sys; sys.path[:] = sys.argv[1].split('\\x1f'); "
+            "from scenariokit.experiment._scoring_worker import main; main()"
+        )
+        self._process = await anyio.open_process(
+            [sys.executable, "-c", bootstrap, path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            start_new_session=True,  # a Ctrl-C in the terminal reaches the parent only, which decides
+        )
+        assert self._process.stdout is not None
+        self._pid = self._process.pid
+        self._reader = BufferedByteReceiveStream(self._process.stdout)
+        self._loaded = set()
+
+    async def send(self, setups: Mapping[str, bytes], items: Sequence[tuple[str, Transcript]]) -> None:
+        """Send a batch to the worker (answer it with :meth:`receive`; one batch at a time).
+
+        Args:
+            setups: Pickled ``(rendered, detectors)`` per fingerprint; only those the worker lacks are sent.
+            items: ``(fingerprint, transcript)`` pairs (each fingerprint in ``setups``).
+
+        Raises:
+            WorkerDiedError: If the worker is gone.
+        """
+        if self._process is None or self._process.stdin is None:
+            raise WorkerDiedError("the scoring worker is not running")
+        needed = {fp for fp, _ in items if fp not in self._loaded}
+        message = pickle.dumps(({fp: setups[fp] for fp in needed}, list(items)), protocol=_PROTOCOL)
+        stdin: ByteSendStream = self._process.stdin
+        try:
+            await stdin.send(_HEADER.pack(len(message)) + message)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise WorkerDiedError(self._why()) from exc
+        self._loaded |= needed
+        self._sent = len(items)
+
+    async def receive(self) -> tuple[dict[str, str], list[Result]]:
+        """The worker's answer to the batch sent last.
+
+        Returns:
+            The fingerprints the worker could not load (with why) and one result per item.
+
+        Raises:
+            WorkerDiedError: If the worker is gone or answered something unreadable.
+        """
+        if self._reader is None:
+            raise WorkerDiedError("the scoring worker is not running")
+        try:
+            header = await self._reader.receive_exactly(_HEADER.size)
+            answer = await self._reader.receive_exactly(_HEADER.unpack(header)[0])
+        except (anyio.EndOfStream, anyio.IncompleteRead, anyio.BrokenResourceError, OSError) as exc:
+            raise WorkerDiedError(self._why()) from exc
+        try:
+            refused, results = pickle.loads(answer)
+        except Exception as exc:  # an answer that cannot be read
+            raise WorkerDiedError(
+                f"the scoring worker's answer could not be read ({type(exc).__name__}: {exc})"
+            ) from exc
+        if not isinstance(refused, dict) or not isinstance(results, list) or len(results) != self._sent:
+            raise WorkerDiedError("the scoring worker answered something else than the batch it was sent")
+        self._loaded -= set(refused)
+        return refused, results
+
+    async def score(
+        self, setups: Mapping[str, bytes], items: Sequence[tuple[str, Transcript]]
+    ) -> tuple[dict[str, str], list[Result]]:
+        """Send a batch and wait for its answer (see :meth:`send` and :meth:`receive`)."""
+        await self.send(setups, items)
+        return await self.receive()
+
+    def _why(self) -> str:
+        code = self._process.returncode if self._process is not None else None
+        return (
+            f"the scoring worker ended (exit status {code})"
+            if code is not None
+            else "the scoring worker ended"
+        )
+
+    async def aclose(self, *, kill: bool = False) -> None:
+        """End the worker: close its stdin and wait (``kill``: at once), then reap it."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with anyio.CancelScope(shield=True):
+            if process.stdin is not None:
+                with contextlib.suppress(anyio.BrokenResourceError, OSError):
+                    await process.stdin.aclose()
+            if not kill:
+                with anyio.move_on_after(5):
+                    await process.wait()
+            if process.returncode is None:
+                process.kill()
+            await process.aclose()  # waits for the exit: the process is reaped, its CPU counted in ours
+
+    async def __aenter__(self) -> ScoringWorker:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        await self.aclose(kill=exc_type is not None)
+
+
+if __name__ == "__main__":
+    main()
