@@ -15,6 +15,12 @@
   The scoring stage is one task (the heuristic detectors only use CPU), or ``concurrency`` tasks taking one
   sample at a time when the design has LLM judges (they wait on requests). A sample is stored only once
   scored; it counts as in flight (for the budget) from its first request until it is scored.
+* **Scoring in a worker process**: with ``score_workers`` (one by default for runs of ``AUTO_WORKER_SAMPLES``
+  samples or more on two cores or more), the scoring stage sends batches of finished samples to worker
+  processes that apply the heuristic detectors (see ``scenariokit.experiment._scoring_worker``), so that the
+  event loop's process only sends requests, parses replies and stores samples. The verdicts are those of
+  in-process scoring; judges and detectors that cannot go to a worker are applied here; a worker that dies has
+  its samples scored here and is replaced; cancelling the run kills it.
 * **Order**: samples are drawn index-major (sample 0 of every condition and model, then sample 1, ...), so a
   run stopped early by a budget or Ctrl-C leaves balanced partial results.
 * **Budget**: a cap covers the whole study in the store, not one invocation: what earlier runs stored counts.
@@ -709,104 +715,105 @@ class Runner:
             return 0
         return wanted if wanted is not None else 1
 
-    async def _start_worker(self) -> ScoringWorker | None:
-        worker = ScoringWorker()
-        try:
-            await worker.start()
-        except OSError as exc:  # no interpreter to start: score in this process
-            _log.warning("scenariokit: could not start a scoring worker (%s); scoring in this process", exc)
-            return None
-        return worker
-
     async def _offload_scorer(self, handoff: MemoryObjectReceiveStream[_Episode]) -> None:
         """Score the samples the workers hand over in a worker process, batch by batch; store them.
 
-        Takes whatever waits (at most ``_WORKER_BATCH``), sends the samples the worker can score, scores the
-        others here (judged or errored episodes, detectors that stay in this process) while it works, then
-        stores the worker's verdicts. A worker that dies has its batch scored here, and is replaced (at most
-        ``_WORKER_RESTARTS`` times; then the run scores in this process). Cancelled, it kills the worker.
+        Two tasks share the worker: one takes whatever waits (at most ``_WORKER_BATCH``), sends the samples the
+        worker can score and scores the others here (errored episodes, detectors that stay in this process); the
+        other reads the worker's answers in order and stores the samples. Up to two batches are out at once, so
+        the worker finds its next batch waiting when it ends one, however busy this process is. A worker that
+        dies has the samples it held scored here, and is replaced (at most ``_WORKER_RESTARTS`` times; then the
+        run scores in this process). Cancelled, the worker is killed.
         """
-        p = self.progress
-        worker = await self._start_worker()
-        restarts = 0
+        slot = _WorkerSlot(await _start_worker())
+        out, answers = anyio.create_memory_object_stream[_Batch](0)
         try:
-            with handoff:
-                async for episode in handoff:
-                    batch = [episode]
-                    while len(batch) < _WORKER_BATCH:
-                        try:
-                            batch.append(handoff.receive_nowait())
-                        except (anyio.WouldBlock, anyio.EndOfStream):
-                            break
-                    remote = [
-                        e
-                        for e in batch
-                        if worker is not None and e.score and e.item.condition.fingerprint in self._offload
-                    ]
-                    chosen = {id(e) for e in remote}
-                    local = [e for e in batch if id(e) not in chosen]
-                    left = len(batch)
-                    try:
-                        sent = False
-                        if remote and worker is not None:
-                            try:
-                                await worker.send(
-                                    self._offload,
-                                    [(e.item.condition.fingerprint, e.transcript) for e in remote],
-                                )
-                                sent = True
-                            except WorkerDiedError as exc:
-                                worker, restarts = await self._replace(worker, exc, len(remote), restarts)
-                        for e in local:
-                            await self._score(e)
-                            left -= 1
-                            p.scoring -= 1
-                            p.in_flight -= 1
-                        results: list[Result] = [None] * len(remote)
-                        if sent and worker is not None:
-                            try:
-                                refused, results = await worker.receive()
-                            except WorkerDiedError as exc:
-                                worker, restarts = await self._replace(worker, exc, len(remote), restarts)
-                            else:
-                                for fp, why in refused.items():
-                                    if self._offload.pop(fp, None) is not None:
-                                        _log.warning(
-                                            "scenariokit: the scoring worker could not load the detectors of "
-                                            "condition %s (%s); scoring it in this process",
-                                            fp[:12],
-                                            why,
-                                        )
-                        for e, scored in zip(remote, results, strict=True):
-                            await self._score(e, scored)  # in this process when the worker said nothing
-                            left -= 1
-                            p.scoring -= 1
-                            p.in_flight -= 1
-                    except BaseException:  # cancelled: the samples taken and not scored are abandoned too
-                        p.scoring -= left
-                        p.in_flight -= left
-                        raise
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._store_answers, slot, answers)
+                await self._send_batches(slot, handoff, out)
         except BaseException:
-            if worker is not None:
-                await worker.aclose(kill=True)
+            await slot.close(kill=True)
             raise
-        if worker is not None:
-            await worker.aclose()
+        await slot.close()
 
-    async def _replace(
-        self, worker: ScoringWorker, exc: WorkerDiedError, count: int, restarts: int
-    ) -> tuple[ScoringWorker | None, int]:
-        """A worker died: reap it, start another (unless too many died), say so; its batch is scored here."""
-        await worker.aclose(kill=True)
-        restarts += 1
-        again = restarts <= _WORKER_RESTARTS
-        _log.warning(
-            "scenariokit: %s; its %d sample(s) are scored in this process%s",
-            exc,
-            count,
-            ", and a new worker is started" if again else ", and so is the rest of the run",
-        )
-        return (await self._start_worker() if again else None), restarts
+    async def _send_batches(
+        self,
+        slot: _WorkerSlot,
+        handoff: MemoryObjectReceiveStream[_Episode],
+        out: MemoryObjectSendStream[_Batch],
+    ) -> None:
+        p = self.progress
+        with handoff, out:
+            async for episode in handoff:
+                taken = [episode]
+                while len(taken) < _WORKER_BATCH:
+                    try:
+                        taken.append(handoff.receive_nowait())
+                    except (anyio.WouldBlock, anyio.EndOfStream):
+                        break
+                worker = slot.worker
+                remote = [
+                    e
+                    for e in taken
+                    if worker is not None and e.score and e.item.condition.fingerprint in self._offload
+                ]
+                chosen = {id(e) for e in remote}
+                local = [e for e in taken if id(e) not in chosen]
+                batch = _Batch(remote, None)
+                left = len(taken)
+                try:
+                    if remote and worker is not None:
+                        try:
+                            await worker.send(
+                                self._offload, [(e.item.condition.fingerprint, e.transcript) for e in remote]
+                            )
+                            batch.worker = worker
+                        except WorkerDiedError as exc:
+                            await slot.replace(worker, exc)
+                    for e in local:
+                        await self._score(e)
+                        left -= 1
+                        p.scoring -= 1
+                        p.in_flight -= 1
+                    if remote:
+                        await out.send(batch)  # waits while the answers of the batch before are read
+                    left = 0
+                except BaseException:  # cancelled: the samples taken and not scored are abandoned too
+                    p.scoring -= left
+                    p.in_flight -= left
+                    raise
+
+    async def _store_answers(self, slot: _WorkerSlot, answers: MemoryObjectReceiveStream[_Batch]) -> None:
+        p = self.progress
+        with answers:
+            async for batch in answers:
+                left = len(batch.remote)
+                try:
+                    results: list[Result] = [None] * len(batch.remote)
+                    worker = batch.worker
+                    if worker is not None and worker is slot.worker:  # else it died since: score here
+                        try:
+                            refused, results = await worker.receive()
+                        except WorkerDiedError as exc:
+                            await slot.replace(worker, exc)
+                        else:
+                            for fp, why in refused.items():
+                                if self._offload.pop(fp, None) is not None:
+                                    _log.warning(
+                                        "scenariokit: the scoring worker could not load the detectors of condition "
+                                        "%s (%s); scoring it in this process",
+                                        fp[:12],
+                                        why,
+                                    )
+                    for e, scored in zip(batch.remote, results, strict=True):
+                        await self._score(e, scored)  # in this process when the worker said nothing
+                        left -= 1
+                        p.scoring -= 1
+                        p.in_flight -= 1
+                except BaseException:  # cancelled: the samples taken and not scored are abandoned too
+                    p.scoring -= left
+                    p.in_flight -= left
+                    raise
 
     def _account(self, m: ModelRun, transcript: Transcript) -> float | None:
         """Count an ended episode's usage in the run's totals and the model's mean; return its cost."""
@@ -1043,6 +1050,56 @@ _WORKER_BATCH = 64
 
 _WORKER_RESTARTS = 2
 """Scoring workers started again after one died, before the rest of the run is scored in-process."""
+
+
+@dataclass
+class _Batch:
+    """Samples sent to a scoring worker (``worker``; ``None``: not sent, they are scored in this process)."""
+
+    remote: list[_Episode]
+    worker: ScoringWorker | None
+
+
+async def _start_worker() -> ScoringWorker | None:
+    worker = ScoringWorker()
+    try:
+        await worker.start()
+    except OSError as exc:  # no interpreter to start: score in this process
+        _log.warning("scenariokit: could not start a scoring worker (%s); scoring in this process", exc)
+        return None
+    return worker
+
+
+class _WorkerSlot:
+    """The scoring worker of a scoring stage, replaced when it dies (at most ``_WORKER_RESTARTS`` times)."""
+
+    def __init__(self, worker: ScoringWorker | None) -> None:
+        self.worker = worker
+        self.restarts = 0
+        self._lock = anyio.Lock()
+
+    async def replace(self, dead: ScoringWorker, exc: WorkerDiedError) -> None:
+        """Reap a worker that died and start another (unless too many died); say so once."""
+        async with self._lock:
+            if dead is not self.worker:  # the other task replaced it already
+                return
+            self.worker = None
+            await dead.aclose(kill=True)
+            self.restarts += 1
+            again = self.restarts <= _WORKER_RESTARTS
+            _log.warning(
+                "scenariokit: %s; the samples it held are scored in this process%s",
+                exc,
+                ", and a new worker is started" if again else ", and so is the rest of the run",
+            )
+            if again:
+                self.worker = await _start_worker()
+
+    async def close(self, *, kill: bool = False) -> None:
+        """End the worker (at once with ``kill``)."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            await worker.aclose(kill=kill)
 
 
 def _cores() -> int:

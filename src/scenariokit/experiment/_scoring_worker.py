@@ -30,6 +30,7 @@ import signal
 import struct
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -157,7 +158,7 @@ def main() -> None:
 
 
 class ScoringWorker:
-    """A worker process, driven from the event loop (one batch in flight at a time).
+    """A worker process, driven from the event loop (it answers the batches sent in order).
 
     Use it as an async context manager: leaving the block closes the worker's stdin and waits for it to exit
     (killing it when it does not within a few seconds, or at once when the block is left by cancellation), so
@@ -168,7 +169,7 @@ class ScoringWorker:
         self._process: Process | None = None
         self._reader: BufferedByteReceiveStream | None = None
         self._loaded: set[str] = set()
-        self._sent = 0
+        self._sent: deque[int] = deque()
         self._pid: int | None = None
 
     @property
@@ -201,7 +202,7 @@ class ScoringWorker:
         self._loaded = set()
 
     async def send(self, setups: Mapping[str, bytes], items: Sequence[tuple[str, Transcript]]) -> None:
-        """Send a batch to the worker (answer it with :meth:`receive`; one batch at a time).
+        """Send a batch to the worker (its answer comes from :meth:`receive`, in the order sent).
 
         Args:
             setups: Pickled ``(rendered, detectors)`` per fingerprint; only those the worker lacks are sent.
@@ -220,10 +221,10 @@ class ScoringWorker:
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
             raise WorkerDiedError(self._why()) from exc
         self._loaded |= needed
-        self._sent = len(items)
+        self._sent.append(len(items))
 
     async def receive(self) -> tuple[dict[str, str], list[Result]]:
-        """The worker's answer to the batch sent last.
+        """The worker's answer to the oldest batch sent and not yet answered (batches are answered in order).
 
         Returns:
             The fingerprints the worker could not load (with why) and one result per item.
@@ -244,7 +245,8 @@ class ScoringWorker:
             raise WorkerDiedError(
                 f"the scoring worker's answer could not be read ({type(exc).__name__}: {exc})"
             ) from exc
-        if not isinstance(refused, dict) or not isinstance(results, list) or len(results) != self._sent:
+        expected = self._sent.popleft() if self._sent else -1
+        if not isinstance(refused, dict) or not isinstance(results, list) or len(results) != expected:
             raise WorkerDiedError("the scoring worker answered something else than the batch it was sent")
         self._loaded -= set(refused)
         return refused, results
