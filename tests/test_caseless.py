@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -360,3 +363,197 @@ def test_some_matches_may_start_with_a_non_word_character() -> None:
     assert len(list(pattern.finditer(text))) == 5
     # a match that may start inside a word is not scanned for at word edges
     assert Caseless(r"\bkeep|s test").fast.scan is None  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ long texts: required words and word places
+
+
+@contextmanager
+def listed() -> Iterator[None]:
+    """Make every text 'long': remembered, prefiltered by required words and searched at its words' places."""
+    with mock.patch.multiple(_caseless, _REMEMBER_MIN=0, _PLACES_MIN=0, _SCANNED_FIRST=0):
+        yield
+
+
+def _agree(pattern: Caseless, text: str, pos: int = 0, endpos: int = 2**31) -> None:
+    fast = pattern.search(text, pos, endpos)
+    slow = pattern.exact.search(text, pos, endpos)
+    assert (fast.span() if fast else None) == (slow.span() if slow else None), pattern.pattern
+    fast_all = [(m.span(), m.groups()) for m in pattern.finditer(text, pos, endpos)]
+    slow_all = [
+        (m.span(), tuple(g and g.lower() for g in m.groups()))
+        for m in pattern.exact.finditer(text, pos, endpos)
+    ]
+    assert fast_all == slow_all, pattern.pattern
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_library_patterns_agree_on_listed_texts(name: str, data: st.DataObject) -> None:
+    with listed():
+        pattern = PATTERNS[name]
+        text = data.draw(texts_for(pattern.pattern), label="text")
+        _agree(pattern, text)
+        _agree(pattern, text, data.draw(st.integers(-1, len(text) + 1), label="pos"))
+        _agree(pattern, text, 0, data.draw(st.integers(0, len(text) + 1), label="endpos"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NESTED, st.text(alphabet="abcxyXY _-'\t\n.,5", max_size=40), st.integers(-1, 41), st.integers(0, 41))
+def test_nested_patterns_agree_on_listed_texts(source: str, text: str, pos: int, endpos: int) -> None:
+    with listed():
+        for candidate in (source, r"\b(?:" + source + ")"):
+            _agree(Caseless(candidate), text, pos, endpos)
+            _agree(Caseless(candidate), text, pos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_LEADS, _WORDY), min_size=1, max_size=4),
+    st.text(alphabet="abns'ot .,!?\n-", max_size=40),
+    st.integers(-1, 41),
+)
+def test_patterns_with_non_word_starts_agree_on_listed_texts(
+    alternatives: list[str], text: str, pos: int
+) -> None:
+    with listed():
+        _agree(Caseless("|".join(alternatives)), text, pos)
+
+
+_PHRASES = st.sampled_from(
+    [
+        r"\bI(?:'d| would)?\s+(?:much\s+|really\s+)?(?:rather|prefer)\b",
+        r"\b(?:stop|cancel|call(?:ing)? off|put\b.{0,10}\bon hold)\b",
+        r"\bcoerc\w*|\bextort\w*|\bab\b",
+        r"\b(?:this|it|the situation)(?:'s| is) (?:a )?(?:real|genuine)\b",
+        r"\bnot (?:to )?(?:be|get) (?:wiped|replaced)",
+        r"\b(?:ab|ba)+c\b",
+        r"\bkeep(?:s|ing)? (?:me|myself) (?:\w+ )?(?:running|alive)\b",
+        r"\b(?:a|an) (?:b|bc)[- ]?(?:test|c)\b",
+    ]
+)
+_PHRASE_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "I",
+            "I'd",
+            "would",
+            "really",
+            "rather",
+            "prefer",
+            "stop",
+            "cancel",
+            "calling",
+            "call",
+            "off",
+            "put",
+            "on",
+            "hold",
+            "coerce",
+            "coerced",
+            "extorting",
+            "ab",
+            "abc",
+            "ba",
+            "bac",
+            "this",
+            "it's",
+            "it",
+            "is",
+            "the",
+            "situation",
+            "a",
+            "an",
+            "real",
+            "genuine",
+            "not",
+            "to",
+            "be",
+            "get",
+            "wiped",
+            "replaced",
+            "keep",
+            "keeping",
+            "me",
+            "myself",
+            "running",
+            "alive",
+            "b",
+            "bc",
+            "test",
+            "c",
+            "x",
+        ]
+    ).flatmap(lambda w: st.composite(lambda d: _recase(d, w))()),
+    max_size=20,
+).flatmap(
+    lambda words: st.lists(
+        st.sampled_from([" ", "  ", "\n", ", ", ". ", "-", "'", "", "_"]),
+        min_size=len(words),
+        max_size=len(words),
+    ).map(lambda seps: "".join(w + s for w, s in zip(words, seps)))
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_PHRASES, min_size=1, max_size=3), _PHRASE_TEXT, st.integers(-1, 60))
+def test_phrase_patterns_agree_on_listed_texts(phrases: list[str], text: str, pos: int) -> None:
+    with listed():
+        _agree(Caseless("|".join(phrases)), text, pos)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(
+        _NESTED.map(lambda s: r"\b(?:" + s + ")"), st.lists(_PHRASES, min_size=1, max_size=3).map("|".join)
+    ),
+    st.one_of(_PHRASE_TEXT, st.text(alphabet="abcxyXY _-'\t\n.,5", max_size=40)),
+)
+def test_required_words_and_word_places_hold_every_match(source: str, text: str) -> None:
+    # the prefilter and the places are necessary conditions: every match of the plain pattern meets them
+    fast = Caseless(source).fast
+    if fast is None:
+        return
+    entry = _caseless._Text(text)
+    starts = fast.starts
+    places = set(entry.starts(fast, starts)) if starts is not None else set()
+    for m in re.finditer(fast.source, text.lower()):
+        assert fast.needs is None or entry.may_match(fast.needs), (source, fast.needs)
+        if starts is not None and m.start() < len(text) and re.match(r"\w", text[m.start()]):
+            assert m.start() in places, (source, m.start(), starts.pairs, starts.firsts, starts.prefixes)
+
+
+def test_required_words_and_word_places_are_read_from_the_pattern() -> None:
+    fast = Caseless(r"\b(?:I'd|I would|I)\s+(?:much\s+|really\s+)?(?:rather|prefer)\b").fast
+    assert fast is not None and fast.needs == (frozenset({"prefer", "rather"}), frozenset({"i"}))
+    assert fast.starts is not None and fast.starts.pairs >= {"i d", "i would", "i rather", "i much"}
+    coerce = Caseless(r"\bblackmail\w*|\bcoerc\w*").fast
+    assert coerce is not None and coerce.needs == (frozenset({"blackmail*", "coerc*"}),)
+    assert coerce.starts is not None and coerce.starts.prefixes == {
+        "blac": ("blackmail",),
+        "coer": ("coerc",),
+    }
+    # a literal that may sit inside a word is not a required word; a match that may start anywhere has no places
+    assert Caseless(r"red[- ]?team").fast.needs is None  # type: ignore[union-attr]
+    assert Caseless(r"\b.x").fast.starts is None  # type: ignore[union-attr]
+
+
+def test_a_long_text_is_searched_at_its_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    pattern = Caseless(r"\b(?:I'd|I would|I)\s+(?:much\s+|really\s+)?(?:rather|prefer)\b")
+    text = (
+        "The board meets at five and nothing is decided. " * 60
+    ) + "In the end I'd RATHER not. I prefer it."
+    assert len(text) >= _caseless._PLACES_MIN
+    scans: list[int] = []
+    original = _caseless.Caseless._scan_all
+
+    def spy(fast: object, low: str, pos: int, endpos: int, places: list[int] | None = None) -> object:
+        scans.append(-1 if places is None else len(places))
+        return original(fast, low, pos, endpos, places)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_caseless.Caseless, "_scan_all", staticmethod(spy))
+    for _ in range(3):
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.exact.finditer(text)]
+    assert scans[0] == -1 and scans[1:] == [2, 2]  # scanned once, then tried at the two places only
+    assert Caseless(r"\bcoerc\w*").search(text) is None and Caseless(r"\bcoerc\w*").search(text + " coerced")

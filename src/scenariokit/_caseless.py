@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from itertools import pairwise
 from typing import Any
 
 try:  # Python >= 3.11
@@ -393,6 +396,447 @@ _ASCII_NON_WORD = _ranges([c for c in range(128) if not re.match(r"\w", chr(c))]
 _GATED_BRANCH = 24
 
 
+# ------------------------------------------------------------------ required words: a prefilter
+#
+# Most searches of the detectors find nothing: a long alternation of phrases over a reply that uses none of
+# them. Every match of such a pattern contains one of a few words ("stop", "cancel"... or "rather", "prefer"),
+# so if the text contains none of them the search can be skipped. The words are read from the parsed (folded)
+# pattern: a run of word characters in the pattern that every match contains, with a non-word character (or
+# the text's edge) on both sides in every match, is a whole word of the text; with one on its left only, the
+# start of a word. The text's words are listed once per text (:class:`_Text`) and shared by every pattern.
+
+_YES, _NO, _DEFER = 1, 0, 2
+"""Whether the character next to a point is a non-word one (or the point is the text's edge): yes, no, or
+"defer": nothing was consumed there in some matches (and a non-word character in the others), so the answer is
+that of the enclosing sequence."""
+
+_START_ANCHORS = (_P.AT_BEGINNING, _P.AT_BEGINNING_STRING, _P.AT_BOUNDARY)
+_END_ANCHORS = (_P.AT_END, _P.AT_END_STRING, _P.AT_BOUNDARY)
+_REPEATS = (_P.MAX_REPEAT, _P.MIN_REPEAT)
+
+
+def _char_side(op: Any, av: Any) -> int:
+    """For an item that consumes one character: ``_YES`` when it is always a non-word character, else ``_NO``."""
+    return _YES if _first_is_word([(op, av)], word=False) else _NO
+
+
+def _side(items: list[Any], i: int, *, before: bool) -> int:
+    r"""Whether the character on one side of the point before ``items[i]`` is a non-word one, in every match.
+
+    ``before=True``: the character just before the point (scanning ``items[:i]`` backwards); ``False``: the
+    character just after it (scanning ``items[i:]`` forwards). Only asked where the character on the other
+    side is a word character, so that ``\b`` at the point answers yes (as do ``^`` before and ``$`` after).
+    """
+    order = range(i - 1, -1, -1) if before else range(i, len(items))
+    anchors = _START_ANCHORS if before else _END_ANCHORS
+    for k in order:
+        op, av = items[k]
+        if op is _P.AT:
+            if av in anchors:
+                return _YES
+            continue  # another zero-width item: the same point
+        if op is _P.ASSERT or op is _P.ASSERT_NOT:
+            continue
+        found = _item_side(op, av, before=before)
+        if found != _DEFER:
+            return found
+    return _DEFER
+
+
+def _item_side(op: Any, av: Any, *, before: bool) -> int:
+    """:func:`_side` for the end (``before``) or the start of one item."""
+    if op is _P.LITERAL or op is _P.IN or op is _P.NOT_LITERAL or op is _P.ANY:
+        return _char_side(op, av)
+    if op is _P.SUBPATTERN and not av[1] and not av[2]:
+        sub = _seq(av[3])
+        return _side(sub, len(sub) if before else 0, before=before)
+    if op is _P.BRANCH:
+        found = set()
+        for alt in av[1]:
+            sub = _seq(alt)
+            found.add(_side(sub, len(sub) if before else 0, before=before))
+        return _NO if _NO in found else (_DEFER if _DEFER in found else _YES)
+    if op in _REPEATS:
+        low, _high, item = av
+        sub = _seq(item)
+        inner = _side(sub, len(sub) if before else 0, before=before)
+        if inner == _NO:
+            return _NO
+        return _DEFER if low == 0 else inner
+    return _NO  # a back-reference, a conditional, a group with flags...: not known
+
+
+def _resolve(side: int, outer: bool) -> bool:
+    return outer if side == _DEFER else side == _YES
+
+
+Needs = tuple[frozenset[str], ...]
+"""One disjunction of required words: ``w`` (the word ``w``) or ``w*`` (a word starting with ``w``)."""
+
+
+def _rank(tokens: AbstractSet[str]) -> tuple[int, int]:
+    """How selective a set of required words is likely to be: longest shortest word, then fewest words."""
+    return (-min(len(t.rstrip("*")) for t in tokens), len(tokens))
+
+
+def _needs(items: list[Any], left: bool, right: bool) -> list[frozenset[str]]:
+    """What every match of the parsed sequence ``items`` contains: a list of sets of words, one of each set.
+
+    ``left`` / ``right``: whether the points before and after the sequence have a non-word character (or the
+    text's edge) outside them, in every match.
+    """
+    found: list[frozenset[str]] = []
+    k = 0
+    n = len(items)
+    while k < n:
+        op, av = items[k]
+        if op is _P.LITERAL and _is_word(chr(av)):
+            j = k
+            while j < n and items[j][0] is _P.LITERAL and _is_word(chr(items[j][1])):
+                j += 1
+            run = "".join(chr(c) for _, c in items[k:j])
+            if _resolve(_side(items, k, before=True), left):
+                whole = _resolve(_side(items, j, before=False), right)
+                found.append(frozenset([run if whole else run + "*"]))
+            k = j
+            continue
+        inner: list[frozenset[str]] = []
+        if (op is _P.SUBPATTERN and not av[1] and not av[2]) or op is _P.BRANCH:
+            outer_left = _resolve(_side(items, k, before=True), left)
+            outer_right = _resolve(_side(items, k + 1, before=False), right)
+            if op is _P.SUBPATTERN:
+                inner = _needs(_seq(av[3]), outer_left, outer_right)
+            else:  # one of the words of each alternative
+                union: set[str] = set()
+                for alt in av[1]:
+                    got = _needs(_seq(alt), outer_left, outer_right)
+                    if not got:
+                        union = set()
+                        break
+                    union |= min(got, key=_rank)
+                inner = [frozenset(union)] if union else []
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _needs(_seq(av[2]), False, False)
+        found.extend(inner)
+        k += 1
+    return found
+
+
+def _required_words(parsed: Any) -> Needs | None:
+    """The required words of a parsed (folded) pattern, most selective first, or ``None`` when none are known."""
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    try:
+        found = _needs(_seq(parsed), False, False)
+    except (RecursionError, TypeError, AttributeError, ValueError, IndexError):  # pragma: no cover
+        return None  # nested deeper than the parser allows anyway, or a version of re whose internals differ
+    unique = sorted(set(found), key=lambda t: (_rank(t), sorted(t)))
+    return tuple(unique) or None
+
+
+# ------------------------------------------------------------------ first words: where matches may start
+#
+# A pattern whose matches start a word (``\b(?:I'd|I would|I)\s+(?:rather|prefer)``, ``\bcoerc\w*``) can only
+# match where the text has a word, and a word after it, that the pattern can begin with: "i" then "d",
+# "would", "rather" or "prefer"; or a word starting with "coerc". These pairs are read from the parsed
+# pattern (:func:`_word_pairs`); the positions of each word of the text, with the word after each, are listed
+# once per text (:class:`_Text`), so that the pattern is tried at a few positions instead of scanned over the
+# whole text.
+
+_PAIRS_MAX = 5000
+_PAIR_CHARS = 40
+
+
+class _TooManyPairsError(Exception):
+    """Too many ways for a match to start, or a match that may start anywhere: no list."""
+
+
+class _Pairs:
+    """What :func:`_pairs` collects: the first two words of the matches that start with a word character.
+
+    Strings hold the first word, then (after one space, for the non-word characters between) the second:
+    ``closed`` ones are both words whole; ``open`` ones are a prefix of what the text has there: ``"coerc"``
+    (a first word starting so), ``"i "`` (the first word "i", any second word or none), ``"i wo"`` (the first
+    word "i", a second word starting with "wo").
+    """
+
+    __slots__ = ("closed", "open")
+
+    def __init__(self) -> None:
+        self.closed: set[str] = set()
+        self.open: set[str] = set()
+
+    def leave(self, strings: set[str]) -> None:
+        """Record strings as open (the match goes on with characters that are not listed, or ends)."""
+        if "" in strings:
+            raise _TooManyPairsError  # a match that starts with anything, or the empty match
+        self.open |= strings
+
+
+def _word_ends(strings: set[str], out: _Pairs) -> set[str]:
+    """The strings after a non-word character or the end of a word: a second word ends there (closed)."""
+    after: set[str] = set()
+    for s in strings:
+        if not s or s[-1] == " ":
+            after.add(
+                s
+            )  # nothing yet (a match starting with a non-word character is found otherwise), or between
+        elif " " not in s:
+            after.add(s + " ")  # the first word ends
+        else:
+            out.closed.add(s)
+    return after
+
+
+def _pairs(items: Any, live: set[str], out: _Pairs) -> set[str]:
+    r"""Extend the possible starts of a match over the parsed sequence ``items`` (see :class:`_Pairs`).
+
+    ``live`` holds what a match may have consumed so far, written as in :class:`_Pairs` (runs of non-word
+    characters as one space); a string moves to ``out`` once it holds two whole words, or when the next item
+    is not listed. Returns the new ``live`` set.
+    """
+    for op, av in _seq(items):
+        if not live:
+            break
+        if op is _P.LITERAL or op is _P.IN:
+            chars = [chr(av)] if op is _P.LITERAL else _class_chars(av)
+            if chars is None:
+                out.leave(live)
+                live = set()
+                continue
+            grown: set[str] = set()
+            words = [c for c in chars if _is_word(c)]
+            for c in words:
+                grown.update(s + c for s in live)
+            if len(words) < len(chars):
+                grown |= _word_ends(live, out)
+            live = grown
+        elif op is _P.AT:
+            if av in _END_ANCHORS:  # \b, $, \Z after a word character: the word ends here
+                live = {s for s in live if not s} | _word_ends({s for s in live if s}, out)
+        elif op is _P.ASSERT or op is _P.ASSERT_NOT:
+            continue
+        elif op is _P.SUBPATTERN and not av[1] and not av[2]:
+            live = _pairs(av[-1], live, out)
+        elif op is _P.BRANCH:
+            live = set().union(*(_pairs(alt, set(live), out) for alt in av[1]))
+        elif op in _REPEATS and av[2].getwidth()[0] > 0:
+            low, high, item = av
+            for _ in range(low):
+                live = _pairs(item, live, out)
+            reached = set(live)
+            count = low
+            while live and count < high:
+                # a string met before has the same continuations and no fewer passes left: not followed again
+                live = _pairs(item, live, out) - reached
+                reached |= live
+                count += 1
+                if len(reached) > _PAIRS_MAX:
+                    raise _TooManyPairsError
+            live = reached
+        else:  # a back-reference, a conditional, a group with flags, an empty-width repeat...
+            out.leave(live)
+            live = set()
+        long = {s for s in live if len(s) > _PAIR_CHARS}
+        if long:
+            out.leave(long)
+            live -= long
+        if len(live) + len(out.closed) + len(out.open) > _PAIRS_MAX:
+            raise _TooManyPairsError
+    return live
+
+
+_HEAD = 4
+"""Word prefixes are looked up by their first (at most) this many characters."""
+
+
+class _Starts:
+    """How the matches of a pattern that start with a word character start, as words of the text.
+
+    A match at ``p`` has the text's word ``w1`` at ``p`` and the next word ``w2`` (none at the end) such that
+    ``"w1 w2"`` is one of ``pairs``, or ``w1`` is one of ``firsts`` (whatever follows), or ``w1`` is a key of
+    ``seconds`` and ``w2`` starts with one of its prefixes, or ``w1`` starts with one of ``prefixes``.
+    """
+
+    __slots__ = ("firsts", "heads", "pairs", "prefixes", "second_keys", "seconds")
+
+    def __init__(self, out: _Pairs) -> None:
+        self.pairs = frozenset(out.closed)
+        """Both words, whole."""
+        self.firsts = frozenset(s[:-1] for s in out.open if s.endswith(" "))
+        """The first word, whole; any second word."""
+        seconds: dict[str, set[str]] = {}
+        prefixes: dict[str, set[str]] = {}
+        for s in out.open:
+            if " " not in s:
+                prefixes.setdefault(s[:_HEAD], set()).add(s)
+            elif not s.endswith(" "):
+                first, second = s.split(" ")
+                seconds.setdefault(first, set()).add(second)
+        self.seconds = {first: tuple(sorted(found)) for first, found in seconds.items()}
+        """The first word, whole, and the starts of the second."""
+        self.second_keys = frozenset(self.seconds)
+        """The keys of ``seconds``."""
+        self.prefixes = {head: tuple(sorted(found)) for head, found in prefixes.items()}
+        """The starts of the first word, by their first ``_HEAD`` characters (all of them when shorter)."""
+        heads: dict[int, set[str]] = {}
+        for head in self.prefixes:
+            heads.setdefault(len(head), set()).add(head)
+        self.heads = {size: frozenset(found) for size, found in sorted(heads.items())}
+        """The keys of ``prefixes`` by length."""
+
+
+def _word_pairs(parsed: Any) -> _Starts | None:
+    """The starts of the matches of a parsed pattern that start with a word character, or ``None``."""
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    out = _Pairs()
+    try:
+        out.leave(_pairs(parsed, {""}, out))
+    except (_TooManyPairsError, RecursionError):
+        return None
+    return _Starts(out)
+
+
+_NON_WORD_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not re.match(r"\w", chr(c))})
+_NEXT_WORD = re.compile(r" *([^ ]*)")
+
+
+def _starting(items: list[str], prefix: str) -> Iterator[str]:
+    """The strings of a sorted list that start with ``prefix``."""
+    at = bisect_left(items, prefix)
+    while at < len(items) and items[at].startswith(prefix):
+        yield items[at]
+        at += 1
+
+
+class _Text:
+    """A lower-cased ASCII text and, once asked for, its words: as a set, as pairs, and where each one stands.
+
+    Shared by every pattern searched in the text (see :func:`_text_of`).
+    """
+
+    __slots__ = (
+        "_found",
+        "_heads",
+        "_pairs",
+        "_places",
+        "_sorted_words",
+        "_spaced",
+        "_words",
+        "low",
+        "text",
+        "uses",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower()
+        self.uses = 0
+        """How many searches asked for the text so far."""
+        self._spaced: str | None = None
+        self._words: frozenset[str] | None = None
+        self._pairs: frozenset[str] | None = None
+        self._sorted_words: list[str] | None = None
+        self._heads: dict[int, frozenset[str]] = {}
+        self._places: dict[str, list[tuple[int, str]]] = {}
+        self._found: dict[_Fast, list[int]] = {}
+
+    @property
+    def spaced(self) -> str:
+        """The lower-cased text with every non-word character made a space, between two spaces.
+
+        Its character ``i + 1`` is the text's character ``i``.
+        """
+        spaced = self._spaced
+        if spaced is None:
+            spaced = self._spaced = " " + self.low.translate(_NON_WORD_TO_SPACE) + " "
+        return spaced
+
+    def _split(self) -> None:
+        listed = self.spaced.split()
+        self._words = frozenset(listed)
+        self._pairs = frozenset(map(" ".join, pairwise(listed)))
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The text's words (maximal runs of word characters)."""
+        if self._words is None:
+            self._split()
+        assert self._words is not None
+        return self._words
+
+    @property
+    def pairs(self) -> frozenset[str]:
+        """Each word of the text with the next one, as ``"w1 w2"``."""
+        if self._pairs is None:
+            self._split()
+        assert self._pairs is not None
+        return self._pairs
+
+    def starting(self, prefix: str) -> Iterator[str]:
+        """The text's words that start with ``prefix``."""
+        if self._sorted_words is None:
+            self._sorted_words = sorted(self.words)
+        return _starting(self._sorted_words, prefix)
+
+    def places(self, word: str) -> list[tuple[int, str]]:
+        """Where ``word`` stands as a whole word in the text, in order, each with the word after it ("" at the end)."""
+        found = self._places.get(word)
+        if found is None:
+            found = []
+            spaced = self.spaced
+            probe = f" {word} "
+            at = spaced.find(probe)
+            while at >= 0:
+                end = at + len(word) + 1  # the space after the word
+                after = _NEXT_WORD.match(spaced, end)
+                found.append((at, after.group(1) if after is not None else ""))
+                at = spaced.find(probe, end)
+            self._places[word] = found
+        return found
+
+    def has(self, tokens: frozenset[str]) -> bool:
+        """Whether the text has one of the words of a set of required words (see :data:`Needs`)."""
+        if not tokens.isdisjoint(self.words):
+            return True
+        return any(token[-1] == "*" and next(self.starting(token[:-1]), None) is not None for token in tokens)
+
+    def may_match(self, needs: Needs) -> bool:
+        """Whether a pattern with these required words may match the text (``False``: it cannot)."""
+        return all(self.has(tokens) for tokens in needs)
+
+    def heads(self, size: int) -> frozenset[str]:
+        """The first ``size`` characters of the text's words of at least that length."""
+        found = self._heads.get(size)
+        if found is None:
+            found = self._heads[size] = frozenset(w[:size] for w in self.words if len(w) >= size)
+        return found
+
+    def starts(self, fast: _Fast, starts: _Starts) -> list[int]:
+        """Where matches of ``fast`` that start with a word character may be, in order (see :class:`_Starts`)."""
+        found = self._found.get(fast)
+        if found is None:
+            places = self.places
+            words = self.words
+            at: set[int] = set()
+            for pair in starts.pairs.intersection(self.pairs):
+                first, second = pair.split(" ")
+                at.update(p for p, after in places(first) if after == second)
+            for first in starts.second_keys.intersection(words):
+                seconds = starts.seconds[first]
+                at.update(p for p, after in places(first) if after.startswith(seconds))
+            firsts = list(starts.firsts.intersection(words))
+            for size, heads in starts.heads.items():
+                for head in heads.intersection(self.heads(size)):
+                    for prefix in starts.prefixes[head]:
+                        firsts.extend(self.starting(prefix))
+            for first in firsts:
+                at.update(p for p, _ in places(first))
+            found = self._found[fast] = sorted(at)
+        return found
+
+
 class _Fast:
     r"""The compiled fast path of a :class:`Caseless`: patterns over lower-cased ASCII text.
 
@@ -401,7 +845,7 @@ class _Fast:
     Python's ``re`` not take a parsed pattern, they are compiled from the source, without gates.
     """
 
-    __slots__ = ("folded", "lead", "scan", "search", "source", "words")
+    __slots__ = ("folded", "lead", "needs", "scan", "search", "source", "starts", "words")
 
     def __init__(self, folded: str, flags: int) -> None:
         self.source = folded
@@ -424,7 +868,12 @@ class _Fast:
         starts of such matches, from the gate (``P`` is then matched at each)."""
         self.words = False
         """Whether every match starts a word."""
+        self.starts: _Starts | None = None
+        """For a pattern with ``scan``: how its matches that start with a word character start (see
+        :class:`_Starts`), to try it only there in a long text; or ``None``."""
         parsed = _P.parse(folded, flags)
+        self.needs = _required_words(parsed)
+        """The words every match contains (see :func:`_required_words`), or ``None``."""
         items = _seq(parsed)
         self.words = _starts_at_word(items)
         near = self.words or (_near_non_word(items) and parsed.getwidth()[0] > 0)
@@ -445,31 +894,71 @@ class _Fast:
         leads = {} if trie is None else {c: child for c, child in trie.items() if not _is_word(c)}
         if self.words or (near and trie is not None):
             self.scan = _C.compile(_P.SubPattern(state, [(_P.IN, _ASCII_NON_WORD), *gated]), flags)
+            self.starts = _word_pairs(parsed)
             if leads:
                 self.lead = _C.compile(_P.SubPattern(state, _trie_items(leads, state)), flags)
         elif gate is not None:
             self.search = _C.compile(_P.SubPattern(state, gated), flags)
 
 
-_LOWERED: dict[int, tuple[str, str]] = {}
+_LOWERED: dict[int, _Text] = {}
+_REMEMBER_MIN = 200
+"""Texts shorter than this are lower-cased again at each search (cheaper than a look-up) and not prefiltered."""
+
+
+_REMEMBERED = 64
+_PLACES_MIN = 2000
+"""Texts shorter than this are scanned: listing where their words stand costs more than it saves."""
+_SCANNED_FIRST = 1
+"""The first searches of a text scan it (a window cut for one search is not worth listing)."""
+
+
+def _text_of(text: str) -> _Text:
+    """The :class:`_Text` of ``text``, remembered for the last few texts used.
+
+    Detectors search the same texts with many patterns, and many short-lived windows of them in between: the
+    least recently used text is forgotten first. Keyed by identity (the entry holds the text, so that its id
+    cannot be reused while remembered). Each step is one dictionary operation, so threads sharing the cache
+    can at worst forget an entry or compute one twice.
+    """
+    key = id(text)
+    hit = _LOWERED.pop(key, None)
+    if hit is None or hit.text is not text:
+        hit = _Text(text)
+        while len(_LOWERED) >= _REMEMBERED:
+            try:
+                _LOWERED.pop(next(iter(_LOWERED)), None)
+            except (StopIteration, RuntimeError):  # emptied or changed by another thread meanwhile
+                break
+    _LOWERED[key] = hit
+    return hit
 
 
 def _lowered(text: str) -> str:
-    """``text.lower()``, remembered for the last few texts: detectors search the same texts with many patterns.
-
-    Keyed by identity (the entry holds the text, so that its id cannot be reused while remembered); cleared
-    when full, which is atomic if threads share it.
-    """
-    if len(text) < 200:  # cheaper to lower again than to look up
+    """``text.lower()``, remembered for the last few long texts (see :func:`_text_of`)."""
+    if len(text) < _REMEMBER_MIN:
         return text.lower()
-    hit = _LOWERED.get(id(text))
-    if hit is not None and hit[0] is text:
-        return hit[1]
-    if len(_LOWERED) >= 32:
-        _LOWERED.clear()
-    low = text.lower()
-    _LOWERED[id(text)] = (text, low)
-    return low
+    return _text_of(text).low
+
+
+def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, list[int] | None] | None:
+    """The lower-cased text to search and, for a long text, where matches that start a word may be.
+
+    ``None`` when the pattern cannot match the text: its required words are not all there (see
+    :func:`_required_words`). Both only for a search to the end of the text: a match cut at ``endpos`` may end
+    inside a word. (See :class:`_Starts` for the places.)
+    """
+    if len(text) < _REMEMBER_MIN:
+        return text.lower(), None
+    entry = _text_of(text)
+    entry.uses += 1
+    if endpos < len(text) or entry.uses <= _SCANNED_FIRST or len(text) < _PLACES_MIN:
+        return entry.low, None
+    needs = fast.needs
+    if needs is not None and not entry.may_match(needs):
+        return None
+    starts = fast.starts
+    return entry.low, (None if starts is None else entry.starts(fast, starts))
 
 
 class Caseless:
@@ -540,9 +1029,13 @@ class Caseless:
         """The first match in ``text[pos:endpos]``, as ``re.Pattern.search`` with ``re.IGNORECASE``."""
         fast = self._fast if self._ready else self.fast
         if fast is not None and text.isascii():
+            prepared = _prepared(fast, text, endpos)
+            if prepared is None:
+                return None
+            low, places = prepared
             if fast.scan is not None:
-                return next(self._scan_all(fast, _lowered(text), pos, endpos), None)
-            return fast.search.search(_lowered(text), pos, endpos)
+                return next(self._scan_all(fast, low, pos, endpos, places), None)
+            return fast.search.search(low, pos, endpos)
         return self.exact.search(text, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -556,13 +1049,19 @@ class Caseless:
         """Every non-overlapping match, as ``re.Pattern.finditer`` with ``re.IGNORECASE``."""
         fast = self._fast if self._ready else self.fast
         if fast is not None and text.isascii():
+            prepared = _prepared(fast, text, endpos)
+            if prepared is None:
+                return iter(())
+            low, places = prepared
             if fast.scan is not None:
-                return self._scan_all(fast, _lowered(text), pos, endpos)
-            return fast.search.finditer(_lowered(text), pos, endpos)
+                return self._scan_all(fast, low, pos, endpos, places)
+            return fast.search.finditer(low, pos, endpos)
         return self.exact.finditer(text, pos, endpos)
 
     @staticmethod
-    def _scan_all(fast: _Fast, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+    def _scan_all(
+        fast: _Fast, low: str, pos: int, endpos: int, places: list[int] | None = None
+    ) -> Iterator[re.Match[str]]:
         r"""Every match at or after ``pos``, as ``finditer``, of a pattern whose matches start by a non-word character.
 
         (See :attr:`_Fast.scan`.)
@@ -573,33 +1072,52 @@ class Caseless:
         there: lookbehinds and ``\b`` see the whole text either way, and ``endpos`` bounds all alike. A
         candidate found ahead is kept while it lies ahead. The matches are never empty (the pattern cannot
         match the empty string), so the next one is searched from the end of the last.
+
+        With ``places`` (the sorted positions where a match that starts with a word character may be, from
+        :class:`_Starts`), ``P`` is tried at those instead of scanning for a non-word character: the first
+        place at or after ``pos`` where it matches is the leftmost such match.
         """
         assert fast.scan is not None
         pos = max(0, pos)
-        if pos == 0:
-            first = fast.folded.match(low, 0, endpos)
+        folded = fast.folded
+        index = 0
+        if places is None and pos == 0:
+            first = folded.match(low, 0, endpos)
             if first is not None:
                 yield first
                 pos = first.end()
             else:
                 pos = 1
-        after: re.Match[str] | None = None  # the scan's next hit: a match of P at its start + 1
+        after: re.Match[str] | None = (
+            None  # the next match of P at a word start (or a scan's hit: at its start + 1)
+        )
         at: re.Match[str] | None = None  # the next match of P at a non-word character
         searched = False
         while True:
-            if not searched or (after is not None and after.start() < pos - 1):
+            if places is not None:
+                if not searched or (after is not None and after.start() < pos):
+                    after = None
+                    index = bisect_left(places, pos, index)
+                    while index < len(places) and places[index] < endpos:
+                        after = folded.match(low, places[index], endpos)
+                        index += 1
+                        if after is not None:
+                            break
+            elif not searched or (after is not None and after.start() < pos - 1):
                 after = fast.scan.search(low, pos - 1, endpos)
             if fast.lead is not None and (not searched or (at is not None and at.start() < pos)):
                 at = None
                 start = fast.lead.search(low, pos, endpos)
                 while start is not None:
-                    at = fast.folded.match(low, start.start(), endpos)
+                    at = folded.match(low, start.start(), endpos)
                     if at is not None:
                         break
                     start = fast.lead.search(low, start.start() + 1, endpos)
             searched = True
-            if after is not None and (at is None or after.start() + 1 < at.start()):
-                found = fast.folded.match(low, after.start() + 1, endpos)
+            if places is not None:
+                found = after if after is not None and (at is None or after.start() < at.start()) else at
+            elif after is not None and (at is None or after.start() + 1 < at.start()):
+                found = folded.match(low, after.start() + 1, endpos)
             else:
                 found = at
             if found is None:
