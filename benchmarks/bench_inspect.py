@@ -17,7 +17,9 @@ the load average after each run, and the ratio of Inspect's wall time to scenari
 is at least 5). scenariokit's bytecode is compiled first, as ``bench_run.py`` does (Inspect's was
 written when pip installed it).
 
-Usage: ``python benchmarks/bench_inspect.py [--samples N] [--concurrency C] [--repeat R]``.
+scenariokit's CPU includes its scoring worker's (see ``bench_run.py``).
+
+Usage: ``python benchmarks/bench_inspect.py [--samples N] [--concurrency C] [--repeat R] [--score-workers N]``.
 """
 
 from __future__ import annotations
@@ -114,6 +116,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--score-workers",
+        type=int,
+        metavar="N",
+        help="pass --score-workers N to scenariokit run (default: its own default)",
+    )
     args = parser.parse_args()
     absent = missing()
     if absent:
@@ -135,7 +143,7 @@ def main() -> None:
         print(HEADER)
         for _ in range(args.repeat):
             server_cpu = server.cpu()
-            ours = run_scenariokit(server, args.samples, args.concurrency)
+            ours = run_scenariokit(server, args.samples, args.concurrency, args.score_workers)
             report("scenariokit", ours, args.samples, ideal, server.cpu() - server_cpu, load_average())
             server_cpu = server.cpu()
             theirs = run_inspect(server, args.samples, args.concurrency)

@@ -6,7 +6,10 @@ fake OpenAI server, which answers after ``--latency`` seconds from its own proce
 time is ``N x latency / C``; the targets at N = 2,000, C = 100, 200 ms are a wall time of at most
 1/0.75 of the ideal (efficiency >= 0.75) and at most 2 ms of client CPU per sample. Client CPU and
 peak memory come from the kernel's accounting of the child process (``os.wait4``); the server's
-CPU is reported beside it (it must not be the bottleneck). The machine's load average is printed
+CPU is reported beside it (it must not be the bottleneck). The client CPU includes that of the run's
+scoring worker (``--score-workers``): on Linux, the usage ``wait4`` reports for a process includes the
+children it waited for, and the runner always waits for its worker to exit (a child that burns 0.5 s in a
+grandchild it reaps reports 0.53 s). Peak memory is the largest process's (the run's, or its worker's). The machine's load average is printed
 before and after each run, because on a shared machine the wall time depends on it.
 
 Start-up is measured as an installed package has it: the bytecode of scenariokit is compiled first
@@ -20,7 +23,7 @@ Measured on 2026-12-04 (figures and their load averages in ``docs/how-to/perform
 latency + scoring); the run is CPU-bound, and the detectors take about 1.7 ms of each sample.
 
 Usage: ``python benchmarks/bench_run.py [--samples N] [--concurrency C] [--latency S] [--repeat R]
-[--reply echo|realistic] [--no-compile]``.
+[--reply echo|realistic] [--score-workers N] [--no-compile]``.
 """
 
 from __future__ import annotations
