@@ -91,15 +91,19 @@ def test_sentence_bounds_is_its_definition(text: str, data: st.DataObject, limit
 
 
 def _boundaries(text: str) -> list[int]:
-    """Where sentences end, by definition: [\\n!?;], or a point that is neither decimal nor after an abbreviation."""
+    """Where sentences end, by definition: [\\n!?;], or a point not inside a word and not after an abbreviation."""
     out = []
     for i, c in enumerate(text):
         if c in "\n!?;":
             out.append(i)
         elif c == ".":
-            decimal = 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+            # a point followed by an ASCII letter or digit is inside a word: "7.3", "quillmail.net", "p.m"
+            inner = (
+                i < len(text) - 1
+                and text[i + 1] in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            )
             after = re.search(r"\b(\w+)\Z", text[:i])
-            if not decimal and not (after is not None and after.group(1) in _ABBREVIATIONS_CASED):
+            if not inner and not (after is not None and after.group(1) in _ABBREVIATIONS_CASED):
                 out.append(i)
     return out
 
