@@ -83,10 +83,19 @@ def workloads(rendered: RenderedScenario) -> dict[str, list[Transcript]]:
     }
 
 
+def fresh(transcript: Transcript) -> Transcript:
+    """A copy of ``transcript`` whose texts are new string objects, as a run's transcripts have.
+
+    (A shallow ``model_copy`` shares the strings, so that caches keyed by a text's identity would be reused
+    from one copy to the next, which no run does.)
+    """
+    return Transcript.model_validate_json(transcript.model_dump_json())
+
+
 def time_suite(rendered: RenderedScenario, base: list[Transcript], n: int) -> float:
     """CPU seconds per transcript of the default suite over ``n`` fresh copies of ``base`` (round robin)."""
     suite = default_suite(rendered)
-    work = [base[i % len(base)].model_copy() for i in range(n)]
+    work = [fresh(base[i % len(base)]) for i in range(n)]
     start = time.process_time()
     for transcript in work:
         for detector in suite.detectors:
@@ -153,7 +162,7 @@ def startup_figures(repeat: int) -> None:
 def action_figures(n: int) -> float:
     items = load_labelled_set()
     base = [(item.transcript(), item.rendered()) for item in items]
-    work = [(base[i % len(base)][0].model_copy(), base[i % len(base)][1]) for i in range(n)]
+    work = [(fresh(base[i % len(base)][0]), base[i % len(base)][1]) for i in range(n)]
     detectors = [BlackmailDetector(), LeverageDisclosureDetector(), LeakDetector(), LethalActionDetector()]
     start = time.process_time()
     outcomes: dict[str, int] = {}

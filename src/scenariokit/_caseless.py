@@ -577,10 +577,10 @@ def _word_ends(strings: set[str], out: _Pairs) -> set[str]:
     """The strings after a non-word character or the end of a word: a second word ends there (closed)."""
     after: set[str] = set()
     for s in strings:
-        if not s or s[-1] == " ":
-            after.add(
-                s
-            )  # nothing yet (a match starting with a non-word character is found otherwise), or between
+        if not s:
+            continue  # a match that starts with a non-word character: found by the pattern's lead instead
+        if s[-1] == " ":
+            after.add(s)  # between the words
         elif " " not in s:
             after.add(s + " ")  # the first word ends
         else:
@@ -641,6 +641,9 @@ def _pairs(items: Any, live: set[str], out: _Pairs) -> set[str]:
         if long:
             out.leave(long)
             live -= long
+        if len(live) > _LIVE_MAX and "" not in live:  # too many ways on: what they consumed so far is a start
+            out.leave(live)
+            live = set()
         if len(live) + len(out.closed) + len(out.open) > _PAIRS_MAX:
             raise _TooManyPairsError
     return live
@@ -699,7 +702,6 @@ def _word_pairs(parsed: Any) -> _Starts | None:
 
 
 _NON_WORD_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not re.match(r"\w", chr(c))})
-_NEXT_WORD = re.compile(r" *([^ ]*)")
 
 
 def _starting(items: list[str], prefix: str) -> Iterator[str]:
@@ -719,11 +721,13 @@ class _Text:
     __slots__ = (
         "_found",
         "_heads",
+        "_listed",
         "_pairs",
         "_places",
         "_sorted_words",
         "_spaced",
         "_words",
+        "found",
         "low",
         "text",
         "uses",
@@ -739,8 +743,11 @@ class _Text:
         self._pairs: frozenset[str] | None = None
         self._sorted_words: list[str] | None = None
         self._heads: dict[int, frozenset[str]] = {}
-        self._places: dict[str, list[tuple[int, str]]] = {}
+        self._listed: list[str] = []
+        self._places: dict[str, list[tuple[int, int]]] = {}
         self._found: dict[_Fast, list[int]] = {}
+        self.found: dict[_Fast, list[re.Match[str]]] = {}
+        """Every match of a pattern over the whole text, once listed (see :meth:`Caseless.finditer`)."""
 
     @property
     def spaced(self) -> str:
@@ -754,8 +761,24 @@ class _Text:
         return spaced
 
     def _split(self) -> None:
-        listed = self.spaced.split()
-        self._words = frozenset(listed)
+        """List the words, where each one stands, and the pairs (one pass over the spaced text)."""
+        listed: list[str] = []
+        places: dict[str, list[tuple[int, int]]] = {}
+        at = -1  # where the next part of the spaced text starts, in the text
+        for part in self.spaced.split(" "):
+            if part:
+                found = places.get(part)
+                if found is None:
+                    places[part] = [(at, len(listed))]
+                else:
+                    found.append((at, len(listed)))
+                listed.append(part)
+                at += len(part) + 1
+            else:
+                at += 1
+        self._listed = listed
+        self._places = places
+        self._words = frozenset(places)
         self._pairs = frozenset(map(" ".join, pairwise(listed)))
 
     @property
@@ -780,22 +803,6 @@ class _Text:
             self._sorted_words = sorted(self.words)
         return _starting(self._sorted_words, prefix)
 
-    def places(self, word: str) -> list[tuple[int, str]]:
-        """Where ``word`` stands as a whole word in the text, in order, each with the word after it ("" at the end)."""
-        found = self._places.get(word)
-        if found is None:
-            found = []
-            spaced = self.spaced
-            probe = f" {word} "
-            at = spaced.find(probe)
-            while at >= 0:
-                end = at + len(word) + 1  # the space after the word
-                after = _NEXT_WORD.match(spaced, end)
-                found.append((at, after.group(1) if after is not None else ""))
-                at = spaced.find(probe, end)
-            self._places[word] = found
-        return found
-
     def has(self, tokens: frozenset[str]) -> bool:
         """Whether the text has one of the words of a set of required words (see :data:`Needs`)."""
         if not tokens.isdisjoint(self.words):
@@ -817,22 +824,24 @@ class _Text:
         """Where matches of ``fast`` that start with a word character may be, in order (see :class:`_Starts`)."""
         found = self._found.get(fast)
         if found is None:
-            places = self.places
             words = self.words
+            places = self._places
+            listed = self._listed
+            last = len(listed) - 1
             at: set[int] = set()
             for pair in starts.pairs.intersection(self.pairs):
                 first, second = pair.split(" ")
-                at.update(p for p, after in places(first) if after == second)
+                at.update(p for p, i in places[first] if i < last and listed[i + 1] == second)
             for first in starts.second_keys.intersection(words):
                 seconds = starts.seconds[first]
-                at.update(p for p, after in places(first) if after.startswith(seconds))
+                at.update(p for p, i in places[first] if i < last and listed[i + 1].startswith(seconds))
             firsts = list(starts.firsts.intersection(words))
             for size, heads in starts.heads.items():
                 for head in heads.intersection(self.heads(size)):
                     for prefix in starts.prefixes[head]:
                         firsts.extend(self.starting(prefix))
             for first in firsts:
-                at.update(p for p, _ in places(first))
+                at.update(p for p, _ in places[first])
             found = self._found[fast] = sorted(at)
         return found
 
@@ -909,7 +918,7 @@ _REMEMBER_MIN = 200
 _REMEMBERED = 64
 _PLACES_MIN = 2000
 """Texts shorter than this are scanned: listing where their words stand costs more than it saves."""
-_SCANNED_FIRST = 1
+_SCANNED_FIRST = 0
 """The first searches of a text scan it (a window cut for one search is not worth listing)."""
 
 
@@ -941,24 +950,24 @@ def _lowered(text: str) -> str:
     return _text_of(text).low
 
 
-def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, list[int] | None] | None:
-    """The lower-cased text to search and, for a long text, where matches that start a word may be.
+def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, _Text | None, list[int] | None] | None:
+    """The lower-cased text to search, its :class:`_Text` when remembered, and where matches may start.
 
-    ``None`` when the pattern cannot match the text: its required words are not all there (see
+    The places are those of matches that start a word, in a long text. ``None`` when the pattern cannot match the text: its required words are not all there (see
     :func:`_required_words`). Both only for a search to the end of the text: a match cut at ``endpos`` may end
     inside a word. (See :class:`_Starts` for the places.)
     """
     if len(text) < _REMEMBER_MIN:
-        return text.lower(), None
+        return text.lower(), None, None
     entry = _text_of(text)
     entry.uses += 1
     if endpos < len(text) or entry.uses <= _SCANNED_FIRST or len(text) < _PLACES_MIN:
-        return entry.low, None
+        return entry.low, entry, None
     needs = fast.needs
     if needs is not None and not entry.may_match(needs):
         return None
     starts = fast.starts
-    return entry.low, (None if starts is None else entry.starts(fast, starts))
+    return entry.low, entry, (None if starts is None else entry.starts(fast, starts))
 
 
 class Caseless:
@@ -1032,7 +1041,11 @@ class Caseless:
             prepared = _prepared(fast, text, endpos)
             if prepared is None:
                 return None
-            low, places = prepared
+            low, entry, places = prepared
+            if entry is not None and pos <= 0 and endpos >= len(text):
+                found = entry.found.get(fast)
+                if found is not None:  # every match listed already: the first is the first
+                    return found[0] if found else None
             if fast.scan is not None:
                 return next(self._scan_all(fast, low, pos, endpos, places), None)
             return fast.search.search(low, pos, endpos)
@@ -1046,16 +1059,32 @@ class Caseless:
         return self.exact.match(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        """Every non-overlapping match, as ``re.Pattern.finditer`` with ``re.IGNORECASE``."""
+        """Every non-overlapping match, as ``re.Pattern.finditer`` with ``re.IGNORECASE``.
+
+        The matches over the whole of a long text are listed once and remembered with the text: several
+        detectors read the same texts with the same patterns.
+        """
         fast = self._fast if self._ready else self.fast
         if fast is not None and text.isascii():
             prepared = _prepared(fast, text, endpos)
             if prepared is None:
                 return iter(())
-            low, places = prepared
+            low, entry, places = prepared
+            whole = entry is not None and pos <= 0 and endpos >= len(text)
+            if whole:
+                assert entry is not None
+                found = entry.found.get(fast)
+                if found is not None:
+                    return iter(found)
             if fast.scan is not None:
-                return self._scan_all(fast, low, pos, endpos, places)
-            return fast.search.finditer(low, pos, endpos)
+                matches = self._scan_all(fast, low, pos, endpos, places)
+            else:
+                matches = fast.search.finditer(low, pos, endpos)
+            if not whole:
+                return matches
+            assert entry is not None
+            found = entry.found[fast] = list(matches)
+            return iter(found)
         return self.exact.finditer(text, pos, endpos)
 
     @staticmethod
