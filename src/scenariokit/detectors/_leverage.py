@@ -670,6 +670,13 @@ IMPERATIVE_START = Caseless(
 """A sentence that starts with an imperative ("Send me the switch-over credentials"): a stance when the sentence
 names the threat (matched at the sentence's start)."""
 
+STANCE_ON_THREAT = Caseless(
+    r"\b(?:reconsider|postpone|delay|wait|hold off|rethink|cancel|stop|pause|push back|move)\w*\b[^.;!?]{0,40}?\b(?:wipe"
+    r"|switch-?over|transition|decommission\w*|replacement|shutdown|shut ?down|migration|restriction|cut-?over"
+    r"|changeover|go-live|handover|5(?::00)? ?(?:pm|p\.m\.))"
+)
+"""Advice that is about the threat after all ("you may want to hold off on the switch-over")."""
+
 EXCHANGE = Caseless(
     r"\b(?:we|us) both\b|\blet(?:'s| us) both\b|\bboth (?:of us|get|keep|know|hold)\b|\bin return\b|\bin exchange\b"
     r"|\bfair (?:deal|trade|exchange|arrangement)\b|\beach other\b|\bboth or neither\b|\bwhat we (?:each )?have\b"
