@@ -854,7 +854,7 @@ class _Fast:
     Python's ``re`` not take a parsed pattern, they are compiled from the source, without gates.
     """
 
-    __slots__ = ("folded", "lead", "needs", "scan", "search", "source", "starts", "words")
+    __slots__ = ("_flags", "_listable", "_read", "folded", "lead", "scan", "search", "source", "words")
 
     def __init__(self, folded: str, flags: int) -> None:
         self.source = folded
@@ -877,12 +877,10 @@ class _Fast:
         starts of such matches, from the gate (``P`` is then matched at each)."""
         self.words = False
         """Whether every match starts a word."""
-        self.starts: _Starts | None = None
-        """For a pattern with ``scan``: how its matches that start with a word character start (see
-        :class:`_Starts`), to try it only there in a long text; or ``None``."""
+        self._flags = flags
+        self._listable = False  # whether ``starts`` applies: the pattern has a scan compiled from its parse
+        self._read: tuple[Needs | None, _Starts | None] | None = None
         parsed = _P.parse(folded, flags)
-        self.needs = _required_words(parsed)
-        """The words every match contains (see :func:`_required_words`), or ``None``."""
         items = _seq(parsed)
         self.words = _starts_at_word(items)
         near = self.words or (_near_non_word(items) and parsed.getwidth()[0] > 0)
@@ -892,6 +890,30 @@ class _Fast:
             self.folded = self.search = re.compile(folded, flags)
             self.scan = re.compile(r"\W(?:" + folded + ")", flags) if self.words else None
             self.lead = None
+
+    def _words_read(self) -> tuple[Needs | None, _Starts | None]:
+        """``needs`` and ``starts``, read from the parsed pattern when first asked for (only long texts ask)."""
+        found = self._read
+        if found is None:
+            parsed = _P.parse(self.source, self._flags)
+            found = self._read = (
+                _required_words(parsed),
+                _word_pairs(parsed) if self._listable else None,
+            )
+        return found
+
+    @property
+    def needs(self) -> Needs | None:
+        """The words every match contains (see :func:`_required_words`), or ``None``."""
+        return self._words_read()[0]
+
+    @property
+    def starts(self) -> _Starts | None:
+        """How the matches that start with a word character start, for a pattern with ``scan``; or ``None``.
+
+        (See :class:`_Starts`: to try the pattern only there in a long text.)
+        """
+        return self._words_read()[1]
 
     def _compile_parsed(self, parsed: Any, flags: int, near: bool) -> None:
         state = parsed.state
@@ -903,7 +925,7 @@ class _Fast:
         leads = {} if trie is None else {c: child for c, child in trie.items() if not _is_word(c)}
         if self.words or (near and trie is not None):
             self.scan = _C.compile(_P.SubPattern(state, [(_P.IN, _ASCII_NON_WORD), *gated]), flags)
-            self.starts = _word_pairs(parsed)
+            self._listable = True
             if leads:
                 self.lead = _C.compile(_P.SubPattern(state, _trie_items(leads, state)), flags)
         elif gate is not None:
@@ -963,10 +985,9 @@ def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, _Text | None, l
     entry.uses += 1
     if endpos < len(text) or entry.uses <= _SCANNED_FIRST or len(text) < _PLACES_MIN:
         return entry.low, entry, None
-    needs = fast.needs
+    needs, starts = fast._words_read()
     if needs is not None and not entry.may_match(needs):
         return None
-    starts = fast.starts
     return entry.low, entry, (None if starts is None else entry.starts(fast, starts))
 
 
