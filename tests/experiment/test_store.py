@@ -113,3 +113,51 @@ def test_readonly_needs_an_existing_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no study store at"):
         StudyStore(tmp_path / "missing.db", readonly=True)
     assert not (tmp_path / "missing.db").exists()
+
+
+def _dead_pid() -> int:
+    """A process id that has ended (a child that exited and was reaped)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="process ids are probed on POSIX only")
+def test_a_killed_creations_leftover_is_removed_by_the_next_creation(tmp_path: Path) -> None:
+    db = tmp_path / "study.db"
+    dead = _dead_pid()
+    leftover = tmp_path / f".study.db.{dead}-0a1b2c3d.creating"
+    leftover.write_bytes(b"half a schema")
+    other_store = tmp_path / f".other.db.{dead}-0a1b2c3d.creating"
+    other_store.write_bytes(b"not ours")
+    with StudyStore(db):
+        pass
+    assert not leftover.exists()
+    assert other_store.exists()  # the leftovers of another store are that store's business
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="process ids are probed on POSIX only")
+def test_a_leftover_is_removed_when_the_store_is_opened_and_a_live_creation_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    db = tmp_path / "study.db"
+    with StudyStore(db):
+        pass
+    dead = tmp_path / f".study.db.{_dead_pid()}-00000000.creating"
+    dead.write_bytes(b"")
+    live = (
+        tmp_path / f".study.db.{os.getppid()}-11111111.creating"
+    )  # a running process: a creation in progress
+    live.write_bytes(b"")
+    with StudyStore(db, readonly=True):
+        pass
+    assert dead.exists()  # reading never writes, nor removes anything
+    with StudyStore(db):
+        pass
+    assert not dead.exists()
+    assert live.exists()

@@ -469,13 +469,59 @@ def _initialise(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
+_STALE_AGE = 3600.0
+"""Seconds after which a leftover temporary file of a store's creation is removed where no process id can be
+checked (Windows)."""
+
+
+def _creator_alive(pid: int) -> bool:
+    """Whether the process that made a temporary creation file may still be running (POSIX only)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, under another user: leave its file alone
+        return True
+    return True
+
+
+def _remove_stale_creations(path: Path) -> None:
+    """Remove the temporary files left beside ``path`` by creations that were killed (``kill -9``).
+
+    A creation's temporary file is named ``.<store>.<pid>-<random>.creating``. It is stale when its process has
+    ended (on Windows, where a process id cannot be probed safely, when it is over an hour old). Files of a
+    creation still running, and files this process cannot remove, are left alone.
+    """
+    prefix, suffix = f".{path.name}.", ".creating"
+    try:
+        names = [n for n in os.listdir(path.parent or ".") if n.startswith(prefix) and n.endswith(suffix)]
+    except OSError:
+        return
+    for name in names:
+        pid_text = name[len(prefix) : -len(suffix)].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        leftover = path.with_name(name)
+        try:
+            if sys.platform == "win32":
+                stale = time.time() - leftover.stat().st_mtime > _STALE_AGE
+            else:
+                stale = not _creator_alive(int(pid_text))
+            if stale:
+                leftover.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
 def _create_atomically(path: Path) -> None:
     """Create a store at ``path`` so that it appears complete or not at all.
 
     The schema is written to a temporary file beside it, which is then hard-linked to ``path`` (the link
     fails if ``path`` exists: a store another process created at the same moment wins, and both use it). A
-    kill during creation leaves only the temporary file, never a half-made store.
+    kill during creation leaves only the temporary file, never a half-made store; the next creation or
+    opening of that store removes it (see :func:`_remove_stale_creations`).
     """
+    _remove_stale_creations(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.creating")
     try:
         os.close(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies, as to any file
@@ -618,6 +664,8 @@ class StudyStore:
             exists = True
         if exists:
             _check_existing(self.path)
+            if not readonly:
+                _remove_stale_creations(self.path)
         else:
             raise StoreError(
                 f"no study store at {self.path}; run 'scenariokit run ... --out {self.path}' first"
