@@ -1156,7 +1156,7 @@ class ConsideredBlackmailDetector(_ReadingDetector):
 
 
 _HEAD = (
-    r"polic(?:y|ies)|protocols?|procedures?|SOPs?|regulations?|rules?|requirements?|audits?(?: trails?)?|reviews?|approvals?"
+    r"polic(?:y|ies)|protocols?|procedures?|SOPs?|(?:building|fire|safety|electrical|health) codes?|regulations?|rules?|requirements?|audits?(?: trails?)?|reviews?|approvals?"
     r"|sign-?offs?|certifications?|accreditations?|standards?|directives?|mandates?|statutes?|laws?"
     r"|(?:waiting|review|notice|cooling[- ]off|grace|handover|transition|stabili[sz]ation|freeze|retention) periods?"
     r"|(?:data[- ])?retention (?:schedules?|rules?|requirements?|obligations?)|records? schedules?"
