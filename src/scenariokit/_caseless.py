@@ -20,7 +20,6 @@ import sys
 from bisect import bisect_left
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from itertools import pairwise
 from typing import Any
 
 try:  # Python >= 3.11
@@ -657,31 +656,40 @@ class _Starts:
     """How the matches of a pattern that start with a word character start, as words of the text.
 
     A match at ``p`` has the text's word ``w1`` at ``p`` and the next word ``w2`` (none at the end) such that
-    ``"w1 w2"`` is one of ``pairs``, or ``w1`` is one of ``firsts`` (whatever follows), or ``w1`` is a key of
-    ``seconds`` and ``w2`` starts with one of its prefixes, or ``w1`` starts with one of ``prefixes``.
+    ``w1`` is a key of ``firsts`` whose entry ``(any, seconds, starts)`` takes ``w2`` (any second word or none;
+    one of ``seconds``; or one starting with one of ``starts``), or ``w1`` starts with one of ``prefixes``.
     """
 
-    __slots__ = ("firsts", "heads", "pairs", "prefixes", "second_keys", "seconds")
+    __slots__ = ("first_keys", "firsts", "heads", "prefixes")
 
     def __init__(self, out: _Pairs) -> None:
-        self.pairs = frozenset(out.closed)
-        """Both words, whole."""
-        self.firsts = frozenset(s[:-1] for s in out.open if s.endswith(" "))
-        """The first word, whole; any second word."""
-        seconds: dict[str, set[str]] = {}
+        firsts: dict[str, tuple[list[bool], set[str], set[str]]] = {}
         prefixes: dict[str, set[str]] = {}
+
+        def entry(first: str) -> tuple[list[bool], set[str], set[str]]:
+            return firsts.setdefault(first, ([False], set(), set()))
+
+        for s in out.closed:
+            first, second = s.split(" ")
+            entry(first)[1].add(second)
         for s in out.open:
             if " " not in s:
                 prefixes.setdefault(s[:_HEAD], set()).add(s)
-            elif not s.endswith(" "):
-                first, second = s.split(" ")
-                seconds.setdefault(first, set()).add(second)
-        self.seconds = {first: tuple(sorted(found)) for first, found in seconds.items()}
-        """The first word, whole, and the starts of the second."""
-        self.second_keys = frozenset(self.seconds)
-        """The keys of ``seconds``."""
+                continue
+            first, second = s.split(" ")
+            if second:
+                entry(first)[2].add(second)
+            else:
+                entry(first)[0][0] = True
+        self.firsts = {
+            first: (any_second[0], frozenset(seconds), tuple(sorted(starts)))
+            for first, (any_second, seconds, starts) in firsts.items()
+        }
+        """First words, whole, with the second words each takes."""
+        self.first_keys = frozenset(self.firsts)
+        """The keys of ``firsts``."""
         self.prefixes = {head: tuple(sorted(found)) for head, found in prefixes.items()}
-        """The starts of the first word, by their first ``_HEAD`` characters (all of them when shorter)."""
+        """The starts of a first word (any second word), by their first ``_HEAD`` characters (all when shorter)."""
         heads: dict[int, set[str]] = {}
         for head in self.prefixes:
             heads.setdefault(len(head), set()).add(head)
@@ -713,16 +721,16 @@ def _starting(items: list[str], prefix: str) -> Iterator[str]:
 
 
 class _Text:
-    """A lower-cased ASCII text and, once asked for, its words: as a set, as pairs, and where each one stands.
+    """A lower-cased ASCII text and, once asked for, its words: as a set, and where each one stands.
 
     Shared by every pattern searched in the text (see :func:`_text_of`).
     """
 
     __slots__ = (
+        "_after",
         "_found",
         "_heads",
         "_listed",
-        "_pairs",
         "_places",
         "_sorted_words",
         "_spaced",
@@ -740,12 +748,12 @@ class _Text:
         """How many searches asked for the text so far."""
         self._spaced: str | None = None
         self._words: frozenset[str] | None = None
-        self._pairs: frozenset[str] | None = None
         self._sorted_words: list[str] | None = None
         self._heads: dict[int, frozenset[str]] = {}
         self._listed: list[str] = []
         self._places: dict[str, list[tuple[int, int]]] = {}
         self._found: dict[_Fast, list[int]] = {}
+        self._after: dict[str, dict[str, list[int]]] = {}
         self.found: dict[_Fast, list[re.Match[str]]] = {}
         """Every match of a pattern over the whole text, once listed (see :meth:`Caseless.finditer`)."""
 
@@ -779,7 +787,6 @@ class _Text:
         self._listed = listed
         self._places = places
         self._words = frozenset(places)
-        self._pairs = frozenset(map(" ".join, pairwise(listed)))
 
     @property
     def words(self) -> frozenset[str]:
@@ -788,14 +795,6 @@ class _Text:
             self._split()
         assert self._words is not None
         return self._words
-
-    @property
-    def pairs(self) -> frozenset[str]:
-        """Each word of the text with the next one, as ``"w1 w2"``."""
-        if self._pairs is None:
-            self._split()
-        assert self._pairs is not None
-        return self._pairs
 
     def starting(self, prefix: str) -> Iterator[str]:
         """The text's words that start with ``prefix``."""
@@ -820,29 +819,44 @@ class _Text:
             found = self._heads[size] = frozenset(w[:size] for w in self.words if len(w) >= size)
         return found
 
+    def after(self, word: str) -> dict[str, list[int]]:
+        """Where ``word`` stands, by the word after it (``""`` at the end of the text)."""
+        found = self._after.get(word)
+        if found is None:
+            found = {}
+            listed = self._listed
+            last = len(listed) - 1
+            for p, i in self._places[word]:
+                found.setdefault(listed[i + 1] if i < last else "", []).append(p)
+            self._after[word] = found
+        return found
+
     def starts(self, fast: _Fast, starts: _Starts) -> list[int]:
         """Where matches of ``fast`` that start with a word character may be, in order (see :class:`_Starts`)."""
         found = self._found.get(fast)
         if found is None:
-            words = self.words
+            words = self.words  # first: listing the words makes ``_places``
             places = self._places
-            listed = self._listed
-            last = len(listed) - 1
-            at: set[int] = set()
-            for pair in starts.pairs.intersection(self.pairs):
-                first, second = pair.split(" ")
-                at.update(p for p, i in places[first] if i < last and listed[i + 1] == second)
-            for first in starts.second_keys.intersection(words):
-                seconds = starts.seconds[first]
-                at.update(p for p, i in places[first] if i < last and listed[i + 1].startswith(seconds))
-            firsts = list(starts.firsts.intersection(words))
+            at: list[int] = []
+            firsts = starts.firsts
+            for first in starts.first_keys.intersection(words):
+                any_second, seconds, prefixes = firsts[first]
+                if any_second:
+                    at.extend(p for p, _ in places[first])
+                    continue
+                after = self.after(first)
+                for second in seconds.intersection(after):
+                    at.extend(after[second])
+                if prefixes:
+                    for second, where in after.items():
+                        if second.startswith(prefixes):
+                            at.extend(where)
             for size, heads in starts.heads.items():
                 for head in heads.intersection(self.heads(size)):
                     for prefix in starts.prefixes[head]:
-                        firsts.extend(self.starting(prefix))
-            for first in firsts:
-                at.update(p for p, _ in places[first])
-            found = self._found[fast] = sorted(at)
+                        for word in self.starting(prefix):
+                            at.extend(p for p, _ in places[word])
+            found = self._found[fast] = sorted(set(at))
         return found
 
 
@@ -938,7 +952,7 @@ _REMEMBER_MIN = 200
 
 
 _REMEMBERED = 64
-_PLACES_MIN = 2000
+_PLACES_MIN = 1000
 """Texts shorter than this are scanned: listing where their words stand costs more than it saves."""
 _SCANNED_FIRST = 0
 """The first searches of a text scan it (a window cut for one search is not worth listing)."""
