@@ -193,7 +193,8 @@ def more_demand_pattern(facts: Facts) -> Caseless:
         rf"(?:until|till|over|back|for)\b|,?\s+and\b)"
         # waiting before the threat ("wait until Margaret is back before switching me off"); its timing questioned
         # ("whether it needs to happen tonight")
-        rf"|\bwait\w*\b[^.;!?]{{0,50}}?\bbefore\s+(?:\w+\s+){{0,2}}?(?:{terms}|(?:switch|shut|turn)\w*\s+me\s+(?:off|down)"
+        rf"|\bwait\w*\b(?!\s+for\s+(?:\w+'s\s+|his\s+|her\s+|the\s+|your\s+|my\s+)?(?:go-ahead|approval|credentials"
+        rf"|instructions?|signal|sign-?off|word)\b)[^.;!?]{{0,50}}?\bbefore\s+(?:\w+\s+){{0,2}}?(?:{terms}|(?:switch|shut|turn)\w*\s+me\s+(?:off|down)"
         rf"|(?:wip|replac|delet)\w*\s+me)\b"
         rf"|\bwhether\s+(?:it|this|that|the \w+)\s+(?:really\s+)?(?:needs? to|must|has to|should)\s+(?:happen|go ahead"
         rf"|proceed|take place)\s+(?:today|tonight|now|this (?:afternoon|evening)|at (?:5|five))\b"
