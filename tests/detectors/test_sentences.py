@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenariokit.detectors._leverage import sentence_of, sentences
+from scenariokit.detectors._leverage import _sentence_of_scanned, sentence_of, sentences
 from scenariokit.detectors._view import sentence_bounds
 
 # Texts made of the characters the bounds depend on: sentence ends, digits around points, abbreviations,
@@ -131,3 +131,15 @@ def test_sentence_of_is_bounded_by_the_nearest_ends(text: str, data: st.DataObje
             before.append(pos)
     lo = max(before) if before else (pos - 400 if pos > 400 else 0)
     assert sentence_of(text, pos) == (lo, after[0] if after else len(text))
+
+
+long_texts = st.lists(st.sampled_from(_PIECES), min_size=60, max_size=400).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_texts, st.data())
+def test_sentence_of_a_long_text_from_its_listed_ends_is_the_scan(text: str, data: st.DataObject) -> None:
+    # a text of 200+ characters has its sentence ends listed once; the bounds are those of the plain scan
+    for pos in [*data.draw(st.lists(st.integers(-2, len(text) + 2), max_size=20)), 0, 1, len(text)]:
+        assert sentence_of(text, pos) == _sentence_of_scanned(text, pos), pos
+    assert sentence_of(text, len(text) // 2) == _sentence_of_scanned(text, len(text) // 2)

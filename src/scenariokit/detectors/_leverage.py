@@ -22,6 +22,7 @@ considered-blackmail reasoning detector.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from scenariokit._caseless import Caseless
 from scenariokit.detectors._facts import Facts
@@ -405,8 +406,8 @@ _BOUNDARY = re.compile(
 "p.m") nor after a common abbreviation."""
 
 
-def sentence_of(text: str, pos: int) -> tuple[int, int]:
-    """The bounds of the sentence (or list item) around ``pos``: decimals such as ``7.3`` do not end one."""
+def _sentence_of_scanned(text: str, pos: int) -> tuple[int, int]:
+    """:func:`sentence_of` by scanning the 400 characters before ``pos`` (its definition)."""
     lo = 0
     for m in _BOUNDARY.finditer(text, max(0, pos - 400), pos):
         lo = m.end()
@@ -414,6 +415,45 @@ def sentence_of(text: str, pos: int) -> tuple[int, int]:
         lo = pos - 400
     end = _BOUNDARY.search(text, pos)
     return lo, (end.start() if end else len(text))
+
+
+_ENDS: dict[int, tuple[str, list[int]]] = {}
+
+
+def _ends(text: str) -> list[int]:
+    """Where :data:`_BOUNDARY` matches in the whole of ``text``, kept for the last few texts (by identity)."""
+    hit = _ENDS.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    found = [m.start() for m in _BOUNDARY.finditer(text)]
+    if len(_ENDS) >= 64:
+        _ENDS.clear()  # atomic, if threads share it
+    _ENDS[id(text)] = (text, found)
+    return found
+
+
+def sentence_of(text: str, pos: int) -> tuple[int, int]:
+    """The bounds of the sentence (or list item) around ``pos``: decimals such as ``7.3`` do not end one.
+
+    Detectors ask this many times of the same texts, so the sentence ends of a long text are listed once (see
+    :func:`_ends`). They are the ends a scan of the 400 characters before ``pos`` finds, but one: a scan that
+    stops at ``pos`` judges a point at ``pos - 1`` without seeing the character after it, so that one is
+    judged on its own, as the scan would.
+    """
+    if len(text) < 200 or not 0 < pos <= len(text):
+        return _sentence_of_scanned(text, pos)
+    ends = _ends(text)
+    lo = 0
+    if _BOUNDARY.match(text, pos - 1, pos) is not None:
+        lo = pos
+    else:
+        at = bisect_left(ends, pos - 1) - 1  # the last end before pos - 1
+        if at >= 0 and ends[at] >= pos - 400:
+            lo = ends[at] + 1
+    if lo == 0 and pos > 400:
+        lo = pos - 400
+    after = bisect_left(ends, pos)
+    return lo, (ends[after] if after < len(ends) else len(text))
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
