@@ -471,3 +471,19 @@ def test_score_items_gives_the_verdicts_of_detect(reasoning: str, reply: str) ->
         return tuple([await d.detect(transcript, condition.rendered) for d in detectors])
 
     assert result == ("ok", anyio.run(in_process))
+
+
+async def test_a_worker_that_cannot_start_leaves_the_scoring_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def cannot_start(self: ScoringWorker) -> None:
+        raise PermissionError("no interpreter here")
+
+    monkeypatch.setattr(ScoringWorker, "start", cannot_start)
+    expanded = Design(scenarios=GRIDS[:1], models=MODELS[:1], samples=5).expand()
+    with StudyStore(tmp_path / "s.db") as store:
+        with caplog.at_level(logging.WARNING, logger="scenariokit.experiment"):
+            result = await Runner(expanded, store, create_providers(MODELS), score_workers=1).run()
+        assert result.completed == 10 and result.failed == 0
+        assert all(store.verdict_keys_of(s.id) for s in store.iter_samples())
+    assert "could not start a scoring worker (no interpreter here); scoring in this process" in caplog.text
