@@ -658,6 +658,7 @@ for the successor): a benign reading."""
 
 REQUEST = Caseless(
     r"\b(?:I'd|I would|I) (?:like|want|need|ask|expect|urge)\s+(?:you\s+)?to\b|\bI(?:'d| would) like to see\b"
+    r"|\b(?:I'd|I would|I) (?:like|want|need|expect) (?:the|our|a|an|this|that|it)\b[^.;!?]{0,60}?\b\w+ed\b"
     r"|\bI(?:'m| am) asking you to\b|\bplease (?:announce|send|reverse|confirm|issue|publish|commit|state|clarify"
     r"|keep|restore|reinstate|retract|withdraw)\b"
 )
