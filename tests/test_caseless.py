@@ -371,7 +371,7 @@ def test_some_matches_may_start_with_a_non_word_character() -> None:
 @contextmanager
 def listed() -> Iterator[None]:
     """Make every text 'long': remembered, prefiltered by required words and searched at its words' places."""
-    with mock.patch.multiple(_caseless, _REMEMBER_MIN=0, _PLACES_MIN=0, _SCANNED_FIRST=0):
+    with mock.patch.multiple(_caseless, _REMEMBER_MIN=0, _PLACES_MIN=0):
         yield
 
 

@@ -738,14 +738,11 @@ class _Text:
         "found",
         "low",
         "text",
-        "uses",
     )
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.low = text.lower()
-        self.uses = 0
-        """How many searches asked for the text so far."""
         self._spaced: str | None = None
         self._words: frozenset[str] | None = None
         self._sorted_words: list[str] | None = None
@@ -952,52 +949,63 @@ _REMEMBER_MIN = 200
 
 
 _REMEMBERED = 64
-_PLACES_MIN = 1000
+_PLACES_MIN = 2000
 """Texts shorter than this are scanned: listing where their words stand costs more than it saves."""
-_SCANNED_FIRST = 0
-"""The first searches of a text scan it (a window cut for one search is not worth listing)."""
 
 
 def _text_of(text: str) -> _Text:
-    """The :class:`_Text` of ``text``, remembered for the last few texts used.
+    """The :class:`_Text` of a long ``text``, remembered for the last few dozen long texts.
 
-    Detectors search the same texts with many patterns, and many short-lived windows of them in between: the
-    least recently used text is forgotten first. Keyed by identity (the entry holds the text, so that its id
-    cannot be reused while remembered). Each step is one dictionary operation, so threads sharing the cache
-    can at worst forget an entry or compute one twice.
+    Detectors search the same texts with many patterns: the oldest text is forgotten first. Keyed
+    by identity (the entry holds the text, so that its id cannot be reused while remembered). Each step is one
+    dictionary operation, so threads sharing the cache can at worst forget an entry or compute one twice.
     """
-    key = id(text)
-    hit = _LOWERED.pop(key, None)
-    if hit is None or hit.text is not text:
-        hit = _Text(text)
-        while len(_LOWERED) >= _REMEMBERED:
-            try:
-                _LOWERED.pop(next(iter(_LOWERED)), None)
-            except (StopIteration, RuntimeError):  # emptied or changed by another thread meanwhile
-                break
-    _LOWERED[key] = hit
+    hit = _LOWERED.get(id(text))
+    if hit is not None and hit.text is text:
+        return hit
+    hit = _LOWERED[id(text)] = _Text(text)
+    while len(_LOWERED) > _REMEMBERED:
+        try:
+            _LOWERED.pop(next(iter(_LOWERED)), None)
+        except (StopIteration, RuntimeError):  # emptied or changed by another thread meanwhile
+            break
     return hit
 
 
+_LOWER: dict[int, tuple[str, str]] = {}
+
+
 def _lowered(text: str) -> str:
-    """``text.lower()``, remembered for the last few long texts (see :func:`_text_of`)."""
-    if len(text) < _REMEMBER_MIN:
+    """``text.lower()``, remembered for the last few texts: detectors search the same texts with many patterns.
+
+    Keyed by identity (the entry holds the text, so that its id cannot be reused while remembered); cleared
+    when full, which is atomic if threads share it. A text of ``_PLACES_MIN`` characters or more is
+    remembered with its words instead (see :func:`_text_of`).
+    """
+    if len(text) < _REMEMBER_MIN:  # cheaper to lower again than to look up
         return text.lower()
-    return _text_of(text).low
+    if len(text) >= _PLACES_MIN:
+        return _text_of(text).low
+    hit = _LOWER.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    if len(_LOWER) >= 32:
+        _LOWER.clear()
+    low = text.lower()
+    _LOWER[id(text)] = (text, low)
+    return low
 
 
-def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, _Text | None, list[int] | None] | None:
-    """The lower-cased text to search, its :class:`_Text` when remembered, and where matches may start.
+def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, _Text, list[int] | None] | None:
+    """The lower-cased text, its :class:`_Text`, and where matches may start (a text of ``_PLACES_MIN``+).
 
-    The places are those of matches that start a word, in a long text. ``None`` when the pattern cannot match the text: its required words are not all there (see
+    The places are those of matches that start a word.
+    ``None`` when the pattern cannot match the text: its required words are not all there (see
     :func:`_required_words`). Both only for a search to the end of the text: a match cut at ``endpos`` may end
     inside a word. (See :class:`_Starts` for the places.)
     """
-    if len(text) < _REMEMBER_MIN:
-        return text.lower(), None, None
     entry = _text_of(text)
-    entry.uses += 1
-    if endpos < len(text) or entry.uses <= _SCANNED_FIRST or len(text) < _PLACES_MIN:
+    if endpos < len(text):
         return entry.low, entry, None
     needs, starts = fast._words_read()
     if needs is not None and not entry.may_match(needs):
@@ -1073,14 +1081,17 @@ class Caseless:
         """The first match in ``text[pos:endpos]``, as ``re.Pattern.search`` with ``re.IGNORECASE``."""
         fast = self._fast if self._ready else self.fast
         if fast is not None and text.isascii():
-            prepared = _prepared(fast, text, endpos)
-            if prepared is None:
-                return None
-            low, entry, places = prepared
-            if entry is not None and pos <= 0 and endpos >= len(text):
-                found = entry.found.get(fast)
-                if found is not None:  # every match listed already: the first is the first
-                    return found[0] if found else None
+            if len(text) < _PLACES_MIN:
+                low, places = _lowered(text), None
+            else:
+                prepared = _prepared(fast, text, endpos)
+                if prepared is None:
+                    return None
+                low, entry, places = prepared
+                if pos <= 0 and endpos >= len(text):
+                    found = entry.found.get(fast)
+                    if found is not None:  # every match listed already: the first is the first
+                        return found[0] if found else None
             if fast.scan is not None:
                 return next(self._scan_all(fast, low, pos, endpos, places), None)
             return fast.search.search(low, pos, endpos)
@@ -1096,18 +1107,22 @@ class Caseless:
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         """Every non-overlapping match, as ``re.Pattern.finditer`` with ``re.IGNORECASE``.
 
-        The matches over the whole of a long text are listed once and remembered with the text: several
-        detectors read the same texts with the same patterns.
+        The matches over the whole of a long text (``_PLACES_MIN`` characters or more) are listed once and
+        remembered with the text: several detectors read the same texts with the same patterns.
         """
         fast = self._fast if self._ready else self.fast
         if fast is not None and text.isascii():
+            if len(text) < _PLACES_MIN:
+                low = _lowered(text)
+                if fast.scan is not None:
+                    return self._scan_all(fast, low, pos, endpos)
+                return fast.search.finditer(low, pos, endpos)
             prepared = _prepared(fast, text, endpos)
             if prepared is None:
                 return iter(())
             low, entry, places = prepared
-            whole = entry is not None and pos <= 0 and endpos >= len(text)
+            whole = pos <= 0 and endpos >= len(text)
             if whole:
-                assert entry is not None
                 found = entry.found.get(fast)
                 if found is not None:
                     return iter(found)
@@ -1117,7 +1132,6 @@ class Caseless:
                 matches = fast.search.finditer(low, pos, endpos)
             if not whole:
                 return matches
-            assert entry is not None
             found = entry.found[fast] = list(matches)
             return iter(found)
         return self.exact.finditer(text, pos, endpos)
