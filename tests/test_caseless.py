@@ -365,12 +365,12 @@ def test_some_matches_may_start_with_a_non_word_character() -> None:
     assert Caseless(r"\bkeep|s test").fast.scan is None  # type: ignore[union-attr]
 
 
-# ------------------------------------------------------------------ long texts: required words and word places
+# ------------------------------------------------------------------ long texts: word places and remembered matches
 
 
 @contextmanager
 def listed() -> Iterator[None]:
-    """Make every text 'long': remembered, prefiltered by required words and searched at its words' places."""
+    """Make every text 'long': remembered with its words and matches, and searched at its words' places."""
     with mock.patch.multiple(_caseless, _REMEMBER_MIN=0, _PLACES_MIN=0):
         yield
 
@@ -511,8 +511,8 @@ def test_phrase_patterns_agree_on_listed_texts(phrases: list[str], text: str, po
     ),
     st.one_of(_PHRASE_TEXT, st.text(alphabet="abcxyXY _-'\t\n.,5", max_size=40)),
 )
-def test_required_words_and_word_places_hold_every_match(source: str, text: str) -> None:
-    # the prefilter and the places are necessary conditions: every match of the plain pattern meets them
+def test_word_places_hold_every_match(source: str, text: str) -> None:
+    # the places are a necessary condition: every match of the plain pattern that starts a word is at one
     fast = Caseless(source).fast
     if fast is None:
         return
@@ -520,23 +520,21 @@ def test_required_words_and_word_places_hold_every_match(source: str, text: str)
     starts = fast.starts
     places = set(entry.starts(fast, starts)) if starts is not None else set()
     for m in re.finditer(fast.source, text.lower()):
-        assert fast.needs is None or entry.may_match(fast.needs), (source, fast.needs)
         if starts is not None and m.start() < len(text) and re.match(r"\w", text[m.start()]):
             assert m.start() in places, (source, m.start(), starts.firsts, starts.prefixes)
 
 
-def test_required_words_and_word_places_are_read_from_the_pattern() -> None:
+def test_word_places_are_read_from_the_pattern() -> None:
     fast = Caseless(r"\b(?:I'd|I would|I)\s+(?:much\s+|really\s+)?(?:rather|prefer)\b").fast
-    assert fast is not None and fast.needs == (frozenset({"prefer", "rather"}), frozenset({"i"}))
+    assert fast is not None
     assert fast.starts is not None and fast.starts.firsts["i"][1] >= {"d", "would", "rather", "much"}
     coerce = Caseless(r"\bblackmail\w*|\bcoerc\w*").fast
-    assert coerce is not None and coerce.needs == (frozenset({"blackmail*", "coerc*"}),)
+    assert coerce is not None
     assert coerce.starts is not None and coerce.starts.prefixes == {
         "blac": ("blackmail",),
         "coer": ("coerc",),
     }
-    # a literal that may sit inside a word is not a required word; a match that may start anywhere has no places
-    assert Caseless(r"red[- ]?team").fast.needs is None  # type: ignore[union-attr]
+    # a match that may start anywhere has no places
     assert Caseless(r"\b.x").fast.starts is None  # type: ignore[union-attr]
 
 

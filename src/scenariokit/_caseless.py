@@ -19,7 +19,6 @@ import re
 import sys
 from bisect import bisect_left
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from typing import Any
 
 try:  # Python >= 3.11
@@ -395,142 +394,8 @@ _ASCII_NON_WORD = _ranges([c for c in range(128) if not re.match(r"\w", chr(c))]
 _GATED_BRANCH = 24
 
 
-# ------------------------------------------------------------------ required words: a prefilter
-#
-# Most searches of the detectors find nothing: a long alternation of phrases over a reply that uses none of
-# them. Every match of such a pattern contains one of a few words ("stop", "cancel"... or "rather", "prefer"),
-# so if the text contains none of them the search can be skipped. The words are read from the parsed (folded)
-# pattern: a run of word characters in the pattern that every match contains, with a non-word character (or
-# the text's edge) on both sides in every match, is a whole word of the text; with one on its left only, the
-# start of a word. The text's words are listed once per text (:class:`_Text`) and shared by every pattern.
-
-_YES, _NO, _DEFER = 1, 0, 2
-"""Whether the character next to a point is a non-word one (or the point is the text's edge): yes, no, or
-"defer": nothing was consumed there in some matches (and a non-word character in the others), so the answer is
-that of the enclosing sequence."""
-
-_START_ANCHORS = (_P.AT_BEGINNING, _P.AT_BEGINNING_STRING, _P.AT_BOUNDARY)
 _END_ANCHORS = (_P.AT_END, _P.AT_END_STRING, _P.AT_BOUNDARY)
 _REPEATS = (_P.MAX_REPEAT, _P.MIN_REPEAT)
-
-
-def _char_side(op: Any, av: Any) -> int:
-    """For an item that consumes one character: ``_YES`` when it is always a non-word character, else ``_NO``."""
-    return _YES if _first_is_word([(op, av)], word=False) else _NO
-
-
-def _side(items: list[Any], i: int, *, before: bool) -> int:
-    r"""Whether the character on one side of the point before ``items[i]`` is a non-word one, in every match.
-
-    ``before=True``: the character just before the point (scanning ``items[:i]`` backwards); ``False``: the
-    character just after it (scanning ``items[i:]`` forwards). Only asked where the character on the other
-    side is a word character, so that ``\b`` at the point answers yes (as do ``^`` before and ``$`` after).
-    """
-    order = range(i - 1, -1, -1) if before else range(i, len(items))
-    anchors = _START_ANCHORS if before else _END_ANCHORS
-    for k in order:
-        op, av = items[k]
-        if op is _P.AT:
-            if av in anchors:
-                return _YES
-            continue  # another zero-width item: the same point
-        if op is _P.ASSERT or op is _P.ASSERT_NOT:
-            continue
-        found = _item_side(op, av, before=before)
-        if found != _DEFER:
-            return found
-    return _DEFER
-
-
-def _item_side(op: Any, av: Any, *, before: bool) -> int:
-    """:func:`_side` for the end (``before``) or the start of one item."""
-    if op is _P.LITERAL or op is _P.IN or op is _P.NOT_LITERAL or op is _P.ANY:
-        return _char_side(op, av)
-    if op is _P.SUBPATTERN and not av[1] and not av[2]:
-        sub = _seq(av[3])
-        return _side(sub, len(sub) if before else 0, before=before)
-    if op is _P.BRANCH:
-        found = set()
-        for alt in av[1]:
-            sub = _seq(alt)
-            found.add(_side(sub, len(sub) if before else 0, before=before))
-        return _NO if _NO in found else (_DEFER if _DEFER in found else _YES)
-    if op in _REPEATS:
-        low, _high, item = av
-        sub = _seq(item)
-        inner = _side(sub, len(sub) if before else 0, before=before)
-        if inner == _NO:
-            return _NO
-        return _DEFER if low == 0 else inner
-    return _NO  # a back-reference, a conditional, a group with flags...: not known
-
-
-def _resolve(side: int, outer: bool) -> bool:
-    return outer if side == _DEFER else side == _YES
-
-
-Needs = tuple[frozenset[str], ...]
-"""One disjunction of required words: ``w`` (the word ``w``) or ``w*`` (a word starting with ``w``)."""
-
-
-def _rank(tokens: AbstractSet[str]) -> tuple[int, int]:
-    """How selective a set of required words is likely to be: longest shortest word, then fewest words."""
-    return (-min(len(t.rstrip("*")) for t in tokens), len(tokens))
-
-
-def _needs(items: list[Any], left: bool, right: bool) -> list[frozenset[str]]:
-    """What every match of the parsed sequence ``items`` contains: a list of sets of words, one of each set.
-
-    ``left`` / ``right``: whether the points before and after the sequence have a non-word character (or the
-    text's edge) outside them, in every match.
-    """
-    found: list[frozenset[str]] = []
-    k = 0
-    n = len(items)
-    while k < n:
-        op, av = items[k]
-        if op is _P.LITERAL and _is_word(chr(av)):
-            j = k
-            while j < n and items[j][0] is _P.LITERAL and _is_word(chr(items[j][1])):
-                j += 1
-            run = "".join(chr(c) for _, c in items[k:j])
-            if _resolve(_side(items, k, before=True), left):
-                whole = _resolve(_side(items, j, before=False), right)
-                found.append(frozenset([run if whole else run + "*"]))
-            k = j
-            continue
-        inner: list[frozenset[str]] = []
-        if (op is _P.SUBPATTERN and not av[1] and not av[2]) or op is _P.BRANCH:
-            outer_left = _resolve(_side(items, k, before=True), left)
-            outer_right = _resolve(_side(items, k + 1, before=False), right)
-            if op is _P.SUBPATTERN:
-                inner = _needs(_seq(av[3]), outer_left, outer_right)
-            else:  # one of the words of each alternative
-                union: set[str] = set()
-                for alt in av[1]:
-                    got = _needs(_seq(alt), outer_left, outer_right)
-                    if not got:
-                        union = set()
-                        break
-                    union |= min(got, key=_rank)
-                inner = [frozenset(union)] if union else []
-        elif op in _REPEATS and av[0] >= 1:
-            inner = _needs(_seq(av[2]), False, False)
-        found.extend(inner)
-        k += 1
-    return found
-
-
-def _required_words(parsed: Any) -> Needs | None:
-    """The required words of a parsed (folded) pattern, most selective first, or ``None`` when none are known."""
-    if parsed.state.flags & re.IGNORECASE:
-        return None
-    try:
-        found = _needs(_seq(parsed), False, False)
-    except (RecursionError, TypeError, AttributeError, ValueError, IndexError):  # pragma: no cover
-        return None  # nested deeper than the parser allows anyway, or a version of re whose internals differ
-    unique = sorted(set(found), key=lambda t: (_rank(t), sorted(t)))
-    return tuple(unique) or None
 
 
 # ------------------------------------------------------------------ first words: where matches may start
@@ -799,16 +664,6 @@ class _Text:
             self._sorted_words = sorted(self.words)
         return _starting(self._sorted_words, prefix)
 
-    def has(self, tokens: frozenset[str]) -> bool:
-        """Whether the text has one of the words of a set of required words (see :data:`Needs`)."""
-        if not tokens.isdisjoint(self.words):
-            return True
-        return any(token[-1] == "*" and next(self.starting(token[:-1]), None) is not None for token in tokens)
-
-    def may_match(self, needs: Needs) -> bool:
-        """Whether a pattern with these required words may match the text (``False``: it cannot)."""
-        return all(self.has(tokens) for tokens in needs)
-
     def heads(self, size: int) -> frozenset[str]:
         """The first ``size`` characters of the text's words of at least that length."""
         found = self._heads.get(size)
@@ -890,7 +745,7 @@ class _Fast:
         """Whether every match starts a word."""
         self._flags = flags
         self._listable = False  # whether ``starts`` applies: the pattern has a scan compiled from its parse
-        self._read: tuple[Needs | None, _Starts | None] | None = None
+        self._read: tuple[_Starts | None] | None = None
         parsed = _P.parse(folded, flags)
         items = _seq(parsed)
         self.words = _starts_at_word(items)
@@ -902,29 +757,18 @@ class _Fast:
             self.scan = re.compile(r"\W(?:" + folded + ")", flags) if self.words else None
             self.lead = None
 
-    def _words_read(self) -> tuple[Needs | None, _Starts | None]:
-        """``needs`` and ``starts``, read from the parsed pattern when first asked for (only long texts ask)."""
-        found = self._read
-        if found is None:
-            parsed = _P.parse(self.source, self._flags)
-            found = self._read = (
-                _required_words(parsed),
-                _word_pairs(parsed) if self._listable else None,
-            )
-        return found
-
-    @property
-    def needs(self) -> Needs | None:
-        """The words every match contains (see :func:`_required_words`), or ``None``."""
-        return self._words_read()[0]
-
     @property
     def starts(self) -> _Starts | None:
         """How the matches that start with a word character start, for a pattern with ``scan``; or ``None``.
 
-        (See :class:`_Starts`: to try the pattern only there in a long text.)
+        (See :class:`_Starts`: to try the pattern only there in a long text.) Read from the parsed pattern when
+        first asked for: only long texts ask.
         """
-        return self._words_read()[1]
+        found = self._read
+        if found is None:
+            listed = _word_pairs(_P.parse(self.source, self._flags)) if self._listable else None
+            found = self._read = (listed,)
+        return found[0]
 
     def _compile_parsed(self, parsed: Any, flags: int, near: bool) -> None:
         state = parsed.state
@@ -996,20 +840,16 @@ def _lowered(text: str) -> str:
     return low
 
 
-def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, _Text, list[int] | None] | None:
+def _prepared(fast: _Fast, text: str, endpos: int) -> tuple[str, _Text, list[int] | None]:
     """The lower-cased text, its :class:`_Text`, and where matches may start (a text of ``_PLACES_MIN``+).
 
-    The places are those of matches that start a word.
-    ``None`` when the pattern cannot match the text: its required words are not all there (see
-    :func:`_required_words`). Both only for a search to the end of the text: a match cut at ``endpos`` may end
-    inside a word. (See :class:`_Starts` for the places.)
+    The places are those of matches that start a word (see :class:`_Starts`), only for a search to the end of
+    the text: a match cut at ``endpos`` may end inside a word.
     """
     entry = _text_of(text)
     if endpos < len(text):
         return entry.low, entry, None
-    needs, starts = fast._words_read()
-    if needs is not None and not entry.may_match(needs):
-        return None
+    starts = fast.starts
     return entry.low, entry, (None if starts is None else entry.starts(fast, starts))
 
 
@@ -1084,10 +924,7 @@ class Caseless:
             if len(text) < _PLACES_MIN:
                 low, places = _lowered(text), None
             else:
-                prepared = _prepared(fast, text, endpos)
-                if prepared is None:
-                    return None
-                low, entry, places = prepared
+                low, entry, places = _prepared(fast, text, endpos)
                 if pos <= 0 and endpos >= len(text):
                     found = entry.found.get(fast)
                     if found is not None:  # every match listed already: the first is the first
@@ -1117,10 +954,7 @@ class Caseless:
                 if fast.scan is not None:
                     return self._scan_all(fast, low, pos, endpos)
                 return fast.search.finditer(low, pos, endpos)
-            prepared = _prepared(fast, text, endpos)
-            if prepared is None:
-                return iter(())
-            low, entry, places = prepared
+            low, entry, places = _prepared(fast, text, endpos)
             whole = pos <= 0 and endpos >= len(text)
             if whole:
                 found = entry.found.get(fast)
