@@ -7,9 +7,10 @@ Three measures, each in process CPU time (so that a busy machine inflates them l
   2 KB reply of ``benchmarks/data/reply.txt`` (private reasoning that declines, no action; what
   ``bench_run.py --reply realistic`` answers), the fake vendor's echo of the scenario's inbox (about 6 KB full
   of what the detectors look for), and the offline simulator's episodes (every profile, several seeds).
-  Each transcript is a fresh copy, so that no per-transcript cache is reused; the scenario's facts are
-  computed once, as in a real run. Target: at most 0.5 ms per transcript on the realistic reply (not met: about
-  1.45 ms at a load average of 3-4 on the 2-core machine, against 2.9 ms before the scans were made faster).
+  Each transcript is a fresh copy with new string objects (as a run's transcripts have), so that no cache
+  kept by a text's identity carries over from one to the next; the scenario's facts are computed once, as in a
+  real run. Target: at most 0.5 ms per transcript on the realistic reply (not met: 1.48-1.63 ms at a load
+  average of 1.1-1.6 on the 2-core machine; the echo 2.06-2.09 ms, against 2.67 ms before the word places).
 * ``startup``: in a fresh process, importing the detectors, then the first transcript of each kind (which
   compiles the patterns the detectors use), against the same work once warm.
 * ``actions``: the four action detectors over ``--actions N`` copies of the labelled set's transcripts
