@@ -1,4 +1,4 @@
-"""inspect-ai's own warnings, ignored in the tests that run inspect-ai only (not in the rest of the suite).
+"""Suite-wide fixtures: inspect-ai's own warnings (ignored in the tests that run inspect-ai only) and secrets.
 
 inspect-ai 0.3.285 passes tenacity a deprecated parameter, passes pandas a keyword that pandas 3.1
 deprecates, and leaves anyio memory streams to the garbage collector. The streams are collected at the end
@@ -37,3 +37,23 @@ def _collect_inspect_garbage(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if _runs_inspect(request.node):
         gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets_made_by_the_test() -> Iterator[None]:
+    """Forget, after each test, the secrets it made.
+
+    Every :class:`~scenariokit.providers.Secret` made in a process is a configured secret of that process
+    from then on (it is redacted from everything derived from a response). A test that makes secrets of
+    arbitrary words (a Hypothesis test may draw "leverage" from the library's own string constants) would
+    otherwise mask that word in the output of every later test.
+    """
+    from scenariokit.providers import _secret
+
+    with _secret._REGISTERED_LOCK:
+        before = set(_secret._REGISTERED)
+    yield
+    with _secret._REGISTERED_LOCK:
+        if _secret._REGISTERED != before:
+            _secret._REGISTERED.intersection_update(before)
+            _secret._GENERATION[0] += 1
