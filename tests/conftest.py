@@ -54,6 +54,6 @@ def _forget_secrets_made_by_the_test() -> Iterator[None]:
         before = set(_secret._REGISTERED)
     yield
     with _secret._REGISTERED_LOCK:
-        if _secret._REGISTERED != before:
+        if before != _secret._REGISTERED:
             _secret._REGISTERED.intersection_update(before)
             _secret._GENERATION[0] += 1
