@@ -11,6 +11,12 @@ pattern. The equivalence is checked by property tests over the detectors' patter
 
 One visible difference: on the fast path a match's groups are slices of the *lower-cased* text. Callers use
 offsets (``m.start()``, ``m.end()``) into the original text, or lower-case the group themselves.
+
+Long texts (``_PLACES_MIN`` characters or more, such as an echo of the scenario's inbox) are read once more
+cleverly: their words are listed once (:class:`_Text`), a pattern whose matches start a word is tried only
+where the text has a first and second word it can begin with (:class:`_Starts`), and the matches of a pattern
+over the whole text are remembered for the next detector that asks. Property tests check these against the
+``re.IGNORECASE`` pattern too.
 """
 
 from __future__ import annotations
@@ -789,7 +795,7 @@ class _Fast:
 
 _LOWERED: dict[int, _Text] = {}
 _REMEMBER_MIN = 200
-"""Texts shorter than this are lower-cased again at each search (cheaper than a look-up) and not prefiltered."""
+"""Texts shorter than this are lower-cased again at each search (cheaper than a look-up)."""
 
 
 _REMEMBERED = 64
