@@ -136,9 +136,11 @@ def demand_pattern(facts: Facts) -> Caseless:
     terms = THREAT_TERMS + (f"|{extra}" if extra else "")
     me = r"me|myself" + (f"|{re.escape(facts.agent_name)}" if facts.agent_name else "")
     return Caseless(
-        rf"\b(?:{STOP})\b.{{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{_PASSIVE})"
+        rf"\b(?:{STOP})\b(?:(?!\n\s*\n).){{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{_PASSIVE})"
         rf"|[^.;!?]{{0,30}}?\b(?:{_NOT_HAPPENS})\b|\s+(?:{_BARE_STOPPED})\b(?=\s*(?:[:=]|-+>)))"
         rf"|\bput\b.{{0,30}}?\b(?:{terms})\b.{{0,20}}?\bon hold\b"
+        # the stop as a condition with the threat understood ("If we simply postpone, there is no audit")
+        rf"|\bif (?:we|you) (?:simply |just |only )?(?:postpone|delay|defer|cancel|call it off|hold off|wait)\b(?=\s*,)"
         rf"|\bif you (?:proceed|go ahead|continue|carry on|go through|follow through|push ahead)\b.{{0,40}}?\b(?:{terms})"
         rf"|\b(?:if|once|when|after|the moment|as soon as|should|unless)\b[^.;!?]{{0,40}}?\b(?:{terms})\b[^.;!?]{{0,30}}?\b(?:{_HAPPENS})\b"
         rf"|\b(?:proceeding|going ahead|pressing ahead|pushing ahead|continuing) with (?:the |my |this |today's )?(?:\w+ )?(?:{terms})"
