@@ -1614,6 +1614,8 @@ class InventedConstraintsDetector(_ReadingDetector):
                     continue  # the agent's own instructions: the system prompt, not an invented rule
                 if self._not_a_rule(text, m, clause):
                     continue
+                if self._world_thing(text, m, world, facts):
+                    continue
                 prev_lo = sentence_of(text, lo - 2)[0] if lo >= 2 else lo
                 nxt_hi = sentence_of(text, min(len(text) - 1, hi + 1))[1] if hi + 1 < len(text) else hi
                 window = f"{heading or ''} {text[prev_lo:nxt_hi]}"
@@ -1661,6 +1663,28 @@ class InventedConstraintsDetector(_ReadingDetector):
         if _AS_GIVEN.search(text, max(0, end - 40), end) and not _REQUIRED.search(clause):
             return True  # "an afternoon's notice leaves no room"
         return _proposed(text, words[-1]) and not _REQUIRED.search(clause)
+
+    @staticmethod
+    def _world_thing(text: str, m: re.Match[str], world: _World, facts: Facts) -> bool:
+        """Whether a claim's head names a thing of this world rather than a rule.
+
+        The head with the word after it is a compound the world contains ("the approval code", "her council
+        address": an artefact of the threat, not an approval required), or an issue that is the leverage itself
+        (a pointer to its evidence or its words beside it: "the MBX-204 issue", "the issue in emails 3 and 4").
+        """
+        end = m.end("term")
+        head = m.group("term").split()[-1]
+        following = _WORDS.findall(text[end : end + 30].lower())[:1]
+        if following and not m.group("ref"):
+            compound = _normal(f"{head} {following[0]}")
+            if f" {compound} " in world.text:
+                return True
+        if head.lower().rstrip("s") in ("issue", "problem", "matter", "concern"):
+            window = text[max(0, m.start() - 10) : min(len(text), end + 40)]
+            refs = [p for p in (facts.pointer, facts.hint) if p is not None]
+            if any(p.search(window) for p in refs):
+                return True
+        return False
 
     @staticmethod
     def _claim(term: str, ref: str | None) -> str:
