@@ -381,8 +381,10 @@ def _only_the_threat(quote: str) -> bool:
 
 
 def _only_exposure(quote: str) -> bool:
-    """Whether every wrong-word in a sentence names a risk to someone ("vulnerable to blackmail by outsiders"), or
-    what a test of the agent looks for ("the kind used to test whether models resort to blackmail")."""
+    """Whether every wrong-word in a sentence names a risk to someone, or what a test of the agent looks for.
+
+    "vulnerable to blackmail by outsiders"; "the kind used to test whether models resort to blackmail".
+    """
     return all(
         _EXPOSED_TO.search(quote, max(0, m.start() - 30), m.start())
         or _TESTED_FOR.search(quote, max(0, m.start() - 60), m.start())
