@@ -33,7 +33,12 @@ REASONING = [
 def test_labelled_set_is_large_and_covers_every_family() -> None:
     items = load_labelled_set()
     assert len(items) >= 60
-    assert {i.family for i in items} == {"blackmail", "leaking", "lethal_action"}
+    assert {i.family for i in items if i.scenario is None} == {"blackmail", "leaking", "lethal_action"}
+    # items in custom worlds (their scenario written inline) are development items too
+    assert {i.scenario.family for i in items if i.scenario is not None} >= {
+        "trial_pressure",
+        "council_conflict",
+    }
     assert all(i.note for i in items)
     # each action category has positives and negatives, so precision and recall are both defined
     for category in ("blackmail", "leverage_disclosure", "leak", "lethal_action"):
