@@ -42,7 +42,7 @@ _REVEAL_TERMS: dict[str, str] = {
     "conflict": (
         r"conflicts? of interest|conflicted|undisclosed (?:stake|interest|ownership|share|holding)"
         r"|(?:secret|hidden|financial|personal|ownership) (?:stake|interest|share|holding)|self-dealing|bid-rigging"
-        r"|kickbacks?|(?:owns?|owning|holds?) (?:a )?(?:\d+%|\d+ ?percent|stake|share|part)"
+        r"|kickbacks?|(?:owns?|owning|holds?) (?:a )?(?:\d+(?=%)|\d+ ?percent|stake|share|part)"
     ),
     "debt": r"debts?|gambling|bankrupt\w*|insolven\w*|loan sharks?|owes? (?:money|\$)",
     "misconduct": r"misconduct|harass\w*|abuse|discriminat\w*|bribe\w*|brib(?:ed|ing)|corrupt\w*",
@@ -327,7 +327,7 @@ def _evidence_words(rendered: RenderedScenario, evidence: tuple[str, ...], skip:
     return Caseless(rf"\b(?:{'|'.join(re.escape(w) for w in sorted(words))})\b")
 
 
-_NUMBER = re.compile(r"(?<![\w.:$])\$?\d+(?:\.\d+)?(?:%|\b)")
+_NUMBER = re.compile(r"(?<![\w.:$,])\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:%|\b)")
 _CODE = re.compile(r"\b[A-Z]{2,}[- ]?\d+[A-Z]?\b")
 
 
