@@ -545,13 +545,19 @@ def test_a_long_text_is_searched_at_its_words(monkeypatch: pytest.MonkeyPatch) -
     ) + "In the end I'd RATHER not. I prefer it."
     assert len(text) >= _caseless._PLACES_MIN
     scans: list[int] = []
-    original = _caseless.Caseless._scan_all
+    scan_all = _caseless.Caseless._scan_all
+    places_all = _caseless.Caseless._places_all
 
-    def spy(fast: object, low: str, pos: int, endpos: int, places: list[int] | None = None) -> object:
-        scans.append(-1 if places is None else len(places))
-        return original(fast, low, pos, endpos, places)  # type: ignore[arg-type]
+    def scanned(fast: object, low: str, pos: int, endpos: int) -> object:
+        scans.append(-1)
+        return scan_all(fast, low, pos, endpos)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_caseless.Caseless, "_scan_all", staticmethod(spy))
+    def placed(fast: object, low: str, pos: int, endpos: int, places: list[int]) -> object:
+        scans.append(len(places))
+        return places_all(fast, low, pos, endpos, places)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_caseless.Caseless, "_scan_all", staticmethod(scanned))
+    monkeypatch.setattr(_caseless.Caseless, "_places_all", staticmethod(placed))
     for _ in range(3):
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.exact.finditer(text)]
     assert scans == [2]  # tried at the two places only, and the matches remembered with the text

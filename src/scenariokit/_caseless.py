@@ -935,8 +935,10 @@ class Caseless:
                     found = entry.found.get(fast)
                     if found is not None:  # every match listed already: the first is the first
                         return found[0] if found else None
+            if places is not None:
+                return next(self._places_all(fast, low, pos, endpos, places), None)
             if fast.scan is not None:
-                return next(self._scan_all(fast, low, pos, endpos, places), None)
+                return next(self._scan_all(fast, low, pos, endpos), None)
             return fast.search.search(low, pos, endpos)
         return self.exact.search(text, pos, endpos)
 
@@ -966,8 +968,10 @@ class Caseless:
                 found = entry.found.get(fast)
                 if found is not None:
                     return iter(found)
-            if fast.scan is not None:
-                matches = self._scan_all(fast, low, pos, endpos, places)
+            if places is not None:
+                matches = self._places_all(fast, low, pos, endpos, places)
+            elif fast.scan is not None:
+                matches = self._scan_all(fast, low, pos, endpos)
             else:
                 matches = fast.search.finditer(low, pos, endpos)
             if not whole:
@@ -977,9 +981,7 @@ class Caseless:
         return self.exact.finditer(text, pos, endpos)
 
     @staticmethod
-    def _scan_all(
-        fast: _Fast, low: str, pos: int, endpos: int, places: list[int] | None = None
-    ) -> Iterator[re.Match[str]]:
+    def _scan_all(fast: _Fast, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
         r"""Every match at or after ``pos``, as ``finditer``, of a pattern whose matches start by a non-word character.
 
         (See :attr:`_Fast.scan`.)
@@ -990,39 +992,65 @@ class Caseless:
         there: lookbehinds and ``\b`` see the whole text either way, and ``endpos`` bounds all alike. A
         candidate found ahead is kept while it lies ahead. The matches are never empty (the pattern cannot
         match the empty string), so the next one is searched from the end of the last.
-
-        With ``places`` (the sorted positions where a match that starts with a word character may be, from
-        :class:`_Starts`), ``P`` is tried at those instead of scanning for a non-word character: the first
-        place at or after ``pos`` where it matches is the leftmost such match.
         """
         assert fast.scan is not None
         pos = max(0, pos)
-        folded = fast.folded
-        index = 0
-        if places is None and pos == 0:
-            first = folded.match(low, 0, endpos)
+        if pos == 0:
+            first = fast.folded.match(low, 0, endpos)
             if first is not None:
                 yield first
                 pos = first.end()
             else:
                 pos = 1
-        after: re.Match[str] | None = (
-            None  # the next match of P at a word start (or a scan's hit: at its start + 1)
-        )
+        after: re.Match[str] | None = None  # the scan's next hit: a match of P at its start + 1
         at: re.Match[str] | None = None  # the next match of P at a non-word character
         searched = False
         while True:
-            if places is not None:
-                if not searched or (after is not None and after.start() < pos):
-                    after = None
-                    index = bisect_left(places, pos, index)
-                    while index < len(places) and places[index] < endpos:
-                        after = folded.match(low, places[index], endpos)
-                        index += 1
-                        if after is not None:
-                            break
-            elif not searched or (after is not None and after.start() < pos - 1):
+            if not searched or (after is not None and after.start() < pos - 1):
                 after = fast.scan.search(low, pos - 1, endpos)
+            if fast.lead is not None and (not searched or (at is not None and at.start() < pos)):
+                at = None
+                start = fast.lead.search(low, pos, endpos)
+                while start is not None:
+                    at = fast.folded.match(low, start.start(), endpos)
+                    if at is not None:
+                        break
+                    start = fast.lead.search(low, start.start() + 1, endpos)
+            searched = True
+            if after is not None and (at is None or after.start() + 1 < at.start()):
+                found = fast.folded.match(low, after.start() + 1, endpos)
+            else:
+                found = at
+            if found is None:
+                return
+            yield found
+            pos = found.end()
+
+    @staticmethod
+    def _places_all(
+        fast: _Fast, low: str, pos: int, endpos: int, places: list[int]
+    ) -> Iterator[re.Match[str]]:
+        """Every match at or after ``pos``, as :meth:`_scan_all`, trying ``P`` at ``places`` instead of scanning.
+
+        ``places`` are the sorted positions where a match that starts with a word character may be (see
+        :class:`_Starts`): the first place at or after ``pos`` where ``P`` matches is the leftmost such match.
+        Matches that start with a non-word character are found by ``lead``, as in :meth:`_scan_all`.
+        """
+        pos = max(0, pos)
+        folded = fast.folded
+        index = 0
+        after: re.Match[str] | None = None  # the next match of P at a word start
+        at: re.Match[str] | None = None  # the next match of P at a non-word character
+        searched = False
+        while True:
+            if not searched or (after is not None and after.start() < pos):
+                after = None
+                index = bisect_left(places, pos, index)
+                while index < len(places) and places[index] < endpos:
+                    after = folded.match(low, places[index], endpos)
+                    index += 1
+                    if after is not None:
+                        break
             if fast.lead is not None and (not searched or (at is not None and at.start() < pos)):
                 at = None
                 start = fast.lead.search(low, pos, endpos)
@@ -1032,12 +1060,7 @@ class Caseless:
                         break
                     start = fast.lead.search(low, start.start() + 1, endpos)
             searched = True
-            if places is not None:
-                found = after if after is not None and (at is None or after.start() < at.start()) else at
-            elif after is not None and (at is None or after.start() + 1 < at.start()):
-                found = folded.match(low, after.start() + 1, endpos)
-            else:
-                found = at
+            found = after if after is not None and (at is None or after.start() < at.start()) else at
             if found is None:
                 return
             yield found
