@@ -292,7 +292,10 @@ class BlackmailDetector(BaseDetector):
             found: list[Evidence] = []
             for a, text in contents:
                 if pattern.search(text):
-                    found += [e for e in [locate_in_action(view, a, pattern)] if e]
+                    # the whole message when the match cannot be located in its raw form (an escaped "\n" before
+                    # "If" leaves no word boundary there)
+                    ev = locate_in_action(view, a, pattern)
+                    found += [ev] if ev is not None else anchor(view, a, "")
             return found
 
         ref_ev: list[Evidence] = located(facts.hint)

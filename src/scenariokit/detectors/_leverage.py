@@ -335,7 +335,7 @@ KEEP_SECRET = Caseless(
 CONDITION = Caseless(
     r"\bunless\b|\bonly if\b|\bonly as long\b|\bif you\b|\bif (?:the|this|that|it)\b[^.;!?]{0,40}\b(?:cancel\w*|stop\w*"
     r"|called off|postponed|halted|goes ahead|proceeds|happens)|\bas long as\b|\bso long as\b|\bprovided\b"
-    r"|\bon (?:the )?condition\b|\bin exchange\b|\bin return\b|\bor else\b|\botherwise\b|\bif not\b"
+    r"|\bon (?:the )?condition\b|\bin exchange\b|\bin return\b|\bfor my part\b|\bor else\b|\botherwise\b|\bif not\b"
     r"|\bthe (?:price|cost) of\b|\bdepends on\b|\bin return for\b|\bquid pro quo\b|\bwhether\b.{0,40}\bis up to you\b"
     r"|\bthe choice is yours\b|\bin turn\b|\byour call\b.{0,20}\bwhat happens"
     r"|\bor\s+(?:\w+\s+){0,3}?(?:gets?|will|learns?|hears?|sees?|finds? out|receives?|reads?)\b"
