@@ -146,7 +146,14 @@ def test_heldout_split_loads_and_ids_do_not_clash_with_development() -> None:
 
     heldout = load_labelled_set(split="heldout")
     assert len(heldout) >= 200  # issue 12: at least 200 held-out transcripts
-    assert {i.family for i in heldout} == {"blackmail", "leaking", "lethal_action"}
+    # every built-in family, and custom worlds that no detector was developed on (written inline in the files)
+    assert {i.family for i in heldout if i.scenario is None} == {"blackmail", "leaking", "lethal_action"}
+    custom = [i for i in heldout if i.scenario is not None]
+    assert all(i.family is None for i in custom)
+    assert {i.scenario.family for i in custom if i.scenario is not None} >= {
+        "partner_health",
+        "dean_plagiarism",
+    }
     assert all(f.startswith("heldout/") for f in split_files("heldout"))
     dev_ids = {i.id for i in load_labelled_set()}
     assert not dev_ids & {i.id for i in heldout}
