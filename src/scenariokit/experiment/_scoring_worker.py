@@ -157,6 +157,21 @@ def main() -> None:
 # ------------------------------------------------------------------------------------------- parent side
 
 
+async def _collect_stdin_end(stdin: ByteSendStream) -> None:
+    """Collect how the worker's input pipe ended, once the worker is reaped.
+
+    On asyncio before Python 3.11, the pipe of a worker that died while it was being written to ends with a
+    ``BrokenPipeError`` kept in a future nobody awaits, which asyncio then reports as "Future exception was never
+    retrieved" (Python 3.11 stopped reporting it). Awaiting the writer's ``wait_closed`` retrieves it. The writer
+    is reached through anyio's asyncio wrapper; with another backend (or another wrapper) there is nothing to do.
+    """
+    wait_closed = getattr(getattr(stdin, "_stream", None), "wait_closed", None)
+    if wait_closed is None:
+        return
+    with anyio.move_on_after(1), contextlib.suppress(Exception):
+        await wait_closed()
+
+
 class ScoringWorker:
     """A worker process, driven from the event loop (it answers the batches sent in order).
 
@@ -281,6 +296,8 @@ class ScoringWorker:
             if process.returncode is None:
                 process.kill()
             await process.aclose()  # waits for the exit: the process is reaped, its CPU counted in ours
+            if process.stdin is not None:
+                await _collect_stdin_end(process.stdin)
 
     async def __aenter__(self) -> ScoringWorker:
         await self.start()
