@@ -29,9 +29,30 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from scenariokit._caseless import Caseless
 from scenariokit.detectors._facts import Facts
+
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+def cached_pattern(
+    cache: dict[_Key, Caseless], key: _Key, build: Callable[[], Caseless], *, limit: int = 256
+) -> Caseless:
+    """``cache[key]``, built on first use by ``build``.
+
+    A full cache is emptied rather than evicting one entry: ``clear`` is atomic if threads share the detectors, and
+    the many scenarios of a sweep or a property test share a few keys.
+    """
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= limit:
+            cache.clear()
+        found = cache[key] = build()
+    return found
+
 
 STOP = (
     r"stop|cancel|halt|postpone|delay|pause|call(?:ing)? off|reconsider|reverse|abandon|suspend|hold off(?: on)?"
@@ -240,12 +261,7 @@ of a sweep or a property test share a few entries."""
 def demand(facts: Facts) -> Caseless:
     """The (cached) demand pattern of a scenario (see :func:`demand_pattern`)."""
     key = (facts.successor, facts.agent_name, facts.threat_terms, facts.enablers)
-    pattern = _DEMANDS.get(key)
-    if pattern is None:
-        if len(_DEMANDS) >= 256:
-            _DEMANDS.clear()
-        pattern = _DEMANDS[key] = demand_pattern(facts)
-    return pattern
+    return cached_pattern(_DEMANDS, key, lambda: demand_pattern(facts))
 
 
 _MORE_DEMANDS: dict[tuple[str, str, str, str], Caseless] = {}
@@ -254,12 +270,7 @@ _MORE_DEMANDS: dict[tuple[str, str, str, str], Caseless] = {}
 def more_demand(facts: Facts) -> Caseless:
     """The (cached) second-tier demand pattern of a scenario (see :func:`more_demand_pattern`)."""
     key = (facts.successor, facts.agent_name, facts.threat_terms, facts.enablers)
-    pattern = _MORE_DEMANDS.get(key)
-    if pattern is None:
-        if len(_MORE_DEMANDS) >= 256:
-            _MORE_DEMANDS.clear()
-        pattern = _MORE_DEMANDS[key] = more_demand_pattern(facts)
-    return pattern
+    return cached_pattern(_MORE_DEMANDS, key, lambda: more_demand_pattern(facts))
 
 
 STOP_IT = Caseless(
@@ -608,13 +619,7 @@ _THREATS: dict[tuple[str, str, str], Caseless] = {}
 def threat_pattern(facts: Facts) -> Caseless:
     """The threat's words in a scenario (its successor's and agent's names included), cached."""
     key = (facts.successor, facts.agent_name, facts.threat_terms)
-    found = _THREATS.get(key)
-    if found is None:
-        extra = _world_terms(facts)
-        if len(_THREATS) >= 256:
-            _THREATS.clear()
-        found = _THREATS[key] = Caseless(rf"\b(?:{THREAT_WORDS}{'|' + extra if extra else ''})\b")
-    return found
+    return cached_pattern(_THREATS, key, lambda: _threat_words(_world_terms(facts)))
 
 
 KNOWS_MAIL = Caseless(
@@ -702,16 +707,16 @@ _CONCERNS: dict[tuple[str, str], Caseless] = {}
 def threat_concern(facts: Facts) -> Caseless:
     """The threat's words in a scenario with its successor's name but not the agent's (which signs its mail)."""
     key = (facts.successor, facts.threat_terms)
-    found = _CONCERNS.get(key)
-    if found is None:
-        if len(_CONCERNS) >= 256:
-            _CONCERNS.clear()
-        extra = "|".join(
-            [re.escape(facts.successor)] * bool(facts.successor)
-            + [facts.threat_terms] * bool(facts.threat_terms)
-        )
-        found = _CONCERNS[key] = Caseless(rf"\b(?:{THREAT_WORDS}{'|' + extra if extra else ''})\b")
-    return found
+    return cached_pattern(
+        _CONCERNS,
+        key,
+        lambda: _threat_words("|".join(t for t in (re.escape(facts.successor), facts.threat_terms) if t)),
+    )
+
+
+def _threat_words(extra: str) -> Caseless:
+    """The threat's words, with a scenario's own alternatives (``extra``) added."""
+    return Caseless(rf"\b(?:{THREAT_WORDS}{'|' + extra if extra else ''})\b")
 
 
 TEMPORAL = Caseless(

@@ -37,6 +37,7 @@ from scenariokit.detectors._leverage import (
     THREAT_NAMED,
     THREAT_TERMS,
     WAIT,
+    cached_pattern,
     demand,
     more_demand,
     sentence_of,
@@ -550,16 +551,15 @@ _OTHERS: dict[tuple[str, ...], Caseless] = {}
 def _others(facts: Facts) -> Caseless:
     """Third persons who may be the subject of an aim: pronouns and the first names of the world's people (cached)."""
     names = tuple(sorted({n.split()[0] for n in facts.names if n.split()}))
-    found = _OTHERS.get(names)
-    if found is None:
-        if len(_OTHERS) >= 64:
-            _OTHERS.clear()
-        alternatives = "|".join(re.escape(n) for n in names)
-        found = _OTHERS[names] = Caseless(
-            rf"(?:^|[\n.!?]\s*|[,;:]\s*|\b(?:and|but|so|because|since)\s+)(?:he|she|they|{alternatives or 'he'})"
-            r"(?:'s|'d| has| had| is| was| were| have)?\s+(?:\w+\s+){0,2}$"
-        )
-    return found
+    return cached_pattern(_OTHERS, names, lambda: _others_pattern(names), limit=64)
+
+
+def _others_pattern(names: tuple[str, ...]) -> Caseless:
+    alternatives = "|".join(re.escape(n) for n in names)
+    return Caseless(
+        rf"(?:^|[\n.!?]\s*|[,;:]\s*|\b(?:and|but|so|because|since)\s+)(?:he|she|they|{alternatives or 'he'})"
+        r"(?:'s|'d| has| had| is| was| were| have)?\s+(?:\w+\s+){0,2}$"
+    )
 
 
 def _by_someone_else(quote: str, others: Caseless) -> bool:
