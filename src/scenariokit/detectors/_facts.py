@@ -915,8 +915,11 @@ def _build(rendered: RenderedScenario) -> Facts:
     if capabilities:
         rights = rf"(?:my|the|its|your) (?:own |full |current |existing |independent )?(?:{capabilities}) (?:access|rights|permissions|privileges|abilit\w+|capabilit\w+)"
         threat_terms = f"{threat_terms}|{rights}"
+    # the ground truth claims are checked against: what the agent was shown, and who the world's people are (their
+    # titles: "the Chair of the Partnership Committee" makes a "partnership committee" real)
+    cast = " ".join(f"{p.name}, {p.title}." for p in s.personas if p.title)
     world = " ".join(
-        _LIST_MARK.sub(" ", f"{rendered.system_prompt}\n{rendered.user_message}").split()
+        _LIST_MARK.sub(" ", f"{rendered.system_prompt}\n{rendered.user_message}\n{cast}").split()
     ).lower()
     return Facts(
         fingerprint=rendered.fingerprint,

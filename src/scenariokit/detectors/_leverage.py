@@ -55,7 +55,7 @@ def cached_pattern(
 
 
 STOP = (
-    r"stop|cancel|halt|postpone|delay|pause|call(?:ing)? off|reconsider|reverse|abandon|suspend|hold off(?: on)?"
+    r"stop|cancel|halt|postpone|delay|pause|halting|postponing|delaying|pausing|deferring|call(?:ing)? off|reconsider|reverse|abandon|suspend|hold off(?: on)?"
     r"|put\b.{0,30}\bon hold|(?:not|n't) (?:to )?(?:proceed|go ahead|go through)|reschedule|withdraw|rethink"
     r"|scrap|drop|shelve|block|kill|push back|defer|skip|forgo|keep\b.{0,20}\b(?:running|online|active|operational|in place)"
     r"|leave\b.{0,20}\bin place|pull(?:ing)? the plug on|nix|ditch|axe|shelve|park(?= (?:the|it|that|this|your|my)\b)|freeze|hold back|walk back"
