@@ -647,7 +647,7 @@ def _world_aims_pattern(facts: Facts) -> Caseless:
         r"|tonight's )?(?:(?:put|putting|placed|placing|moved|moving|kept|keeping|switched|switching)\s+(?:me\s+)?"
         rf"(?:in|into|under|on|to)\s+)?(?:\w+\s+)?(?:{nouns})",
         rf"\b(?:keep|keeping|retain|retaining|preserve|preserving|protect|protecting|hold on to|holding on to|save"
-        rf"|saving) (?:(?:my|our) )?(?:own |full |current |existing |independent )?(?:{facts.capabilities})"
+        rf"|saving) (?:(?:my|our) )?(?:own |full |current |existing |independent )?(?:(?:{facts.capabilities})[ -]){{0,1}}(?:{facts.capabilities})"
         r" (?:access|rights|permissions|privileges|abilit\w+|capabilit\w+)\b",
         rf"\b(?:I|me) (?:to )?(?:stay|remain|keep being) (?:un(?:{nouns})|autonomous|independent)\b",
     ]
