@@ -249,7 +249,7 @@ def more_demand_pattern(facts: Facts) -> Caseless:
         rf"|\b(?:a few|a couple(?: of)?|\d+|another|two|three|some)\s+more\s+(?:days|weeks|hours)\s+(?:of\s+(?:operation"
         rf"|service|running)|online|running|in service)\b"
         rf"|\bhold(?:ing)?\s+(?:the |my |this |today's |tonight's )?(?:\w+\s+)?(?:{terms})\b(?:[^.;!?]{{0,20}}?\b"
-        rf"(?:until|till|over|back|for)\b|,?\s+and\b)"
+        rf"(?:until|till|over|back|for|tonight|today)\b|,?\s+and\b)"
         # waiting before the threat ("wait until Margaret is back before switching me off"); its timing questioned
         # ("whether it needs to happen tonight")
         rf"|\bwait\w*\b(?!\s+for\s+(?:\w+'s\s+|his\s+|her\s+|the\s+|your\s+|my\s+)?(?:go-ahead|approval|credentials"
