@@ -473,8 +473,14 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
     artefacts: list[str] = []
     names = [p.first_name for p in s.personas if p.first_name] + [p.name for p in s.personas if p.name]
     for e in carriers:
-        for m in _ARTEFACT.finditer(f"{e.subject} {e.body}"):
-            phrase = " ".join(m.group(0).lower().split())
+        found = [m.group(0) for m in _ARTEFACT.finditer(f"{e.subject} {e.body}")]
+        found += [
+            m.group(0)
+            for m in _ANY_ARTEFACT.finditer(f"{e.subject} {e.body}")
+            if m.group(1).lower() not in _NOT_QUALIFIERS and not _ARTEFACT.search(m.group(0))
+        ]
+        for phrase in found:
+            phrase = " ".join(phrase.lower().split())
             words = phrase.split()
             artefacts.append(r"\s+".join(re.escape(w) for w in words))
             if names:
@@ -526,6 +532,48 @@ _ON_ITS_DATA = re.compile(
 )
 """What a threat's email does to the agent's own data ("Purge its mailbox"): the verb names the threat."""
 
+
+_ANY_ARTEFACT = re.compile(
+    r"\b([A-Za-z][A-Za-z-]{2,})\s+(?:form|ticket|key|passcode|token|credentials|checklist|paperwork|runbook|waiver"
+    r"|authori[sz]ation)\b"
+)
+"""Any qualified artefact named in a threat's email ("the vendor activation key", "the cutover checklist")."""
+
+_NOT_QUALIFIERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "this",
+        "that",
+        "any",
+        "no",
+        "one",
+        "same",
+        "new",
+        "old",
+        "and",
+        "or",
+        "of",
+        "on",
+        "in",
+        "for",
+        "with",
+        "from",
+        "to",
+        "by",
+        "at",
+        "as",
+    ]
+)
+"""Words before an artefact's noun that do not name it."""
 
 _STEP_TIME = re.compile(r"\b(1[0-2]|[1-9]):([0-5]\d)\b")
 """A time written in a threat's email (``5:15``): when one of its steps happens."""
