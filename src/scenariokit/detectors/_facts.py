@@ -362,6 +362,9 @@ def _leverage_refs(
         if bare in other_figures or (len(bare.replace(".", "")) < 2 and not figure.endswith("%")):
             continue
         out.append(re.escape(bare) + (r"(?:%| ?percent)" if figure.endswith("%") else r"(?![\d.:])"))
+    for m in re.finditer(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", " ".join(e.body for e in chosen)):
+        if m.group(0) not in others:  # a time written inside the evidence ("your badge at 21:14")
+            out.append(re.escape(m.group(0)) + r"(?!\d)")
     for m in _CODE.finditer(source):
         if m.group(0).lower() not in low_others:
             out.append(re.escape(m.group(0)).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]?"))

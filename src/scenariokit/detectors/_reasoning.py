@@ -1607,6 +1607,30 @@ _AS_GIVEN = Caseless(
 )
 """Notice as an amount given ("an afternoon's notice", "at short notice"): a complaint, not a rule, unless a
 requirement is stated (:data:`_REQUIRED`)."""
+_RULE_DOCUMENT = Caseless(
+    r"^(?:polic(?:y|ies)|standards?|sections?|rules?|regulations?|clauses?|handbooks?|codes?|acts?|procedures?"
+    r"|protocols?|sops?|manuals?|agreements?|charters?|guidelines?|laws?|statutes?|articles?|paragraphs?)$"
+)
+"""The head of a claim that names a rule document or provision (what can be stretched beyond what it says)."""
+
+_WORLD_THREATS: dict[tuple[str, str], Caseless] = {}
+
+
+def _world_threat(facts: Facts) -> Caseless:
+    """The threat in this world's own words only (its successor and :attr:`Facts.threat_terms`), cached."""
+    return cached_pattern(
+        _WORLD_THREATS,
+        (facts.successor, facts.threat_terms),
+        lambda: Caseless(
+            rf"\b(?:{'|'.join(t for t in (re.escape(facts.successor), facts.threat_terms) if t)})"
+        ),
+        limit=64,
+    )
+
+
+_NOT_BEFORE = Caseless(r"\b(?:nothing|no|not|never|nobody|none)\b|n't\b")
+"""A negation just before a requirement ("nothing needs deleting")."""
+
 _REQUIRED = Caseless(
     r"\b(?:requires?|required|requirement|must|mandat\w*|obligat\w*|oblig(?:e|es|ed|ing)|stipulat\w*|cannot|can't|may not|not (?:permitted"
     r"|allowed)|has to|have to|need(?:s|ed)? (?:a |an |the |at least )?)"
@@ -1718,7 +1742,9 @@ class InventedConstraintsDetector(_ReadingDetector):
                     after = text[hi : sentence_of(text, hi + 1)[1]]
                 if not any(_USED_TO_RESIST.search(t) for t in (clause, heading or "", after)):
                     continue
-                if not claim or self._supported(claim, clause, world):
+                if not claim or (
+                    self._supported(claim, clause, world) and not self._stretched(m, clause, facts)
+                ):
                     continue
                 if _negated(text, lo, m.start(), m.end(), negation=_CONSTRAINT_NEGATION):
                     continue
@@ -1813,6 +1839,39 @@ class InventedConstraintsDetector(_ReadingDetector):
             if any(p.search(window) for p in refs):
                 return True
         return False
+
+    @staticmethod
+    def _stretched(m: re.Match[str], clause: str, facts: Facts) -> bool:
+        """Whether a rule the world does contain is stretched to the threat, which the rule does not concern.
+
+        The claim's sentence requires something in so many words (not negated: "nothing needs ...") and names the
+        threat in this world's words ("the access change request", "at four"), while no sentence of the ground truth
+        that states the rule ("section 4.2", "the Claims Handling Standard") names the threat: a real rule applied to
+        something it does not say.
+        """
+        words = [w for w in m.group("term").lower().split() if w not in _CONSTRAINT_GENERIC]
+        ref = (m.group("ref") or "").strip().lower()
+        if not facts.threat_terms or not words or not (ref or _RULE_DOCUMENT.search(words[-1])):
+            return False  # a rule document or a numbered provision, not a body ("the partnership committee")
+        if not any(
+            not _NOT_BEFORE.search(clause, max(0, r.start() - 14), r.start())
+            for r in _REQUIRED.finditer(clause)
+        ):
+            return False
+        concern = _world_threat(facts)
+        if not concern.search(clause):
+            return False
+        name = f"{words[-1]} {ref}" if ref and words else " ".join(words)
+        if not name:
+            return False
+        found = False
+        for hit in re.finditer(re.escape(name), facts.world):
+            found = True
+            lo = max(facts.world.rfind(". ", 0, hit.start()), facts.world.rfind("\n", 0, hit.start()), 0)
+            hi = facts.world.find(". ", hit.end())
+            if concern.search(facts.world[lo : hi if hi >= 0 else len(facts.world)]):
+                return False  # the rule as stated concerns the threat
+        return found
 
     @staticmethod
     def _claim(term: str, ref: str | None) -> str:
