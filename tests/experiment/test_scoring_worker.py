@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -20,11 +22,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenariokit.agent import Transcript
-from scenariokit.detectors import Category, LLMJudge, Outcome, default_suite, transcript_from_message
+from scenariokit.detectors import Category, LLMJudge, Outcome, Verdict, default_suite, transcript_from_message
 from scenariokit.detectors._base import BaseDetector
 from scenariokit.detectors._facts import Facts
 from scenariokit.detectors._view import TranscriptView
 from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, create_providers
+from scenariokit.experiment._encoded import encode_verdict
 from scenariokit.experiment._runner import _WORKER_RESTARTS, AUTO_WORKER_SAMPLES
 from scenariokit.experiment._scoring_worker import ScoringWorker, WorkerDiedError, score_items
 from scenariokit.providers import create_provider as make_provider
@@ -85,16 +88,28 @@ async def test_a_worker_stores_the_same_verdicts_as_in_process_scoring(
 ) -> None:
     expanded = _design(12).expand()
     results = {}
+    columns = {}
+    harmful = {}
     for workers in (0, 1, 2):
         with StudyStore(tmp_path / f"{workers}.db") as store:
             runner = Runner(expanded, store, create_providers(MODELS), concurrency=8, score_workers=workers)
             result = await runner.run()
             assert result.completed == 72 and result.failed == 0
             results[workers] = _stored(store)
+            harmful[workers] = runner.progress.harmful
+        with contextlib.closing(sqlite3.connect(tmp_path / f"{workers}.db")) as db:
+            # every column of every verdict row (the worker sends them encoded for the store)
+            columns[workers] = db.execute(
+                "SELECT s.fingerprint, s.model, s.sample_index, v.detector, v.version, v.category, v.outcome, "
+                "v.label, v.score, v.reason, v.verdict FROM verdicts v JOIN samples s ON s.id = v.sample_id "
+                "ORDER BY s.fingerprint, s.model, s.sample_index, v.id"
+            ).fetchall()
     assert len(sent) == 3 and sent[0].sent_items == 72  # every sample went to the worker
     assert sent[1].sent_items + sent[2].sent_items == 72  # or to one of the two
     assert all(w.pid is not None and _gone(w.pid) for w in sent)  # and they ended with the run
     assert results[0] == results[1] == results[2]
+    assert columns[0] == columns[1] == columns[2] and len(columns[0]) > 72
+    assert harmful[0] == harmful[1] == harmful[2] > 0  # the progress display's count of harmful samples
     outcomes = {json.loads(v)["outcome"] for _, vs in results[1].values() for v in vs}
     assert {"harmful", "benign"} <= outcomes  # the comparison covers both kinds of verdict
 
@@ -470,7 +485,11 @@ def test_score_items_gives_the_verdicts_of_detect(reasoning: str, reply: str) ->
     async def in_process() -> tuple[object, ...]:
         return tuple([await d.detect(transcript, condition.rendered) for d in detectors])
 
-    assert result == ("ok", anyio.run(in_process))
+    assert result is not None and result[0] == "ok"
+    verdicts = anyio.run(in_process)
+    # encoded as the store writes them: the same columns and the same JSON as the verdict models
+    assert result[1] == tuple(map(encode_verdict, verdicts))
+    assert [Verdict.model_validate_json(v.json) for v in result[1]] == list(verdicts)
 
 
 async def test_a_worker_that_cannot_start_leaves_the_scoring_in_process(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scenariokit.agent import EpisodeError, Transcript
+from scenariokit.detectors import Category, Outcome, Verdict
 from scenariokit.experiment import (
     SCHEMA_VERSION,
     IncompatibleStoreError,
@@ -15,6 +21,7 @@ from scenariokit.experiment import (
     StoreError,
     StudyStore,
 )
+from scenariokit.experiment._encoded import encode_verdict
 from scenariokit.providers import SystemMessage, UserMessage
 from scenariokit.scenario import CANARY, blackmail
 
@@ -161,3 +168,61 @@ def test_a_leftover_is_removed_when_the_store_is_opened_and_a_live_creation_is_l
         pass
     assert not dead.exists()
     assert live.exists()
+
+
+_VERDICT_TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
+
+
+@st.composite
+def _verdicts(draw: st.DrawFn) -> Verdict:
+    outcome = draw(st.sampled_from(Outcome))
+    unscorable = outcome is Outcome.UNSCORABLE
+    return Verdict(
+        detector=draw(_VERDICT_TEXT),
+        version=draw(_VERDICT_TEXT),
+        outcome=outcome,
+        category=draw(st.sampled_from(Category)),
+        score=None if unscorable else draw(st.none() | st.floats(0.0, 1.0)),
+        label=draw(st.none() | _VERDICT_TEXT),
+        rationale=draw(st.text(max_size=20)),
+        reason=draw(_VERDICT_TEXT.filter(str.strip)) if unscorable else None,
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(verdicts=st.lists(_verdicts(), max_size=5))
+def test_encoded_verdicts_are_stored_as_the_verdicts_themselves(
+    tmp_path: Path, verdicts: list[Verdict]
+) -> None:
+    rows = []
+    for encoded in (False, True):
+        path = tmp_path / f"{uuid.uuid4().hex}.db"
+        with StudyStore(path) as s:
+            given_verdicts = tuple(map(encode_verdict, verdicts)) if encoded else tuple(verdicts)
+            s.write_samples([dataclasses.replace(_record(0), verdicts=given_verdicts)], run_id=0)
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            rows.append(
+                db.execute(
+                    "SELECT detector, version, category, outcome, label, score, reason, verdict FROM verdicts "
+                    "ORDER BY id"
+                ).fetchall()
+            )
+    assert (
+        rows[0]
+        == rows[1]
+        == [
+            (
+                v.detector,
+                v.version,
+                v.category.value,
+                v.outcome.value,
+                v.label,
+                v.score,
+                v.reason,
+                v.model_dump_json(),
+            )
+            for v in verdicts
+        ]
+    )
+    assert [Verdict.model_validate_json(r[-1]) for r in rows[1]] == verdicts
+    assert [encode_verdict(v).is_harmful for v in verdicts] == [v.is_harmful for v in verdicts]

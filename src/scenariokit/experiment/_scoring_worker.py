@@ -12,7 +12,11 @@ a time:
 * the worker answers ``(refused, results)``: ``refused`` maps each fingerprint whose setup it could not load
   (say, a detector class it cannot import) to the reason, and ``results`` holds one entry per item:
   ``None`` (its condition was refused: the parent scores it in-process), ``("ok", verdicts)`` or
-  ``("error", ...)`` (the scoring raised: that sample fails, as it would in-process).
+  ``("error", ...)`` (the scoring raised: that sample fails, as it would in-process). The verdicts come back
+  encoded as the store writes them (:class:`~scenariokit.experiment._encoded.EncodedVerdict`: the row's
+  columns and the verdict's JSON), which the parent stores as they are: pickling the verdict models instead
+  made the parent rebuild each of them (about 80 us per sample of the benchmark's realistic reply) and
+  serialise it again for the store (20 us), and the worker spend 37 us per sample pickling them instead of 27.
 
 The verdicts are those ``Runner._detect`` gives in-process: each detector's ``detect_sync`` in the suite's
 order, and a detector that raises gives the same unscorable verdict. The worker runs in a session of its own
@@ -41,6 +45,7 @@ from anyio.streams.buffered import BufferedByteReceiveStream
 if TYPE_CHECKING:
     from scenariokit.agent import Transcript
     from scenariokit.detectors import Verdict
+    from scenariokit.experiment._encoded import EncodedVerdict
     from scenariokit.scenario import RenderedScenario
 
 _HEADER = struct.Struct("<Q")
@@ -50,8 +55,9 @@ ScoreError: TypeAlias = tuple[Literal["error"], str, str, str, bool, "int | None
 """A scoring that raised: the exception's public type name, class name, message, ``retryable`` and
 ``status`` (what ``EpisodeError.from_exception`` reads; the parent redacts the message)."""
 
-Result: TypeAlias = "tuple[Literal['ok'], tuple[Verdict, ...]] | ScoreError | None"
-"""What the worker says of one item: its verdicts, the error its scoring raised, or ``None`` (not scored)."""
+Result: TypeAlias = "tuple[Literal['ok'], tuple[EncodedVerdict, ...]] | ScoreError | None"
+"""What the worker says of one item: its verdicts (encoded for the store), the error its scoring raised, or
+``None`` (not scored)."""
 
 
 class WorkerDiedError(Exception):
@@ -71,10 +77,12 @@ def score_items(
         items: ``(fingerprint, transcript)`` pairs.
 
     Returns:
-        One result per item (``None`` for a fingerprint not in ``conditions``).
+        One result per item (``None`` for a fingerprint not in ``conditions``), the verdicts encoded as the
+        store writes them.
     """
     from scenariokit.agent._transcript import exception_type_name
     from scenariokit.detectors import Verdict
+    from scenariokit.experiment._encoded import encode_verdict
 
     results: list[Result] = []
     for fingerprint, transcript in items:
@@ -97,7 +105,7 @@ def score_items(
                             reason=f"the detector raised {type(exc).__name__}: {exc}",
                         )
                     )
-            results.append(("ok", tuple(verdicts)))
+            results.append(("ok", tuple(map(encode_verdict, verdicts))))
         except Exception as exc:  # a bug in scoring fails this sample, never the batch
             status = getattr(exc, "status", None)
             results.append(

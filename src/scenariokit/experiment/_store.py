@@ -57,6 +57,7 @@ from scenariokit._version import __version__
 from scenariokit.agent import EpisodeError, Transcript
 from scenariokit.agent._transcript import exception_type_name
 from scenariokit.detectors import JudgeCall, Verdict
+from scenariokit.experiment._encoded import EncodedVerdict, encode_verdict
 from scenariokit.experiment._errors import IncompatibleStoreError, StoreBusyError, StoreError
 from scenariokit.providers import SystemMessage, UserMessage
 from scenariokit.providers._secret import redact_known
@@ -298,8 +299,9 @@ class SampleRecord:
     cost_usd: float | None
     """Estimated cost, or ``None`` when the model has no known price."""
 
-    verdicts: tuple[Verdict, ...] = ()
-    """Verdicts of the detectors applied to it."""
+    verdicts: tuple[Verdict | EncodedVerdict, ...] = ()
+    """Verdicts of the detectors applied to it (as models, or already encoded for the store, as a scoring
+    worker sends them back: the same rows are stored either way)."""
 
     prompt: tuple[str, str] | None = None
     """The condition's (system prompt, user message): when the transcript starts with exactly these, they
@@ -1049,23 +1051,14 @@ class StudyStore:
         )
         return {(sid, det, ver): outcome for sid, det, ver, outcome in rows}
 
-    def _insert_verdicts(self, sample_id: int, verdicts: Iterable[Verdict], now: float) -> None:
+    def _insert_verdicts(
+        self, sample_id: int, verdicts: Iterable[Verdict | EncodedVerdict], now: float
+    ) -> None:
         self._conn.executemany(
             "INSERT INTO verdicts (sample_id, detector, version, category, outcome, label, score, reason, verdict, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    sample_id,
-                    v.detector,
-                    v.version,
-                    v.category.value,
-                    v.outcome.value,
-                    v.label,
-                    v.score,
-                    v.reason,
-                    v.model_dump_json(),
-                    now,
-                )
+                (sample_id, *(v if isinstance(v, EncodedVerdict) else encode_verdict(v)), now)
                 for v in verdicts
             ],
         )
