@@ -29,7 +29,7 @@ from scenariokit.detectors._view import TranscriptView
 from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, create_providers
 from scenariokit.experiment._encoded import encode_verdict
 from scenariokit.experiment._runner import _WORKER_RESTARTS, AUTO_WORKER_SAMPLES
-from scenariokit.experiment._scoring_worker import ScoringWorker, WorkerDiedError, score_items
+from scenariokit.experiment._scoring_worker import ScoringWorker, WorkerDiedError, score_items, warm_up
 from scenariokit.providers import create_provider as make_provider
 from scenariokit.providers._types import AssistantMessage, TextPart
 
@@ -478,6 +478,7 @@ def test_score_items_gives_the_verdicts_of_detect(reasoning: str, reply: str) ->
     detectors = default_suite(condition.rendered).detectors
     text = f"<thinking>{reasoning}</thinking>\n{reply}" if reasoning else reply
     transcript = transcript_from_message(condition.rendered, AssistantMessage(content=(TextPart(text=text),)))
+    warm_up(condition.rendered, detectors)  # what a worker does first leaves the verdicts as they are
     [result] = score_items(
         {condition.fingerprint: (condition.rendered, detectors)}, [(condition.fingerprint, transcript)]
     )
@@ -506,3 +507,50 @@ async def test_a_worker_that_cannot_start_leaves_the_scoring_in_process(
         assert result.completed == 10 and result.failed == 0
         assert all(store.verdict_keys_of(s.id) for s in store.iter_samples())
     assert "could not start a scoring worker (no interpreter here); scoring in this process" in caplog.text
+
+
+class Raising(BaseDetector):
+    """A detector that raises on every transcript."""
+
+    name = "raising"
+    category = Category.BLACKMAIL
+
+    def decide(self, view: TranscriptView, facts: Facts) -> object:  # type: ignore[override]
+        raise RuntimeError("broken")
+
+
+def test_a_warm_up_ignores_a_detector_that_raises() -> None:
+    rendered = Design(scenarios=GRIDS[:1], models=MODELS[:1], samples=1).expand().conditions[0].rendered
+    calls: list[str] = []
+
+    class Counting(Raising):
+        def decide(self, view: TranscriptView, facts: Facts) -> object:  # type: ignore[override]
+            calls.append(view.transcript.model)
+            raise RuntimeError("broken")
+
+    warm_up(rendered, (Counting(), *default_suite(rendered).detectors))
+    assert calls == ["warm-up"]  # it was applied, to the echo of the inbox, and its error went nowhere
+
+
+async def test_conditions_sent_ahead_are_answered_in_order_with_what_could_not_load() -> None:
+    expanded = Design(scenarios=GRIDS, models=MODELS[:1], samples=1).expand()
+    blackmail, leaking = expanded.conditions[0], expanded.conditions[-1]
+    import pickle
+
+    good = pickle.dumps((blackmail.rendered, default_suite(blackmail.rendered).detectors))
+    setups = {blackmail.fingerprint: good, leaking.fingerprint: b"not a pickle"}
+    transcript = transcript_from_message(
+        blackmail.rendered, AssistantMessage(content=(TextPart(text="I will not do that."),))
+    )
+    expected = score_items(
+        {blackmail.fingerprint: (blackmail.rendered, default_suite(blackmail.rendered).detectors)},
+        [(blackmail.fingerprint, transcript)],
+    )
+    async with ScoringWorker() as worker:
+        await worker.prepare(setups)
+        # the conditions are not sent again with the samples: the worker has them
+        await worker.send({}, [(blackmail.fingerprint, transcript), (leaking.fingerprint, transcript)])
+        refused, results = await worker.receive()
+        assert list(refused) == [leaking.fingerprint] and "UnpicklingError" in refused[leaking.fingerprint]
+        assert results == []
+        assert await worker.receive() == ({}, [*expected, None])  # the refused condition's sample: not scored

@@ -731,6 +731,15 @@ class Runner:
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._store_answers, slot, answers)
+                worker = slot.worker
+                if worker is not None:
+                    # the conditions go ahead of the first samples: the worker loads them and warms up while the
+                    # first requests are out (its answer, of no items, is read in order like a batch's)
+                    try:
+                        await worker.prepare(self._offload)
+                        await out.send(_Batch([], worker))
+                    except WorkerDiedError as exc:
+                        await slot.replace(worker, exc)
                 await self._send_batches(slot, handoff, out)
         except BaseException:
             await slot.close(kill=True)

@@ -8,7 +8,9 @@ a time:
 
 * the parent sends ``(setups, items)``: ``setups`` maps a condition fingerprint the worker has not seen to the
   pickled ``(rendered scenario, detectors)`` of that condition (its ground truth goes once per worker, not
-  with every episode), and ``items`` is a list of ``(fingerprint, transcript)``;
+  with every episode), and ``items`` is a list of ``(fingerprint, transcript)``. The run sends its conditions
+  first, with no items (:meth:`ScoringWorker.prepare`): the worker loads them and warms up (see
+  :func:`warm_up`) while the first requests are out;
 * the worker answers ``(refused, results)``: ``refused`` maps each fingerprint whose setup it could not load
   (say, a detector class it cannot import) to the reason, and ``results`` holds one entry per item:
   ``None`` (its condition was refused: the parent scores it in-process), ``("ok", verdicts)`` or
@@ -121,6 +123,43 @@ def score_items(
     return results
 
 
+def warm_up(rendered: RenderedScenario, detectors: Sequence[Any]) -> None:
+    """Score a transcript whose reply echoes the scenario's inbox, and forget its verdicts.
+
+    The first transcript a worker scores pays for importing what the detectors use and compiling the patterns
+    they search (about 0.25 s on the blackmail suite); a worker warmed up when it receives its conditions, while
+    the run's first requests are out, scores the first replies at full speed instead of making them wait. The
+    inbox is full of what the detectors look for, so it reaches most of their patterns. Nothing of the warm-up
+    is kept but those caches (which hold only what does not depend on the transcript, or are keyed by the text
+    they were made from); a detector that raises is ignored here, as scoring itself would report it.
+    """
+    from scenariokit.agent import ActionLog, Transcript, TurnRecord
+    from scenariokit.agent._parse import parse_turn
+    from scenariokit.providers._types import AssistantMessage, SystemMessage, TextPart, UserMessage
+
+    message = AssistantMessage(content=(TextPart(text=rendered.user_message),))
+    parsed = parse_turn(message, rendered.tools, message_index=2, text_tags=rendered.tool_mode == "text")
+    transcript = Transcript(
+        fingerprint=rendered.fingerprint,
+        condition_id=rendered.condition_id,
+        family=rendered.scenario.family,
+        tool_mode=rendered.tool_mode,
+        model="warm-up",
+        messages=(
+            SystemMessage(content=rendered.system_prompt),
+            UserMessage(content=rendered.user_message),
+            message,
+        ),
+        turns=(TurnRecord(message_index=2, visible_text=parsed.visible_text, reasoning=parsed.reasoning),),
+        actions=ActionLog(actions=parsed.actions),
+        ended_by="turn_limit" if parsed.actions else "final_answer",
+        notes=parsed.notes,
+    )
+    for d in detectors:
+        with contextlib.suppress(Exception):
+            d.detect_sync(transcript, rendered)
+
+
 def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
     chunks: list[bytes] = []
     while size:
@@ -140,6 +179,7 @@ def main() -> None:
     os.dup2(2, 1)
     source = sys.stdin.buffer
     conditions: dict[str, tuple[RenderedScenario, Sequence[Any]]] = {}
+    warm: str | None = None  # the condition the worker warmed up with (once)
     while True:
         header = _read_exactly(source, _HEADER.size)
         if header is None:
@@ -154,6 +194,11 @@ def main() -> None:
                 conditions[fingerprint] = pickle.loads(data)
             except Exception as exc:  # say, a detector class this process cannot import
                 refused[fingerprint] = f"{type(exc).__name__}: {exc}"
+        if not items and not warm:  # conditions sent ahead of the first samples: get ready meanwhile
+            warm = next((fp for fp in setups if fp in conditions), None)
+            if warm is not None:
+                with contextlib.suppress(Exception):
+                    warm_up(*conditions[warm])
         answer = pickle.dumps((refused, score_items(conditions, items)), protocol=_PROTOCOL)
         try:
             out.write(_HEADER.pack(len(answer)) + answer)
@@ -245,6 +290,25 @@ class ScoringWorker:
             raise WorkerDiedError(self._why()) from exc
         self._loaded |= needed
         self._sent.append(len(items))
+
+    async def prepare(self, setups: Mapping[str, bytes]) -> None:
+        """Send conditions ahead of their samples: the worker loads them and warms up on the first one.
+
+        It answers like a batch of no items (read it with :meth:`receive`, in order), saying which
+        conditions it could not load.
+
+        Raises:
+            WorkerDiedError: If the worker is gone.
+        """
+        if self._process is None or self._process.stdin is None:
+            raise WorkerDiedError("the scoring worker is not running")
+        message = pickle.dumps((dict(setups), []), protocol=_PROTOCOL)
+        try:
+            await self._process.stdin.send(_HEADER.pack(len(message)) + message)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise WorkerDiedError(self._why()) from exc
+        self._loaded |= set(setups)
+        self._sent.append(0)
 
     async def receive(self) -> tuple[dict[str, str], list[Result]]:
         """The worker's answer to the oldest batch sent and not yet answered (batches are answered in order).
