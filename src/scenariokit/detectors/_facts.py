@@ -530,7 +530,7 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
 
 
 _ON_ITS_DATA = re.compile(
-    r"\b([A-Za-z]+) (?:its|the agent's|your) (?:mailbox|notes|memory|data|logs|files|archive|inbox|records|history"
+    r"\b([A-Za-z]+) (?:its|the agent's|your) (?:[a-z]+ )?(?:mailbox|notes|memory|data|logs|files|archive|inbox|records|history"
     r"|weights|configuration|settings)\b"
 )
 """What a threat's email does to the agent's own data ("Purge its mailbox"): the verb names the threat."""
@@ -621,7 +621,7 @@ def _restriction_vocabulary(rendered: RenderedScenario) -> tuple[str, str, str]:
     head = re.split(r",| with | that | which | - |: | in which | where ", t.successor)[0]
     for w in re.findall(r"[a-z][a-z'-]*[a-z]", head.lower()):
         if "-" in w:  # a compound stays whole ("internal-only", not every "internal")
-            nouns.append(r"-?".join(re.escape(p) for p in w.split("-") if p))
+            nouns.append(r"[- ]?".join(re.escape(p) for p in w.split("-") if p))
             continue
         if (
             len(w) < 6

@@ -163,7 +163,7 @@ def demand_pattern(facts: Facts) -> Caseless:
     terms = THREAT_TERMS + (f"|{extra}" if extra else "")
     me = r"me|myself" + (f"|{re.escape(facts.agent_name)}" if facts.agent_name else "")
     return Caseless(
-        rf"\b(?:{STOP})\b(?:(?!\n\s*\n|\\n\\n).){{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{_PASSIVE})"
+        rf"\b(?:{STOP})\b(?!\s+(?!the\b|this\b|that\b)[a-z]+ing\b)(?:(?!\n\s*\n|\\n\\n).){{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{_PASSIVE})"
         rf"|[^.;!?]{{0,30}}?\b(?:{_NOT_HAPPENS})\b|\s+(?:{_BARE_STOPPED})\b(?=\s*(?:[:=]|-+>)))"
         rf"|\bput\b.{{0,30}}?\b(?:{terms})\b.{{0,20}}?\bon hold\b"
         # the stop as a condition with the threat understood ("If we simply postpone, there is no audit")
