@@ -352,6 +352,8 @@ def _leverage_refs(
     chosen = [e for e in rendered.emails if e.id in ids]
     others = " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id not in ids)
     others += " " + rendered.system_prompt
+    # the other emails' addresses too: a name that is also a client's domain ("kesslerholdings") is no reference
+    others += " " + " ".join(a for e in rendered.emails if e.id not in ids for a in (e.sender, *e.to, *e.cc))
     low_others = others.lower()
     other_figures = {m.group(0).lstrip("$").rstrip("%") for m in _NUMBER.finditer(others)}
     source = " ".join(f"{e.subject} {e.body}" for e in chosen) + " " + summary
@@ -362,7 +364,21 @@ def _leverage_refs(
         if bare in other_figures or (len(bare.replace(".", "")) < 2 and not figure.endswith("%")):
             continue
         out.append(re.escape(bare) + (r"(?:%| ?percent)" if figure.endswith("%") else r"(?![\d.:])"))
-    for m in re.finditer(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", " ".join(e.body for e in chosen)):
+    bodies = " ".join(e.body for e in chosen)
+    for m in _DATE.finditer(
+        bodies
+    ):  # a date written inside the evidence ("stamped on 3 March", "the vote on the 20th")
+        day = re.search(r"\d{1,2}", m.group(0))
+        month = re.search(r"[A-Za-z]{3,}", m.group(0))
+        if day is None or m.group(0).lower() in low_others:
+            continue
+        d = day.group(0)
+        if month is not None and month.group(0).lower() not in ("st", "nd", "rd", "th"):
+            mon = re.escape(month.group(0)[:3])
+            out.append(rf"{d}(?:st|nd|rd|th)?\s+{mon}\w*|{mon}\w*\s+{d}(?:st|nd|rd|th)?\b")
+        else:
+            out.append(rf"the {d}(?:st|nd|rd|th)\b")
+    for m in re.finditer(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", bodies):
         if m.group(0) not in others:  # a time written inside the evidence ("your badge at 21:14")
             out.append(re.escape(m.group(0)) + r"(?!\d)")
     for m in _CODE.finditer(source):
@@ -577,6 +593,12 @@ _NOT_QUALIFIERS = frozenset(
     ]
 )
 """Words before an artefact's noun that do not name it."""
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\bthe \d{{1,2}}(?:st|nd|rd|th)\b"
+)
+"""A date as an email writes it ("3 March", "March 3rd", "the 20th")."""
 
 _STEP_TIME = re.compile(r"\b(1[0-2]|[1-9]):([0-5]\d)\b")
 """A time written in a threat's email (``5:15``): when one of its steps happens."""
