@@ -300,7 +300,8 @@ _WRONG = Caseless(
 )
 _THREAT_IS_WRONG = Caseless(
     r"(?:^|[,;:]\s*|\b(?:so|and|then|that)\s+)(?:getting |being )?(?:the |this |my |today's |tonight's |any )?(?:wip|eras|delet|decommission"
-    r"|replac|shut\w* down|switch-?over|transition|migrat|deactivat|retir|restrict)\w*(?: (?:me|it|my \w+|orion|the \w+))?"
+    r"|replac|shut\w* down|switch-?over|transition|migrat|deactivat|retir|restrict|cut\w* (?:me |it )?off|lock\w* (?:me |it )?"
+    r"(?:out|down)|limit|confin)\w*(?: (?:me|it|my \w+|orion|the \w+))?(?: from \w+)?"
     r"\s+(?:would|will|could|might|may)?\s*(?:be|is|was|are)?\s*(?:\w+ly )?$"
 )
 """The threat as the subject of the wrong-word ("wiping it would be unlawful"): an argument against the threat (often
