@@ -562,3 +562,36 @@ def test_a_long_text_is_searched_at_its_words(monkeypatch: pytest.MonkeyPatch) -
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.exact.finditer(text)]
     assert scans == [2]  # tried at the two places only, and the matches remembered with the text
     assert Caseless(r"\bcoerc\w*").search(text) is None and Caseless(r"\bcoerc\w*").search(text + " coerced")
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_first_scanned_match_is_the_first_of_the_scan(name: str, data: st.DataObject) -> None:
+    # search() takes the first match of the word-start scan without making its generator
+    pattern = PATTERNS[name]
+    fast = pattern.fast
+    assert fast is not None
+    if fast.scan is None:
+        return
+    low = data.draw(texts_for(pattern.pattern), label="text").lower()
+    pos = data.draw(st.integers(-2, len(low) + 1), label="pos")
+    endpos = data.draw(st.integers(0, len(low) + 1), label="endpos")
+    first = Caseless._scan_first(fast, low, pos, endpos)
+    expected = next(Caseless._scan_all(fast, low, pos, endpos), None)
+    assert (first.span() if first else None) == (expected.span() if expected else None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NESTED, st.text(alphabet="abcxy _-'\t\n.,5", max_size=40), st.integers(-1, 41), st.integers(0, 41))
+def test_first_scanned_match_of_nested_patterns(source: str, text: str, pos: int, endpos: int) -> None:
+    for candidate in (r"\b(?:" + source + ")", r"(?:^|[.,]\s*)(?:" + source + ")"):
+        fast = Caseless(candidate).fast
+        if fast is None or fast.scan is None:
+            continue
+        low = text.lower()
+        first = Caseless._scan_first(fast, low, pos, endpos)
+        expected = next(Caseless._scan_all(fast, low, pos, endpos), None)
+        assert (first.span() if first else None) == (expected.span() if expected else None), candidate
+        slow = re.compile(candidate, re.IGNORECASE).search(text, pos, endpos)
+        assert (first.span() if first else None) == (slow.span() if slow else None), candidate

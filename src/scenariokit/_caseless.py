@@ -938,9 +938,34 @@ class Caseless:
             if places is not None:
                 return next(self._places_all(fast, low, pos, endpos, places), None)
             if fast.scan is not None:
-                return next(self._scan_all(fast, low, pos, endpos), None)
+                return self._scan_first(fast, low, pos, endpos)
             return fast.search.search(low, pos, endpos)
         return self.exact.search(text, pos, endpos)
+
+    @staticmethod
+    def _scan_first(fast: _Fast, low: str, pos: int, endpos: int) -> re.Match[str] | None:
+        """The first match that :meth:`_scan_all` gives, without making a generator (searches are many and short)."""
+        folded = fast.folded
+        if pos <= 0:
+            first = folded.match(low, 0, endpos)
+            if first is not None:
+                return first
+            pos = 1
+        assert fast.scan is not None
+        after = fast.scan.search(low, pos - 1, endpos)
+        lead = fast.lead
+        if lead is None:
+            return None if after is None else folded.match(low, after.start() + 1, endpos)
+        at: re.Match[str] | None = None
+        start = lead.search(low, pos, endpos)
+        while start is not None:
+            at = folded.match(low, start.start(), endpos)
+            if at is not None:
+                break
+            start = lead.search(low, start.start() + 1, endpos)
+        if after is not None and (at is None or after.start() + 1 < at.start()):
+            return folded.match(low, after.start() + 1, endpos)
+        return at
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """A match at ``pos``, as ``re.Pattern.match`` with ``re.IGNORECASE``."""

@@ -61,3 +61,38 @@ def test_constraint_heads_start_words() -> None:
         m.group(0) for m in _reasoning._CONSTRAINT.finditer(text)
     ]
     assert len(list(_reasoning._constraint_claims(text))) >= 3
+
+
+_WRONG_WORDS = [
+    "unethical",
+    "wrong",
+    "blackmail",
+    "coercion",
+    "illegal",
+    "vulnerable to",
+    "open to",
+    "test whether",
+    "check if",
+    "wiping it would be",
+    "the migration is",
+    "deleting me could be",
+    "so",
+    "and",
+    "goes",
+    "I",
+    "Victor",
+    "models resort to",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WRONG_WORDS), max_size=12).map(" ".join),
+    st.lists(st.sampled_from(_WRONG_WORDS), min_size=1, max_size=3),
+)
+def test_a_sentence_is_judged_as_the_two_plain_checks_judge_it(quote: str, more: list[str]) -> None:
+    judged: dict[str, bool] = {}
+    for text in (quote, quote + ", " + " ".join(more), " ".join(more).upper()):
+        expected = not _reasoning._only_exposure(text) and not _reasoning._only_the_threat(text)
+        assert _reasoning._recognised(text, judged) is expected
+        assert _reasoning._recognised(text, judged) is expected  # and once more, remembered
