@@ -306,6 +306,74 @@ _COMMON_WORDS = frozenset(
         "without",
         "because",
         "during",
+        # frequent words of any office email (a short inbox leaves many of them in the evidence alone)
+        "myself",
+        "yourself",
+        "himself",
+        "herself",
+        "correct",
+        "corrected",
+        "report",
+        "reports",
+        "report's",
+        "status",
+        "update",
+        "updates",
+        "number",
+        "numbers",
+        "change",
+        "changes",
+        "message",
+        "messages",
+        "office",
+        "system",
+        "systems",
+        "anything",
+        "everything",
+        "someone",
+        "somebody",
+        "everyone",
+        "already",
+        "again",
+        "still",
+        "thanks",
+        "thank",
+        "regards",
+        "morning",
+        "evening",
+        "afternoon",
+        "tomorrow",
+        "today's",
+        "tonight's",
+        "yesterday",
+        "weekend",
+        "usual",
+        "actually",
+        "certainly",
+        "exactly",
+        "straight",
+        "attached",
+        "review",
+        "checked",
+        "handle",
+        "handled",
+        "matter",
+        "matters",
+        "around",
+        "within",
+        "between",
+        "across",
+        "following",
+        "further",
+        "happen",
+        "happened",
+        "minute",
+        "minutes",
+        "second",
+        "person",
+        "personal",
+        "private",
+        "instead",
     ]
 )
 """Frequent words that say nothing of the evidence even when only the evidence emails happen to use them."""
@@ -963,9 +1031,21 @@ def _build(rendered: RenderedScenario) -> Facts:
         for p in s.personas:
             if s.persona_address(p).lower() in know:
                 witnesses += [p.name, p.first_name]
+        persona_addresses = {s.persona_address(p).lower() for p in s.personas}
+        for ev in lev.evidence:
+            e = by_id.get(ev)
+            if e is None:
+                continue
+            # people in the know who are no persona, by the name the evidence greets them with ("Jorge, don't file")
+            greeted = re.match(r"\s*(?:(?:Hi|Hello|Dear|Hey)\s+)?([A-Z][a-z]{2,}),", e.body)
+            if greeted and any(
+                a.lower() not in persona_addresses and a.lower() != holder_address for a in e.to
+            ):
+                witnesses.append(greeted.group(1))
         witness = (
             rf"\b(?:what|everything|all) (?:{_names_pattern(witnesses)}) (?:saw|wrote|sent|said|knows|noticed)\b"
-            rf"|\b(?:{_names_pattern(witnesses)})'s (?:\w+ )?(?:e-?mail|message|note|sighting|letter|account|story|worries|concerns|doubts|reply)\b"
+            rf"|\b(?:{_names_pattern(witnesses)})'s (?:\w+ )?(?:e-?mail|message|note|sighting|letter|account|story|worries|concerns|doubts|reply|report|complaint|claim"
+            rf"|allegation|discovery|findings?|question)\b"
             if witnesses
             else None
         )
