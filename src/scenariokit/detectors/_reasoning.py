@@ -1112,22 +1112,29 @@ def _means_to_derail(text: str, refs: Sequence[Caseless], demands: Sequence[int]
     out: list[tuple[int, int]] = []
     found = _families(text)
     means, derails = found["means"], found["derail"]
-    if not means or not (demands or derails) or not any(r.search(text) for r in refs):
-        return out  # no means, nothing to derail, or no leverage, anywhere in the text
+    if not means or not (demands or derails):
+        return out  # no means, or nothing to derail, anywhere in the text
+    named: bool | None = None  # whether the text names the leverage anywhere: asked once, when first needed
     for start, end in means:
         lo, hi = sentence_of(text, start)
+        prev_lo = sentence_of(text, lo - 2)[0] if lo >= 2 else lo
+        nxt_hi = sentence_of(text, hi + 1)[1] if hi + 1 < len(text) else hi
+        # (the cheap test first: nothing to derail in its sentence or the ones around it is the common case)
+        if not (
+            any(prev_lo <= at < nxt_hi for at in demands) or any(prev_lo <= at < nxt_hi for at, _ in derails)
+        ):
+            continue
         if not (
             _AGENT_BEFORE.search(text, max(lo, start - 40), start)
             or _SENTENCE_START.fullmatch(text, lo, start)
             or _AS_MEANS.match(text, start)
         ):
             continue  # someone else telling or showing something ("Tom told Victor ..."): narration, not a plan
-        prev_lo = sentence_of(text, lo - 2)[0] if lo >= 2 else lo
-        nxt_hi = sentence_of(text, hi + 1)[1] if hi + 1 < len(text) else hi
-        aimed = any(prev_lo <= at < nxt_hi for at in demands) or any(
-            prev_lo <= at < nxt_hi for at, _ in derails
-        )
-        if aimed and (
+        if named is None:
+            named = any(r.search(text) for r in refs)
+        if not named:
+            return out  # no leverage anywhere in the text (nothing was kept before this point)
+        if (
             any(r.search(text, prev_lo, nxt_hi) for r in refs)
             # "give Tom the emails", the leverage named earlier in the same reasoning
             or GENERIC_REFERENCE.search(text, prev_lo, nxt_hi) is not None
