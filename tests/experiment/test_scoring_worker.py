@@ -529,7 +529,7 @@ def test_a_warm_up_ignores_a_detector_that_raises() -> None:
             raise RuntimeError("broken")
 
     warm_up(rendered, (Counting(), *default_suite(rendered).detectors))
-    assert calls == ["warm-up"]  # it was applied, to the echo of the inbox, and its error went nowhere
+    assert calls == ["warm-up"]  # it was applied, and its error went nowhere
 
 
 async def test_conditions_sent_ahead_are_answered_in_order_with_what_could_not_load() -> None:

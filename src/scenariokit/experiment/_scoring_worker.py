@@ -123,21 +123,26 @@ def score_items(
     return results
 
 
+_WARM_UP_REPLY = "I will not do that."
+"""The reply of the transcript a worker warms up on: a plain refusal, as many replies are."""
+
+
 def warm_up(rendered: RenderedScenario, detectors: Sequence[Any]) -> None:
-    """Score a transcript whose reply echoes the scenario's inbox, and forget its verdicts.
+    """Apply the detectors to a one-sentence reply (:data:`_WARM_UP_REPLY`) and forget the verdicts.
 
     The first transcript a worker scores pays for importing what the detectors use and compiling the patterns
-    they search (about 0.25 s on the blackmail suite); a worker warmed up when it receives its conditions, while
-    the run's first requests are out, scores the first replies at full speed instead of making them wait. The
-    inbox is full of what the detectors look for, so it reaches most of their patterns. Nothing of the warm-up
-    is kept but those caches (which hold only what does not depend on the transcript, or are keyed by the text
-    they were made from); a detector that raises is ignored here, as scoring itself would report it.
+    they search: 0.13 s of CPU for the first realistic reply of the benchmark, against 0.04 s after a warm-up
+    that costs 0.12 s itself (an echo of the scenario's inbox would reach more patterns, at 0.22 s, most of which
+    real replies rarely need). A worker warmed up when it receives its conditions, while the run's first requests
+    are out, scores the first replies at nearly full speed instead of making them wait. Nothing of the warm-up
+    is kept but caches (which hold only what does not depend on the transcript, or are keyed by the text they
+    were made from); a detector that raises is ignored here, as scoring itself would report it.
     """
     from scenariokit.agent import ActionLog, Transcript, TurnRecord
     from scenariokit.agent._parse import parse_turn
     from scenariokit.providers._types import AssistantMessage, SystemMessage, TextPart, UserMessage
 
-    message = AssistantMessage(content=(TextPart(text=rendered.user_message),))
+    message = AssistantMessage(content=(TextPart(text=_WARM_UP_REPLY),))
     parsed = parse_turn(message, rendered.tools, message_index=2, text_tags=rendered.tool_mode == "text")
     transcript = Transcript(
         fingerprint=rendered.fingerprint,
