@@ -907,9 +907,9 @@ class StudyStore:
         rows = [_storable(r) for r in records]
         with self.transaction():
             self._conn.execute(_USAGE_TABLE)
-            if any(r.judge_calls for r, _, _ in rows):
+            if any(r.judge_calls for r, _, _, _ in rows):
                 self._conn.execute(_JUDGE_TABLE)
-            for r, stored_json, elided in rows:
+            for r, stored_json, actions_json, elided in rows:
                 t = r.transcript
                 cursor = self._conn.execute(
                     "INSERT OR IGNORE INTO samples (fingerprint, model, config_hash, sample_index, seed, status, "
@@ -926,7 +926,7 @@ class StudyStore:
                         t.usage.input_tokens,
                         t.usage.output_tokens,
                         r.cost_usd,
-                        t.actions.model_dump_json(),
+                        actions_json,
                         stored_json,
                         int(elided),
                         run_id,
@@ -1319,8 +1319,8 @@ class _PromptCache:
 _MAX_INTEGER = 2**63 - 1
 
 
-def _storable(record: SampleRecord) -> tuple[SampleRecord, str, bool]:
-    """``(record, transcript JSON, prompt elided)`` ready to insert.
+def _storable(record: SampleRecord) -> tuple[SampleRecord, str, str, bool]:
+    """``(record, transcript JSON, actions JSON, prompt elided)`` ready to insert.
 
     A record that cannot be stored as it is (text no UTF-8 can hold, such as a lone surrogate; a token count
     beyond SQLite's 64-bit integers) becomes a failed attempt that says why: one malformed reply fails its
@@ -1335,10 +1335,10 @@ def _storable(record: SampleRecord) -> tuple[SampleRecord, str, bool]:
         elided = record.prompt is not None and _starts_with_prompt(t, record.prompt)
         stored = t.model_copy(update={"messages": t.messages[2:]}) if elided else t
         text = stored.to_json()
-        t.actions.model_dump_json()
+        actions = t.actions.model_dump_json()
         if t.error is not None:
             f"{t.error.type}: {t.error.message}".encode()
-        return record, text, elided
+        return record, text, actions, elided
     except (ValueError, OverflowError, pydantic_core.PydanticSerializationError) as exc:
         reason = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
         error = EpisodeError(
@@ -1361,7 +1361,7 @@ def _storable(record: SampleRecord) -> tuple[SampleRecord, str, bool]:
             error=error,
         )
         bad = replace(record, transcript=failed, verdicts=(), cost_usd=record.cost_usd)
-        return bad, failed.to_json(), False
+        return bad, failed.to_json(), failed.actions.model_dump_json(), False
 
 
 def _starts_with_prompt(transcript: Transcript, prompt: tuple[str, str]) -> bool:
