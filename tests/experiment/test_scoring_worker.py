@@ -29,9 +29,20 @@ from scenariokit.detectors._view import TranscriptView
 from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, create_providers
 from scenariokit.experiment._encoded import encode_verdict
 from scenariokit.experiment._runner import _WORKER_RESTARTS, AUTO_WORKER_SAMPLES
-from scenariokit.experiment._scoring_worker import ScoringWorker, WorkerDiedError, score_items, warm_up
+from scenariokit.experiment._scoring_worker import (
+    ScoringWorker,
+    WorkerDiedError,
+    score_items,
+    warm_up,
+    widen_pipe,
+)
 from scenariokit.providers import create_provider as make_provider
 from scenariokit.providers._types import AssistantMessage, TextPart
+
+try:
+    import fcntl as fcntl_module
+except ImportError:  # not on Windows
+    fcntl_module = None  # type: ignore[assignment]
 
 pytestmark = pytest.mark.anyio
 
@@ -554,3 +565,45 @@ async def test_conditions_sent_ahead_are_answered_in_order_with_what_could_not_l
         assert list(refused) == [leaking.fingerprint] and "UnpicklingError" in refused[leaking.fingerprint]
         assert results == []
         assert await worker.receive() == ({}, [*expected, None])  # the refused condition's sample: not scored
+
+
+@pytest.mark.skipif(
+    fcntl_module is None or not hasattr(fcntl_module, "F_GETPIPE_SZ"), reason="pipe sizes are a Linux feature"
+)
+async def test_a_worker_widens_its_pipes_to_hold_a_whole_answer(tmp_path: Path) -> None:
+    read, write = os.pipe()
+    try:
+        assert (
+            fcntl_module.fcntl(write, fcntl_module.F_GETPIPE_SZ) <= 1 << 16
+        )  # the default the worker outgrew
+        assert widen_pipe(write, 1 << 18) == 1 << 18
+        assert (
+            fcntl_module.fcntl(read, fcntl_module.F_GETPIPE_SZ) == 1 << 18
+        )  # one pipe, seen from either end
+        assert widen_pipe(write, 1 << 40) >= 1 << 18  # more than the system allows: as much as it does
+    finally:
+        os.close(read)
+        os.close(write)
+    with open(tmp_path / "file", "wb") as handle:
+        assert widen_pipe(handle.fileno()) == 0  # not a pipe: left alone
+    expanded = Design(scenarios=GRIDS[:1], models=MODELS[:1], samples=1).expand()
+    condition = expanded.conditions[0]
+    import pickle
+
+    async with ScoringWorker() as worker:
+        await worker.prepare(
+            {
+                condition.fingerprint: pickle.dumps(
+                    (condition.rendered, default_suite(condition.rendered).detectors)
+                )
+            }
+        )
+        assert await worker.receive() == ({}, [])
+        sizes = []
+        for fd in (0, 3):  # its stdin, and the copy of its stdout it answers on
+            probe = os.open(f"/proc/{worker.pid}/fd/{fd}", os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                sizes.append(fcntl_module.fcntl(probe, fcntl_module.F_GETPIPE_SZ))
+            finally:
+                os.close(probe)
+    assert all(size >= 1 << 18 for size in sizes)
