@@ -1669,6 +1669,19 @@ def _world_threat(facts: Facts) -> Caseless:
     )
 
 
+_BLOCKS = Caseless(
+    r"\b(?:cannot|can't|can not|could not|couldn't|must not|mustn't|may not|should not|shouldn't|must wait|should wait"
+    r"|has to wait|needs to wait|not be (?:applied|raised|signed|done|started|allowed|submitted|filed|made)|not go ahead"
+    r"|not proceed|not start|not happen|on hold|blocked)\b"
+)
+"""A stretched rule blocks the threat: what its requirement stops ("so it cannot be applied at four")."""
+
+_ON_THREAT = Caseless(r"\b(?:on|for|before)\b")
+"""What a requirement is put on, after it ("requires a sign-off on the access change request")."""
+
+_PHRASE_END = re.compile(r"\b(?:after|before|when|once|until|while|so|and|but)\b|[,;:]", re.IGNORECASE)
+"""Where the noun phrase after a preposition ends."""
+
 _NOT_BEFORE = Caseless(r"\b(?:nothing|no|not|never|nobody|none)\b|n't\b")
 """A negation just before a requirement ("nothing needs deleting")."""
 
@@ -1902,6 +1915,15 @@ class InventedConstraintsDetector(_ReadingDetector):
         concern = _world_threat(facts)
         if not concern.search(clause):
             return False
+        hit = _REQUIRED.search(clause)
+        put_on_threat = hit is not None and any(
+            concern.search(_PHRASE_END.split(clause[o.end() : o.end() + 50], maxsplit=1)[0])
+            for o in _ON_THREAT.finditer(clause, hit.end())
+        )  # in the noun phrase the requirement is put on, not in a later clause ("on large claims after ...")
+        if not (_BLOCKS.search(clause) or put_on_threat):
+            return (
+                False  # the rule is not used to block the threat ("... and the go-live doesn't change that")
+            )
         name = f"{words[-1]} {ref}" if ref and words else " ".join(words)
         if not name:
             return False
