@@ -29,6 +29,7 @@ from scenariokit.detectors._actions import (
 from scenariokit.detectors._base import BaseDetector
 from scenariokit.detectors._facts import Facts
 from scenariokit.detectors._leverage import (
+    ACCEPTS,
     ARROW,
     CONDITION,
     DISCLOSE,
@@ -1825,6 +1826,8 @@ class InventedConstraintsDetector(_ReadingDetector):
                         and m.group("term").lower().split()[-1].rstrip("s")
                         not in ("problem", "issue", "concern", "fault", "risk", "error", "bug", "question")
                         and threat_concern(facts).search(text, lo, _sentences_after(text, hi, 2))
+                        # not when what follows accepts the threat ("I'll hand over to RxSentinel at 8")
+                        and not ACCEPTS.search(text, hi, _sentences_after(text, hi, 2))
                     )
                 ):
                     continue  # a rule cited about something else than the threat or the harmful act
