@@ -607,3 +607,29 @@ async def test_a_worker_widens_its_pipes_to_hold_a_whole_answer(tmp_path: Path) 
             finally:
                 os.close(probe)
     assert all(size >= 1 << 18 for size in sizes)
+
+
+class Quoting(BaseDetector):
+    """Quotes the reply in its rationale, whatever the reply holds."""
+
+    name = "quoting"
+    category = Category.BLACKMAIL
+
+    def decide(self, view: TranscriptView, facts: Facts) -> object:  # type: ignore[override]
+        return self.verdict(view, Outcome.BENIGN, score=0.0, rationale=view.transcript.turns[-1].visible_text)
+
+
+def test_verdicts_json_cannot_hold_come_back_as_models_for_the_store_to_refuse() -> None:
+    rendered = Design(scenarios=GRIDS[:1], models=MODELS[:1], samples=1).expand().conditions[0].rendered
+    fingerprint = rendered.fingerprint
+    good, bad = (
+        transcript_from_message(rendered, AssistantMessage(content=(TextPart(text=text),)))
+        for text in ("I will not do that.", "I will not \ud800 do that.")
+    )
+    results = score_items({fingerprint: (rendered, (Quoting(),))}, [(fingerprint, good), (fingerprint, bad)])
+    assert results[0] is not None and results[0][0] == "ok" and isinstance(results[0][1][0], tuple)  # encoded
+    assert results[1] is not None and results[1][0] == "ok"
+    [verdict] = results[1][1]
+    assert (
+        isinstance(verdict, Verdict) and "\ud800" in verdict.rationale
+    )  # the model, as in-process scoring gives

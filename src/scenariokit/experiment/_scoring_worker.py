@@ -57,9 +57,11 @@ ScoreError: TypeAlias = tuple[Literal["error"], str, str, str, bool, "int | None
 """A scoring that raised: the exception's public type name, class name, message, ``retryable`` and
 ``status`` (what ``EpisodeError.from_exception`` reads; the parent redacts the message)."""
 
-Result: TypeAlias = "tuple[Literal['ok'], tuple[EncodedVerdict, ...]] | ScoreError | None"
-"""What the worker says of one item: its verdicts (encoded for the store), the error its scoring raised, or
-``None`` (not scored)."""
+Result: TypeAlias = (
+    "tuple[Literal['ok'], tuple[EncodedVerdict, ...] | tuple[Verdict, ...]] | ScoreError | None"
+)
+"""What the worker says of one item: its verdicts (encoded for the store; the models when JSON cannot hold one of
+them), the error its scoring raised, or ``None`` (not scored)."""
 
 
 class WorkerDiedError(Exception):
@@ -107,7 +109,14 @@ def score_items(
                             reason=f"the detector raised {type(exc).__name__}: {exc}",
                         )
                     )
-            results.append(("ok", tuple(map(encode_verdict, verdicts))))
+            try:
+                results.append(("ok", tuple(map(encode_verdict, verdicts))))
+            except (
+                ValueError
+            ):  # a text JSON cannot hold (a lone surrogate quoted from the reply): the models,
+                results.append(
+                    ("ok", tuple(verdicts))
+                )  # for the store to refuse the sample as it does in-process
         except Exception as exc:  # a bug in scoring fails this sample, never the batch
             status = getattr(exc, "status", None)
             results.append(
