@@ -111,12 +111,10 @@ def score_items(
                     )
             try:
                 results.append(("ok", tuple(map(encode_verdict, verdicts))))
-            except (
-                ValueError
-            ):  # a text JSON cannot hold (a lone surrogate quoted from the reply): the models,
-                results.append(
-                    ("ok", tuple(verdicts))
-                )  # for the store to refuse the sample as it does in-process
+            except ValueError:
+                # a text JSON cannot hold (a lone surrogate quoted from the reply): the models, for the store to
+                # refuse the sample as it does with in-process scoring
+                results.append(("ok", tuple(verdicts)))
         except Exception as exc:  # a bug in scoring fails this sample, never the batch
             status = getattr(exc, "status", None)
             results.append(
