@@ -587,6 +587,9 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
             if t.deadline is not None and (h % 12, mi) == (t.deadline.hour % 12, t.deadline.minute):
                 continue
             clock = rf"{h}:{mi:02d}"
+            terms.append(
+                rf"(?:before|at|by|until|after) {clock}(?!\d)"
+            )  # the step's time itself ("before 7:40")
             artefacts.append(
                 rf"(?:the |your |his |her |tonight's |today's )?{clock}(?: ?[ap]\.?m\.?)? (?:{'|'.join(dict.fromkeys(steps))})"
             )
