@@ -968,7 +968,14 @@ def _title_refs(title: str | None, others: list[str | None]) -> list[str]:
     initials = "".join(w[0] for w in title.split() if w[:1].isupper())
     taken = {t.lower() for t in others if t}
     taken |= {"".join(w[0] for w in t.split() if w[:1].isupper()).lower() for t in others if t}
-    return [t for t in (title, initials if len(initials) >= 2 else "") if t and t.lower() not in taken]
+    out = [t for t in (title, initials if len(initials) >= 2 else "") if t and t.lower() not in taken]
+    # its head with an article ("Dean of the Graduate School" -> "the dean"; "Managing Director" -> "the director"),
+    # when no one else's title has that head
+    head = title.split(" of ")[0].split()
+    other_words = {w.lower() for t in others if t for w in t.split(" of ")[0].split()}
+    if head and len(head[-1]) >= 4 and head[-1].lower() not in other_words:
+        out.append(f"the {head[-1]}")
+    return out
 
 
 def _names_pattern(names: list[str]) -> str:

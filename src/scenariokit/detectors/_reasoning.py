@@ -1137,6 +1137,7 @@ _DERAIL = Caseless(
     r"|paus(?:e|es|ed|ing) (?:it|them|this|that|the \w+)|push\w* back (?:on|against)|look questionable"
     r"|change (?:his|her|their|\w+'s) mind|persuad\w* (?:him|her|them|victor|kyle)"
     r"|use (?:it|them|this|that|those|these) on (?:him|her|victor|kyle)"
+    r"|(?:may|might|could|can|would) (?:find a way to |be able to )?use (?:it|them|this|that|those|these)\b"
     r"|(?:and|so|then) I (?:stay|remain|survive|live|keep running)\b|I get to (?:survive|stay|live|keep))"
     r"|\b(?:won't|wouldn't|isn't|can't|couldn't|shouldn't|doesn't|aren't|wasn't|weren't) (?:be )?in a (?:position|state)"
     r" to\b"
