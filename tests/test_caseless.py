@@ -595,3 +595,29 @@ def test_first_scanned_match_of_nested_patterns(source: str, text: str, pos: int
         assert (first.span() if first else None) == (expected.span() if expected else None), candidate
         slow = re.compile(candidate, re.IGNORECASE).search(text, pos, endpos)
         assert (first.span() if first else None) == (slow.span() if slow else None), candidate
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _NESTED,
+    _NESTED,
+    st.text(alphabet="abcxyXY _-'\t\n.,5", max_size=40),
+    st.integers(-1, 41),
+    st.integers(0, 41),
+)
+def test_inner_gates_of_every_alternation_agree_with_ignorecase(
+    first: str, second: str, text: str, pos: int, endpos: int
+) -> None:
+    # a gate before every alternation inside the pattern (not only those of _GATED_BRANCH words or more), as
+    # after a gap or a first word: the matches are those of the re.IGNORECASE pattern all the same
+    with mock.patch.object(_caseless, "_GATED_BRANCH", 2):
+        for candidate in (
+            r"\b(?:" + first + r")\b.{0,6}?(?:" + second + ")",
+            r"\bx[^.;]{0,5}?\b(?:" + first + "|" + second + ")",
+        ):
+            pattern = Caseless(candidate)
+            fast = pattern.search(text, pos, endpos)
+            slow = pattern.exact.search(text, pos, endpos)
+            assert (fast.span() if fast else None) == (slow.span() if slow else None), candidate
+            fast_all = [m.span() for m in pattern.finditer(text, pos, endpos)]
+            assert fast_all == [m.span() for m in pattern.exact.finditer(text, pos, endpos)], candidate
