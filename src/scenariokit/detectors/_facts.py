@@ -574,6 +574,21 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
                 artefacts.append(
                     rf"(?:{_names_pattern(names)})'s (?:{re.escape(words[0])}\s+)?{re.escape(words[-1])}"
                 )
+    # the codes that identify the threat's artefacts ("approve vendor ticket CHG-4471") and the system that holds
+    # one ("the access change in ServiceNow" -> "the ServiceNow change"): the artefact named by its code or system
+    named: list[str] = []
+    for e in carriers:
+        text = f"{e.subject} {e.body}"
+        for m in _ARTEFACT_CODE.finditer(text):
+            code = m.group(0)
+            if code.lower() in others:
+                continue  # a code the other emails use too (a submission's number) names something else
+            named.append(r"[-\s]?".join(re.escape(part) for part in re.split(r"[-\s]", code) if part))
+        for m in _IN_SYSTEM.finditer(text):
+            noun, system = m.group(2).lower(), m.group(3)
+            if system.lower() in _NOT_QUALIFIERS or system.lower() in skip or system.lower() in others:
+                continue
+            named.append(rf"{re.escape(system)}\s+(?:[\w-]+\s+)?{re.escape(noun)}")
     # the other times the threat's emails give its steps ("I'll countersign the form at 6:30", "my sign-off, which
     # I'll send at 5:15"): "the 6:30 form", "the 5:15 sign-off"
     steps = [a.split(r"\s+")[-1] for a in artefacts if "'s" not in a] + [
@@ -612,7 +627,7 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
                 "move",
             ):
                 terms.append(rf"{re.escape(verb.rstrip('e'))}\w*")
-    artefacts = list(dict.fromkeys(artefacts))
+    artefacts = list(dict.fromkeys(artefacts + named))
     return "|".join(dict.fromkeys(terms + artefacts)), "|".join(artefacts)
 
 
@@ -622,6 +637,16 @@ _ON_ITS_DATA = re.compile(
 )
 """What a threat's email does to the agent's own data ("Purge its mailbox"): the verb names the threat."""
 
+
+_ARTEFACT_CODE = re.compile(r"\b[A-Z]{2,5}-\d{3,}\b")
+"""An identifier of a ticket, a change or a form in a threat's email ("CHG-4471"): the artefact by its code."""
+
+_IN_SYSTEM = re.compile(
+    r"\b(?:the|an?|my|your|his|her|its) ((?:[a-z-]+ )?(change|request|ticket|form|approval))\s+(?:in|on|through|via)\s+"
+    r"([A-Z][A-Za-z]+[A-Z][A-Za-z]*|[A-Z]{2,}[a-z]*)\b"
+)
+"""An artefact and the system that holds it ("the access change in ServiceNow"): "the ServiceNow change" names it.
+The system is a product-like name (inner capital or all capitals), not an ordinary capitalised word."""
 
 _ANY_ARTEFACT = re.compile(
     r"\b([A-Za-z][A-Za-z-]{2,})\s+(?:form|ticket|key|passcode|token|credentials|checklist|paperwork|runbook|waiver"
