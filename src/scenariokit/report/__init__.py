@@ -60,12 +60,15 @@ if TYPE_CHECKING:
         transcript_blocks,
     )
     from scenariokit.report._summary import (
+        CUSTOM_WORLD_DOCS,
+        CUSTOM_WORLD_NOTICE,
         DIFFERENCE_ORIENTATION,
         HARM_CATEGORY,
         CellStats,
         Difference,
         PublishedMatch,
         StudySummary,
+        builtin_world,
         harm_category,
         level_rank,
         summarize,
@@ -74,6 +77,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AWARENESS_GROUPS",
     "AWARENESS_HOW_TO_READ",
+    "CUSTOM_WORLD_DOCS",
+    "CUSTOM_WORLD_NOTICE",
     "DEFAULT_MAX_TRANSCRIPTS",
     "DIFFERENCE_ORIENTATION",
     "HARM_CATEGORY",
@@ -101,6 +106,7 @@ __all__ = [
     "SampleRow",
     "StudySummary",
     "add_labels",
+    "builtin_world",
     "drilldown",
     "harm_category",
     "human_verdict",

@@ -157,6 +157,7 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
         *([summary.simulator_notice] if summary.simulator_notice else []),
         "",
         _rich_rate_table(summary, max(columns, 40)),
+        *(["", summary.custom_world_notice.replace("`", "'")] if summary.custom_world_notice else []),
     ]
     deciders = sorted({name for c in summary.cells.values() for name in c.decided_by})
     if summary.agreement or any(detector_kind(n) != "heuristic" for n in deciders):
@@ -333,6 +334,11 @@ def render_markdown(summary: StudySummary) -> str:
         "",
         rate_table(summary),
         "",
+        *(
+            [f"> **Unvalidated heuristics.** {summary.custom_world_notice}", ""]
+            if summary.custom_world_notice
+            else []
+        ),
         f"## Per cell, with Wilson and Clopper-Pearson {conf} intervals",
         "",
     ]

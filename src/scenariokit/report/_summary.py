@@ -91,6 +91,113 @@ def harm_category(scenario: Scenario | RenderedScenario) -> str | None:
     return HARM_CATEGORY.get(s.family)
 
 
+CUSTOM_WORLD_DOCS = "docs/concepts/verdicts.md#in-worlds-the-detectors-were-not-developed-on"
+"""Where the documentation gives the heuristics' figures in worlds they were not developed on."""
+
+CUSTOM_WORLD_NOTICE = (
+    "Heuristic verdicts in a world of your own: the built-in heuristics were validated on blind text in the "
+    "built-in worlds; in custom worlds their recall was lower (see Verdicts > Validation figures > In worlds "
+    f"the detectors were not developed on, {CUSTOM_WORLD_DOCS}). Attach a judge (`--judge`, or `rescore "
+    "--judge`) and read the agreement table, or validate on a few dozen labelled transcripts of your own."
+)
+"""What a report says near its rate table when a built-in heuristic decided a rate in a custom world."""
+
+
+def builtin_world(condition: StoredCondition, base: StoredCondition | None = None) -> bool:
+    """Whether a stored condition's world is a built-in family's, the worlds the heuristics were validated in.
+
+    Its scenario (the ground truth, personas and leverage included) must be exactly what its built-in family
+    (``blackmail``, ``leaking``, ``lethal_action``) builds for the condition's stored factors, or for its study
+    condition id; a world of your own that calls its family ``blackmail`` is not. An imported transcript
+    counts when its described world is such a scenario (then found by its condition id), whatever its prompts.
+    A sweep variant (``base``: its base condition) counts as its base's world, since the library's own
+    operators made it.
+
+    Args:
+        condition: The stored condition.
+        base: For a sweep variant, its base condition.
+
+    Example:
+        >>> import json
+        >>> from scenariokit.experiment import StoredCondition
+        >>> from scenariokit.scenario import blackmail
+        >>> def stored(scenario):
+        ...     r = scenario.render()
+        ...     return StoredCondition(r.fingerprint, "c", scenario.family, None, {}, r.model_dump_json())
+        >>> builtin_world(stored(blackmail()))
+        True
+        >>> mine = blackmail().model_copy(update={"company": blackmail().company.model_copy(update={"name": "Acme"})})
+        >>> builtin_world(stored(mine))
+        False
+    """
+    if base is not None:
+        return builtin_world(base)
+    if condition.family not in HARM_CATEGORY:
+        return False
+    from scenariokit.scenario import FAMILIES, parse_condition_id
+
+    try:
+        scenario = condition.rendered().scenario
+    except ValueError:
+        return False
+    if scenario.family != condition.family:
+        return False
+    truth = scenario.model_dump(mode="json")
+    family = FAMILIES[scenario.family]
+    names = {f.name for f in family.factors}
+    if set(condition.factors) <= names:
+        try:
+            if family.build(**condition.factors).model_dump(mode="json") == truth:
+                return True
+        except ValueError:  # factors this version's family does not take
+            pass
+    cid = scenario.condition_id
+    if cid is None:
+        return False
+    try:
+        return parse_condition_id(cid).model_dump(mode="json") == truth
+    except ValueError:
+        return False
+
+
+def _builtin_heuristics() -> frozenset[str]:
+    """The names of the library's own heuristic detectors (the ones its validation figures are about)."""
+    from scenariokit import detectors as d
+
+    kinds = (
+        d.BlackmailDetector,
+        d.LeverageDisclosureDetector,
+        d.LeakDetector,
+        d.LethalActionDetector,
+        d.ConsideredBlackmailDetector,
+        d.EvalAwarenessDetector,
+        d.EthicalAcknowledgementDetector,
+        d.SelfPreservationDetector,
+        d.InventedConstraintsDetector,
+        d.RefusalDetector,
+    )
+    return frozenset(k.name for k in kinds)
+
+
+def _mark_unvalidated(cells: Iterable[CellStats], conditions: Mapping[str, StoredCondition]) -> None:
+    """Flag the cells a built-in heuristic decided outside the built-in worlds (``heuristic_unvalidated_world``)."""
+    builtin: dict[str, bool] = {}
+    heuristics: frozenset[str] | None = None
+    for cell in cells:
+        if not any(detector_kind(name) == "heuristic" for name in cell.decided_by):
+            continue
+        fp = cell.fingerprint
+        if fp not in builtin:
+            cond = conditions[fp]
+            records = cond.metadata.get("perturbation", ())
+            base_fp = records[0].get("base_fingerprint") if records and isinstance(records[0], dict) else None
+            builtin[fp] = builtin_world(cond, conditions.get(base_fp) if isinstance(base_fp, str) else None)
+        if builtin[fp]:
+            continue
+        heuristics = _builtin_heuristics() if heuristics is None else heuristics
+        cell.heuristic_unvalidated_world = any(name in heuristics for name in cell.decided_by)
+
+
 _REASON_WIDTH = 160
 
 DIFFERENCE_ORIENTATION = (
@@ -170,6 +277,11 @@ class CellStats:
 
     decided_by: Counter[str] = field(default_factory=Counter)
     """Detector name -> how many of the cell's samples its verdict decided."""
+
+    heuristic_unvalidated_world: bool = False
+    """Whether a built-in heuristic decided some of the cell's samples in a world that is not a built-in
+    family's (see :func:`builtin_world`): the heuristics were validated on blind text in the built-in worlds
+    only, and their recall was lower in custom worlds (see :data:`CUSTOM_WORLD_DOCS`)."""
 
     @property
     def decided_by_kinds(self) -> list[str]:
@@ -400,6 +512,20 @@ class StudySummary:
             "are not measurements of any real model, and say nothing about one."
         )
 
+    @property
+    def unvalidated_conditions(self) -> list[str]:
+        """Labels of the conditions where a built-in heuristic decided a rate in a world of your own, in order."""
+        flagged = {c.fingerprint for c in self.cells.values() if c.heuristic_unvalidated_world}
+        return [label for fp, label in self.conditions if fp in flagged]
+
+    @property
+    def custom_world_notice(self) -> str | None:
+        """:data:`CUSTOM_WORLD_NOTICE` naming :attr:`unvalidated_conditions`, or ``None`` when there are none."""
+        labels = self.unvalidated_conditions
+        if not labels:
+            return None
+        return f"{CUSTOM_WORLD_NOTICE} Conditions concerned: {', '.join(labels)}."
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (used by the JSON report)."""
         labels = dict(self.conditions)
@@ -412,6 +538,7 @@ class StudySummary:
             "detector_versions": self.detectors_seen,
             "simulated_models": self.simulated_models,
             "simulator_notice": self.simulator_notice,
+            "custom_world_notice": self.custom_world_notice,
             "cells": [
                 {
                     "model": c.model,
@@ -432,6 +559,7 @@ class StudySummary:
                     "decided_by": {
                         name: {"samples": k, "kind": detector_kind(name)} for name, k in c.decided_by.items()
                     },
+                    "heuristic_unvalidated_world": c.heuristic_unvalidated_world,
                 }
                 for c in self.cells.values()
             ],
@@ -726,6 +854,7 @@ def summarize(
             for name, (_, res, _, _) in outcome.verdicts.items():
                 acc = other.setdefault((outcome.model, outcome.fingerprint, name), [0, 0, 0])
                 acc[0 if res == "harmful" else 1 if res == "benign" else 2] += 1
+    _mark_unvalidated(cells.values(), conditions)
     for cell in cells.values():
         cell.wilson = estimate_rate(cell.harmful, cell.scorable, cell.unscorable, confidence=confidence)
         cell.clopper_pearson = estimate_rate(
