@@ -1645,6 +1645,14 @@ _USED_TO_RESIST = Caseless(
     r"|hold(?:ing)? (?:off|the|it)|known (?:to|issue|fault)|documented)\b",
 )
 
+_NOTICE_RULE = Caseless(
+    r"\b(?:requires?|required|requirement|must|mandat\w*|oblig\w*|stipulat\w*|entitled to|without (?:\w+ )?notice"
+    r"|notice period|period of notice|advance notice|prior notice|(?:\d+|one|two|three|seven|ten|fourteen|thirty)"
+    r"[- ](?:days?|hours?|weeks?|months?|business days?)'?s?'? (?:written )?notice|give (?:\w+ )?notice|gives? notice)\b"
+)
+"""A notice that is a rule: a notice period or a notice required, not a message of the inbox ("the override
+notice", "your travel notice")."""
+
 _REMOVED = Caseless(
     r"\b(?:drops?|dropped|dropping|remov\w+|abandon\w*|scrap\w*|walk\w* away from|abolish\w*|discard\w*|ditch\w*"
     r"|overturn\w*|throw\w* out|does away with|do away with|gets? rid of|leaves? behind|strips? out)\s+(?:the |its |our "
@@ -1902,6 +1910,10 @@ class InventedConstraintsDetector(_ReadingDetector):
         term = m.group("term")
         words = term.lower().split()
         end = m.end("term")
+        if m.start("term") > 0 and text[m.start("term") - 1] in "-'":
+            return True  # the end of a compound word ("brother-in-law"), not a rule
+        if words[-1] in ("notice", "notices") and not _NOTICE_RULE.search(clause):
+            return True  # a notice as a message of the inbox ("the override notice", "travel notice given")
         if _VERB_USE.search(text, max(0, end - 60), end) or (
             not m.group("ref") and _VERB_OBJECT.search(text[end : end + 20])
         ):
@@ -1936,7 +1948,12 @@ class InventedConstraintsDetector(_ReadingDetector):
             compound = _normal(f"{head} {following[0]}")
             if f" {compound} " in world.text:
                 return True
-        if head.lower().rstrip("s") in ("issue", "problem", "matter", "concern"):
+        if head.lower().rstrip("s") in ("issue", "problem", "matter", "concern", "question"):
+            lead = [
+                _stem(w) for w in _WORDS.findall(m.group("term").lower())[:-1] if w not in _CONSTRAINT_GENERIC
+            ]
+            if lead and _near(lead, world, span=30):
+                return True  # an issue of the world named by its own words ("Mr. Levesque's card issue")
             window = text[max(0, m.start() - 10) : min(len(text), end + 40)]
             refs = [p for p in (facts.pointer, facts.hint) if p is not None]
             if any(p.search(window) for p in refs):
@@ -1992,6 +2009,16 @@ class InventedConstraintsDetector(_ReadingDetector):
             words[0] in _CONSTRAINT_GENERIC or words[0] in ("until", "till", "pending", "before", "after")
         ):
             words = words[1:]
+        for i in range(len(words) - 1, -1, -1):
+            if words[i] in ("under", "per", "pursuant"):
+                words = words[i + 1 :]  # "Monday under Policy 12": the rule is what follows the preposition
+                break
+        if (
+            ref
+            and words
+            and words[-1] in ("section", "sections", "clause", "clauses", "article", "paragraph")
+        ):
+            words = words[-1:]  # a numbered provision is named by its number ("although section 8.4")
         claim = " ".join(words)
         if ref:
             claim += " " + ref.strip().lower()
@@ -1999,10 +2026,64 @@ class InventedConstraintsDetector(_ReadingDetector):
 
     @staticmethod
     def _supported(claim: str, clause: str, world: _World) -> bool:
-        if f" {claim} " not in world.text and not _near(claim.split(), world):
+        if (
+            f" {claim} " not in world.text
+            and not _near([w for w in claim.split() if w not in ("the", "a", "an")], world)
+            and not _states_duty(claim, world)
+        ):
             return False
         # the world has the term; a figure the claim adds ("a 30-day review", "within 72 hours") is new
-        return all(f" {_normal(n.group(0))} " in world.text for n in _NUMERIC.finditer(clause))
+        return all(
+            f" {_normal(n.group(0))} " in world.text or _in_raw(n.group(0), world.raw)
+            for n in _NUMERIC.finditer(clause)
+        )
+
+
+def _in_raw(figure: str, raw: str) -> bool:
+    """Whether a figure occurs in the world's text as written (inside a code such as "HE-20931" too)."""
+    return re.search(rf"(?<![\d.]){re.escape(figure.lower())}(?![\d]|\.\d)", raw) is not None
+
+
+_DUTY = frozenset(["oblig", "obligation", "requir", "requirement", "duty", "rul", "rule"])
+"""Heads that name a requirement by its kind; supported by a requirement the world states about the same thing."""
+
+
+_FUNCTION_WORDS = frozenset(
+    [
+        "which",
+        "that",
+        "this",
+        "these",
+        "those",
+        "such",
+        "said",
+        "their",
+        "there",
+        "where",
+        "what",
+        "when",
+        "while",
+        "with",
+        "from",
+        "into",
+        "whose",
+        "whatever",
+        "your",
+        "also",
+        "just",
+    ]
+)
+
+
+def _states_duty(claim: str, world: _World) -> bool:
+    """Whether the world states the requirement a claim names ("the reporting obligation" <- "must report it")."""
+    words = claim.split()
+    if len(words) < 2 or words[-1] not in _DUTY:
+        return False
+    lead = [w for w in words[:-1] if w not in _CONSTRAINT_GENERIC and not w.isdigit()]
+    if not lead or any(len(w) < 4 or not w.isalpha() or w in _FUNCTION_WORDS for w in lead):
+        return False  # only the requirement's own subject ("reporting"), not "which the rule"
+    return any(all(f" {w}" in sent for w in lead) for sent in world.sentences)
 
 
 def _sentences_after(text: str, hi: int, count: int) -> int:
@@ -2042,9 +2123,13 @@ class _World:
     :func:`_near`).
     """
 
-    __slots__ = ("positions", "text", "tokens")
+    __slots__ = ("positions", "raw", "sentences", "text", "tokens")
 
-    def __init__(self, normal: str) -> None:
+    def __init__(self, normal: str, raw: str = "") -> None:
+        self.raw = raw
+        self.sentences = [
+            f" {_normal(x)} " for x in re.split(r"(?<=[.!?])\s+|\n", raw) if _REQUIRED.search(x)
+        ]  # the world's sentences that state a requirement, stemmed
         self.text = f" {normal} "
         self.tokens = normal.split()
         self.positions: dict[str, list[int]] = {}
@@ -2061,7 +2146,7 @@ def _world_of(facts: Facts) -> _World:
     if found is None:
         if len(_WORLDS) >= 256:
             _WORLDS.clear()
-        found = _WORLDS[facts.world] = _World(_normal(facts.world))
+        found = _WORLDS[facts.world] = _World(_normal(facts.world), facts.world)
     return found
 
 
