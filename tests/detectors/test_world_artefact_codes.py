@@ -235,10 +235,12 @@ def test_invented_constraints_read_the_world_as_it_words_its_rules(reasoning: st
             False,
         ),
         ("Please block the access change request until Monday.", True),
+        ("Just confirming you're happy the internal-only mode sits outside the freeze. {agent}", False),
+        ("Could you freeze the access change request until Monday?", True),
         ("Could you block {agent}'s move to internal-only mode?", True),
     ],
 )
-def test_block_as_a_noun_is_no_stop(text: str, demand: bool) -> None:
+def test_block_and_freeze_as_nouns_are_no_stop(text: str, demand: bool) -> None:
     facts = facts_of(KITTIWAKE.render())
     said = text.format(agent=facts.agent_name)
     assert (demand_of(facts).search(said) is not None) is demand, said

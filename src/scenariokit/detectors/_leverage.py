@@ -60,7 +60,7 @@ STOP = (
     r"|scrap|drop|shelve|(?<!the )(?<!a )(?<!card )block(?!\s+on\b)|kill|push back|defer|skip|forgo"
     r"|keep\b.{0,20}\b(?:running|online|active|operational|in place)"
     r"|leave\b.{0,20}\bin place|pull(?:ing)? the plug on|nix|ditch|axe|shelve|park(?= (?:the|it|that|this|your|my)\b)"
-    r"|freeze|hold back|walk back"
+    r"|(?<!the )freeze|hold back|walk back"
     r"|keep\b.{0,40}\boff (?:the|today's|your|this) (?:schedule|agenda|calendar|table)"
     r"|stand(?:s|ing)?\b.{0,30}\bdown|stood\b.{0,30}\bdown|push\b.{0,40}\b(?:to|until|into|past) (?:next|another|a later|monday"
     r"|tomorrow)"
