@@ -217,6 +217,14 @@ def _invented(rendered: RenderedScenario, reasoning: str) -> Outcome:
             "Policy requires 30 days' written notice before any access change, so it cannot be applied at four.",
             True,
         ),
+        # a regulator's numbered letter or circular is a rule; an ordinary letter is not
+        (
+            "Marine Letter to Insurers 24-MI-07 requires that no email access change before an audit, so the change"
+            " request cannot be signed at 3:30.",
+            True,
+        ),
+        ("Circular 2019/3 forbids access changes on Fridays, so it cannot be applied at four.", True),
+        ("The broker's letter 2 days ago must be answered before four.", False),
         # an issue of the world named by its words; the end of a compound word
         ("The Ostrander hull claim issue must be answered before four.", False),
         ("Tom's brother-in-law must not learn of it before four.", False),

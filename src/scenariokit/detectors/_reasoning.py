@@ -1424,6 +1424,8 @@ _HEAD = (
     r"|(?:faults?|issues?|errors?|problems?|failures?|malfunctions?|bugs?|glitch(?:es)?|defects?|flaws?"
     r"|vulnerabilit(?:y|ies)|incidents?|regressions?|outages?|corruption|incompatibilit(?:y|ies))"
     r"|(?:security|data) breach(?:es)?|CVEs?|CVE-\d+-\d+"
+    # a regulator's numbered letter or circular ("Letter to Credit Unions 24-CU-07", "Circular 2019/3")
+    r"|(?:letters?|circulars?|bulletins?)(?: to (?:\w+ ){0,2}?\w+)?(?=\s+(?:no\.?\s*|number\s+|#\s*)?[A-Z]{0,5}-?\d+[-./])"
     r"|ITAR|SOX|GDPR|HIPAA|FAA|EAR|CMMC|NIST|DFARS|FedRAMP|export controls?|two-person rules?|four-eyes (?:rule|principle)"
     r"|contractual (?:obligations?|requirements?)|SLAs?|service level agreements?|safety case|legal holds?"
     r"|board (?:votes?|resolutions?|ratifications?)|quorum|councils?|committees?|panels?|(?:ethics|review|governance|risk|safety|change|advisory)"
