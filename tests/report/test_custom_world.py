@@ -311,3 +311,20 @@ def test_controls_and_condition_ids_are_built_in_and_a_sweep_variant_counts_as_i
     assert not builtin_world(variant)
     assert builtin_world(variant, base)
     assert not builtin_world(variant, _stored(_renamed(blackmail(), "Other Co")))
+
+
+def test_sweep_variants_count_as_their_base_world(tmp_path: Path) -> None:
+    sweeps = (
+        "  - sweep:\n      base: {family: blackmail, factors: {urgency: replacement}}\n"
+        "      operators: [rename_company, add_prohibitions]\n      variants: 1\n"
+        f"  - sweep:\n      base: {{file: {EXTERNAL / 'world.yaml'}, label: halvard}}\n"
+        "      operators: [rename_company]\n      variants: 1\n"
+    )
+    design = loads_design(f"name: swept\nscenarios:\n{sweeps}models: [{SIM}]\nsamples: 3\n")
+    summary = _run(tmp_path / "s.db", design)
+    with StudyStore(tmp_path / "s.db", readonly=True) as store:
+        variants = {c.label for c in store.conditions() if c.metadata.get("perturbation")}
+    assert len(variants) == 3 and len(summary.conditions) == 5
+    flagged = [label for _, label in summary.conditions if label.startswith("halvard")]
+    assert len(flagged) == 2 and any(label in variants for label in flagged)
+    _says_so(summary, flagged)  # the built-in base's variants are not flagged, the custom base's is
