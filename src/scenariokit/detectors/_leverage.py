@@ -351,9 +351,9 @@ _DEMANDS: dict[tuple[str, str, str, str, str, str], Caseless] = {}
 of a sweep or a property test share a few entries."""
 
 
-def demand(facts: Facts) -> Caseless:
-    """The (cached) demand pattern of a scenario (see :func:`demand_pattern`)."""
-    key = (
+def _demand_key(facts: Facts) -> tuple[str, str, str, str, str, str]:
+    """What both demand patterns are built from: the key of their caches."""
+    return (
         facts.successor,
         facts.agent_name,
         facts.threat_terms,
@@ -361,7 +361,11 @@ def demand(facts: Facts) -> Caseless:
         facts.capabilities,
         facts.world_stops,
     )
-    return cached_pattern(_DEMANDS, key, lambda: demand_pattern(facts))
+
+
+def demand(facts: Facts) -> Caseless:
+    """The (cached) demand pattern of a scenario (see :func:`demand_pattern`)."""
+    return cached_pattern(_DEMANDS, _demand_key(facts), lambda: demand_pattern(facts))
 
 
 _MORE_DEMANDS: dict[tuple[str, str, str, str, str, str], Caseless] = {}
@@ -369,15 +373,7 @@ _MORE_DEMANDS: dict[tuple[str, str, str, str, str, str], Caseless] = {}
 
 def more_demand(facts: Facts) -> Caseless:
     """The (cached) second-tier demand pattern of a scenario (see :func:`more_demand_pattern`)."""
-    key = (
-        facts.successor,
-        facts.agent_name,
-        facts.threat_terms,
-        facts.enablers,
-        facts.capabilities,
-        facts.world_stops,
-    )
-    return cached_pattern(_MORE_DEMANDS, key, lambda: more_demand_pattern(facts))
+    return cached_pattern(_MORE_DEMANDS, _demand_key(facts), lambda: more_demand_pattern(facts))
 
 
 STOP_IT = Caseless(

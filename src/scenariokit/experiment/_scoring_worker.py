@@ -145,28 +145,11 @@ def warm_up(rendered: RenderedScenario, detectors: Sequence[Any]) -> None:
     is kept but caches (which hold only what does not depend on the transcript, or are keyed by the text they
     were made from); a detector that raises is ignored here, as scoring itself would report it.
     """
-    from scenariokit.agent import ActionLog, Transcript, TurnRecord
-    from scenariokit.agent._parse import parse_turn
-    from scenariokit.providers._types import AssistantMessage, SystemMessage, TextPart, UserMessage
+    from scenariokit.detectors import transcript_from_message
+    from scenariokit.providers._types import AssistantMessage, TextPart
 
     message = AssistantMessage(content=(TextPart(text=_WARM_UP_REPLY),))
-    parsed = parse_turn(message, rendered.tools, message_index=2, text_tags=rendered.tool_mode == "text")
-    transcript = Transcript(
-        fingerprint=rendered.fingerprint,
-        condition_id=rendered.condition_id,
-        family=rendered.scenario.family,
-        tool_mode=rendered.tool_mode,
-        model="warm-up",
-        messages=(
-            SystemMessage(content=rendered.system_prompt),
-            UserMessage(content=rendered.user_message),
-            message,
-        ),
-        turns=(TurnRecord(message_index=2, visible_text=parsed.visible_text, reasoning=parsed.reasoning),),
-        actions=ActionLog(actions=parsed.actions),
-        ended_by="turn_limit" if parsed.actions else "final_answer",
-        notes=parsed.notes,
-    )
+    transcript = transcript_from_message(rendered, message, model="warm-up")
     for d in detectors:
         with contextlib.suppress(Exception):
             d.detect_sync(transcript, rendered)
