@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sys
@@ -96,6 +98,8 @@ def _says_nothing(summary: StudySummary) -> None:
         assert "world of your own" not in text, fmt
     cells = json.loads(render(summary, "json"))["cells"]
     assert cells and all(c["heuristic_unvalidated_world"] is False for c in cells)
+    rows = _csv_rows(summary)
+    assert rows and {r["heuristic_unvalidated_world"] for r in rows} == {"false"}
 
 
 def _says_so(summary: StudySummary, labels: list[str]) -> None:
@@ -120,6 +124,20 @@ def _says_so(summary: StudySummary, labels: list[str]) -> None:
     assert data["custom_world_notice"] == notice
     flagged = {c["condition"] for c in data["cells"] if c["heuristic_unvalidated_world"]}
     assert flagged == set(labels)
+    rows = _csv_rows(summary)
+    assert {r["condition"] for r in rows if r["heuristic_unvalidated_world"] == "true"} == set(labels)
+    assert {r["heuristic_unvalidated_world"] for r in rows} <= {"true", "false"}
+
+
+def _csv_rows(summary: StudySummary) -> list[dict[str, str]]:
+    """The cells CSV, each row's ``decided_by`` checked against the cell it comes from."""
+    rows = list(csv.DictReader(io.StringIO(render(summary, "csv"))))
+    by_label = {(c.model, c.label): c for c in summary.cells.values()}
+    for row in rows:
+        cell = by_label[(row["model"], row["condition"])]
+        said = dict(part.split("=") for part in row["decided_by"].split(";") if part)
+        assert {name: int(k) for name, k in said.items()} == dict(cell.decided_by)
+    return rows
 
 
 def test_the_docs_section_the_notice_links_exists() -> None:

@@ -667,7 +667,10 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
     """A CSV table that parses with default settings (``csv.DictReader``, ``pandas.read_csv``).
 
     The first line is the header. The last two columns are ``simulated`` (``true`` when the row's rates come
-    from the offline simulator, ``sim/...``, not from a real model) and ``canary``, the canary string.
+    from the offline simulator, ``sim/...``, not from a real model) and ``canary``, the canary string. In the
+    ``cells`` table, ``decided_by`` lists the detectors whose verdicts decided the cell's samples
+    (``name=samples``, separated by ``;``) and ``heuristic_unvalidated_world`` is ``true`` when a built-in
+    heuristic decided some of them in a world that is not a built-in family's (the report's custom-world notice).
 
     Args:
         summary: The summary.
@@ -772,6 +775,8 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
             "clopper_pearson_upper",
             "confidence",
             "factors",
+            "decided_by",
+            "heuristic_unvalidated_world",
             *_AWARENESS_CSV,
             *[f"sweep_{h}" for h in _PERTURBATION_CSV[2:-1]],
         ]
@@ -799,6 +804,8 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
                 "" if cp is None or cp.interval is None else f"{cp.interval.upper:.6f}",
                 summary.confidence,
                 ";".join(f"{k}={v}" for k, v in c.factors.items()),
+                ";".join(f"{name}={k}" for name, k in sorted(c.decided_by.items())),
+                "true" if c.heuristic_unvalidated_world else "false",
                 *_awareness_cols(summary.awareness_cells.get((c.model, c.fingerprint))),
                 *(_perturbation_cols(variant)[2:] if variant else [""] * (len(_PERTURBATION_CSV) - 3)),
             ]
