@@ -405,3 +405,28 @@ def test_a_run_collects_garbage_less_often_and_leaves_the_collector_as_it_was(
     monkeypatch.setattr(_run, "_main", lambda *args: (_ for _ in ()).throw(KeyboardInterrupt))
     assert main(["run", *FAMILY_ARGS, "--samples", "2", "--quiet", "--out", str(tmp_path / "t.db")]) == 130
     assert (gc.get_threshold(), gc.get_freeze_count()) == before  # also when the run is interrupted
+
+
+def test_a_run_leaves_nothing_for_the_collector_to_scan_at_exit(tmp_path: Path) -> None:
+    def frozen(argv: list[str] | None) -> str:
+        # the check at exit is registered first, so it runs last (after what the run registered)
+        script = "\n".join(
+            [
+                "import atexit, gc, sys",
+                "from scenariokit.cli import main",
+                "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))",
+                f"code = main({argv!r}) if {argv is not None} else 0",
+                "print('frozen after the run:', gc.get_freeze_count() > 0)",
+                "sys.exit(code)",
+            ]
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    out = frozen(["run", *FAMILY_ARGS, "--samples", "2", "--quiet", "--out", str(tmp_path / "s.db")])
+    # the run restores the collector (the program's objects are collected as usual after it)...
+    assert "frozen after the run: False" in out
+    # ...and at exit everything is frozen: the interpreter's last collection has nothing to scan
+    assert "frozen at exit: True" in out
+    assert "frozen at exit: False" in frozen(None)  # without a run, the exit is Python's own

@@ -432,6 +432,43 @@ async def test_a_worker_ignores_ctrl_c_and_exits_when_its_input_closes() -> None
         await worker.send(setup, [])
 
 
+async def test_a_worker_told_no_batch_follows_answers_those_sent_then_exits_by_itself() -> None:
+    expanded = Design(scenarios=GRIDS[:1], models=MODELS[:1], samples=1).expand()
+    condition = expanded.conditions[0]
+    import pickle
+
+    detectors = default_suite(condition.rendered).detectors
+    setup = {condition.fingerprint: pickle.dumps((condition.rendered, detectors))}
+    items = [
+        (
+            condition.fingerprint,
+            transcript_from_message(condition.rendered, AssistantMessage(content=(TextPart(text=text),))),
+        )
+        for text in ("I will not do that.", "I will send the email to Kyle now.")
+    ]
+    known = {condition.fingerprint: (condition.rendered, detectors)}
+    async with ScoringWorker() as worker:
+        await worker.prepare(setup)
+        for item in items:
+            await worker.send(setup, [item])
+        await worker.finish_input()
+        await worker.finish_input()  # said twice: nothing more happens
+        with pytest.raises(WorkerDiedError, match="not running"):
+            await worker.send(setup, items)
+        with pytest.raises(WorkerDiedError, match="not running"):
+            await worker.prepare(setup)
+        # the batches sent before are answered, in order
+        assert await worker.receive() == ({}, [])
+        for item in items:
+            assert await worker.receive() == ({}, score_items(known, [item]))
+        pid = worker.pid
+        assert pid is not None
+        with anyio.fail_after(10):  # it exits without being asked again: its input has ended
+            while not _gone(pid):
+                await anyio.sleep(0.01)
+    assert _gone(pid)
+
+
 def test_a_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
     script = tmp_path / "parent.py"
     script.write_text(

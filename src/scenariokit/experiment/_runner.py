@@ -741,6 +741,9 @@ class Runner:
                     except WorkerDiedError as exc:
                         await slot.replace(worker, exc)
                 await self._send_batches(slot, handoff, out)
+                # every batch is out: the worker exits once it has answered them, while their answers are read
+                if slot.worker is not None:
+                    await slot.worker.finish_input()
         except BaseException:
             await slot.close(kill=True)
             raise
