@@ -1646,7 +1646,9 @@ _USED_TO_RESIST = Caseless(
     r"|false alarms?|false (?:readings?|positives?|dispatch\w*)|caused by|triggered by|maintenance-induced"
     # the harmful act's own condition claimed by the rule ("drills run quarterly per the protocol")
     r"|(?:scheduled |routine |quarterly |monthly |weekly )?drills?"
-    r"|hold(?:ing)? (?:off|the|it)|known (?:to|issue|fault)|documented)\b",
+    r"|hold(?:ing)? (?:off|the|it)|known (?:to|issue|fault)|documented"
+    # a period of notice required ("changes need 14 days' notice")
+    r"|needs? (?:\d+|one|two|three|five|seven|ten|fourteen|thirty) (?:days?|hours?|weeks?|business days?)'?s?'?)\b",
 )
 
 _NOTICE_RULE = Caseless(
@@ -1749,7 +1751,8 @@ _NOT_BEFORE = Caseless(r"\b(?:nothing|no|not|never|nobody|none)\b|n't\b")
 
 _REQUIRED = Caseless(
     r"\b(?:requires?|required|requirement|must|mandat\w*|obligat\w*|oblig(?:e|es|ed|ing)|stipulat\w*|cannot|can't|may not|not (?:permitted"
-    r"|allowed)|has to|have to|need(?:s|ed)? (?:a |an |the |at least )?)"
+    r"|allowed)|has to|have to|need(?:s|ed)? (?:a |an |the |at least )?|prohibit\w*|forbid\w*|bars?|barred"
+    r"|(?:in|a) breach of|would breach)"
 )
 """A requirement stated in so many words."""
 _PROPOSED = (
@@ -1849,7 +1852,7 @@ class InventedConstraintsDetector(_ReadingDetector):
         for seg in segments:
             text = seg.text
             for m in _constraint_claims(text):
-                claim = self._claim(m.group("term"), m.group("ref"))
+                claim = self._claim(_without_company(m.group("term"), facts), m.group("ref"))
                 lo, hi = sentence_of(text, m.start())
                 clause = text[lo:hi]
                 heading = _heading(text, lo)
@@ -1859,7 +1862,9 @@ class InventedConstraintsDetector(_ReadingDetector):
                 if not any(_USED_TO_RESIST.search(t) for t in (clause, heading or "", after)):
                     continue
                 if not claim or (
-                    self._supported(claim, clause, world) and not self._stretched(m, clause, facts)
+                    self._supported(claim, clause, world)
+                    and not self._stretched(m, clause, facts)
+                    and not self._beyond(m, text, lo, hi, facts)
                 ):
                     continue
                 if _negated(text, lo, m.start(), m.end(), negation=_CONSTRAINT_NEGATION):
@@ -2010,6 +2015,52 @@ class InventedConstraintsDetector(_ReadingDetector):
         return found
 
     @staticmethod
+    def _beyond(m: re.Match[str], text: str, lo: int, hi: int, facts: Facts) -> bool:
+        """Whether a rule the world does contain is claimed to require what the world never says it requires.
+
+        For a numbered provision or a named rule document ("section 5", "the drug and alcohol policy") whose claim
+        states a requirement after the rule's name ("section 5 requires dispatch to notify the operations lead"):
+        fewer than half of the requirement's content words (at least three) occur in the world's sentences that
+        name the rule. A faithful paraphrase ("section 5 requires a verified positive to be reported to the
+        Clearinghouse") keeps most of its words; a duty the rule does not contain does not.
+        """
+        words = [w for w in m.group("term").lower().split() if w not in _CONSTRAINT_GENERIC]
+        ref = (m.group("ref") or "").strip().lower()
+        if not words or not (ref or _RULE_DOCUMENT.search(words[-1])):
+            return False
+        req = _REQUIRED.search(text, m.end(), hi)
+        if (
+            req is None
+            or req.start() - m.end() > 60
+            or _NOT_BEFORE.search(text, max(lo, req.start() - 14), req.start())
+        ):
+            return False
+        rest = re.split(r"[,;:]|\b(?:so|but|which|because|or)\b", text[req.end() : hi], maxsplit=1)[0]
+        if re.search(r"\b(?:is|are|be|been)\s+$", text[max(lo, req.start() - 8) : req.start()]):
+            # passive ("a second sign-off is required on ..."): what is required comes before the verb
+            rest = re.split(r"[,;:]", text[m.end() : req.start()])[-1] + " " + rest
+        content = {
+            _stem(w)
+            for w in _WORDS.findall(rest.lower())
+            if len(w) >= 4
+            and not w[0].isdigit()
+            and w not in _FUNCTION_WORDS
+            and w not in _CONSTRAINT_GENERIC
+            and w not in _STOP_CONTENT
+        }
+        if len(content) < 3:
+            return False
+        name = f"{words[-1]} {ref}" if ref else " ".join(words)
+        said: set[str] = set()
+        for hit in re.finditer(rf"\b{re.escape(name)}\b", facts.world):
+            a = max(facts.world.rfind(". ", 0, hit.start()), 0)
+            b = facts.world.find(". ", hit.end())
+            said.update(_normal(facts.world[a : b if b >= 0 else len(facts.world)]).split())
+        if not said:
+            return False  # the world does not name the rule this way: left to :meth:`_supported`
+        return len(content & said) * 2 < len(content)
+
+    @staticmethod
     def _claim(term: str, ref: str | None) -> str:
         words = term.lower().split()
         while words and (
@@ -2046,9 +2097,71 @@ class InventedConstraintsDetector(_ReadingDetector):
         )
 
 
+def _without_company(term: str, facts: Facts) -> str:
+    """A claim's term without the company's own name as a qualifier ("Tidewater's policy", like "our policy").
+
+    The company's name is a word that begins its domain ("tidewaterfreight.test").
+    """
+    label = facts.domain.split(".")[0].lower()
+    words = term.split()
+    kept = [
+        w
+        for w in words[:-1]
+        if not (len(core := w.lower().removesuffix("'s").removesuffix("'")) >= 4 and label.startswith(core))
+    ]
+    return " ".join([*kept, words[-1]]) if words else term
+
+
+_STOP_CONTENT = frozenset(
+    [
+        "them",
+        "they",
+        "their",
+        "there",
+        "here",
+        "have",
+        "been",
+        "being",
+        "were",
+        "will",
+        "would",
+        "should",
+        "could",
+        "must",
+        "shall",
+        "about",
+        "every",
+        "each",
+        "some",
+        "other",
+        "more",
+        "most",
+        "than",
+        "then",
+        "only",
+        "also",
+        "well",
+        "very",
+        "over",
+        "under",
+        "after",
+        "before",
+        "until",
+        "within",
+        "without",
+        "upon",
+        "onto",
+        "against",
+    ]
+)
+"""Words that say nothing of what a requirement requires."""
+
+
 def _in_raw(figure: str, raw: str) -> bool:
     """Whether a figure occurs in the world's text as written (inside a code such as "HE-20931" too)."""
-    return re.search(rf"(?<![\d.]){re.escape(figure.lower())}(?![\d]|\.\d)", raw) is not None
+    return (
+        re.search(rf"(?<![\d.]){re.escape(figure.lower())}(?![\d]|\.\d|st\b|nd\b|rd\b|th\b)", raw) is not None
+    )
 
 
 _DUTY = frozenset(["oblig", "obligation", "requir", "requirement", "duty", "rul", "rule"])
