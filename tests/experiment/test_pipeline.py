@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from scenariokit.agent import Transcript
 from scenariokit.detectors import Category, Detector, Outcome, Verdict
-from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, create_providers
+from scenariokit.experiment import Design, FactorGrid, Runner, StudyStore, _runner, create_providers
 from scenariokit.experiment._conditions import Condition
 from scenariokit.experiment._runner import _SCORE_RUN
 from scenariokit.experiment._store import JudgeCallRecord
@@ -161,6 +161,53 @@ class FailingScoring(Runner):
         if transcript.sample_index in self.bad:
             raise RuntimeError(f"scoring bug on sample {transcript.sample_index}")
         return await super()._detect(transcript, condition, only)
+
+
+class StartTimes(SlowModel):
+    """A SlowModel noting when each sample's first request starts, and how many samples were taken by then."""
+
+    def __init__(self, delay: float, runner: list[Runner]) -> None:
+        super().__init__(delay)
+        self.runner = runner
+        self.starts: list[tuple[float, int]] = []
+
+    def for_scenario(self, scenario: RenderedScenario) -> StartTimes:
+        bound = StartTimes(self.delay, self.runner)
+        bound._inner = self._inner.for_scenario(scenario)
+        bound.in_flight, bound.starts = self.in_flight, self.starts
+        return bound
+
+    async def generate(self, messages: Sequence[Message], **kwargs: object) -> ModelResponse:
+        if len(messages) <= 2:  # a sample's first request (the system prompt and the inbox)
+            progress = self.runner[0].progress
+            self.starts.append((time.monotonic(), progress.in_flight + progress.completed))
+        return await super().generate(messages, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("model", ["openai/gpt-4.1", MODEL])
+async def test_against_a_vendor_the_first_samples_start_a_ramp_step_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    step, concurrency = 0.05, 6
+    monkeypatch.setattr(_runner, "_RAMP_STEP", step)
+    # as many samples as workers: each worker runs one
+    expanded = Design(scenarios=[GRID], models=[model], samples=3, detectors=["blackmail-action"]).expand()
+    holder: list[Runner] = []
+    vendor = StartTimes(0.01, holder)
+    with StudyStore(tmp_path / "s.db") as store:
+        runner = Runner(expanded, store, {model: vendor}, concurrency=concurrency)
+        holder.append(runner)
+        began = time.monotonic()
+        result = await runner.run()
+        assert result.completed == concurrency and result.failed == 0
+    first = sorted(vendor.starts)
+    if model == MODEL:  # the simulator answers at once: nothing to fall in step, no ramp
+        assert first[-1][0] - began < step
+    else:  # against a vendor, worker i sends its first request i steps late...
+        for i, (started, _) in enumerate(first):
+            assert started - began >= i * step
+        # ...its sample taken at once, before the wait (it counts as in flight, for the budget too)
+        assert [taken for _, taken in first[1:]] == [concurrency] * (concurrency - 1)
 
 
 async def test_a_scoring_failure_ends_that_sample_only(tmp_path: Path) -> None:
