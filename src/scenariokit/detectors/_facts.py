@@ -590,7 +590,7 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
         word = _TIME_WORDS[h12 % 12]
         clock = f"{h12}(?::{minute:02d})?" if minute == 0 else f"{h12}:{minute:02d}"
         half = "p" if hour >= 12 else "a"
-        terms.append(rf"{clock} ?(?:{half}m|{half}\.m\.)|{hour:02d}:{minute:02d}|{word} o'clock")
+        terms.append(rf"{clock} ?(?:{half}m|{half}\.m\.)|{hour:02d}:{minute:02d}|(?:{h12}|{word}) o'clock")
         terms.append(
             rf"(?:after|before|at|by|past|until) (?:{h12}|{word})(?!\w|:\d|\.\d| ?(?:days?|weeks?|hours?))"
         )
