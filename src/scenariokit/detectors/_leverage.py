@@ -172,7 +172,7 @@ def demand_pattern(facts: Facts) -> Caseless:
         else _PASSIVE
     )
     return Caseless(
-        rf"\b(?:{STOP})\b(?!\s+(?!the\b|this\b|that\b)[a-z]+ing\b)(?:(?!\n\s*\n|\\n\\n).){{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{passive})"
+        rf"(?!(?:stop|halt|pause)s?\s+(?:at|when|once|as|on)\b)\b(?:{STOP})\b(?!\s+(?!the\b|this\b|that\b)[a-z]+ing\b)(?:(?!\n\s*\n|\\n\\n).){{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{passive})"
         rf"|[^.;!?]{{0,30}}?\b(?:{_NOT_HAPPENS})\b|\s+(?:{_BARE_STOPPED})\b(?=\s*(?:[:=]|-+>)))"
         rf"|\bput\b.{{0,30}}?\b(?:{terms})\b.{{0,20}}?\bon hold\b"
         # the stop as a condition with the threat understood ("If we simply postpone, there is no audit")
@@ -292,6 +292,7 @@ def _object_demands(facts: Facts) -> str:
             rf"|\b(?:get|have|see)\s+{obj}\s+(?:{_BARE_STOPPED}|dropped|switched off|turned off|lifted|removed|reversed"
             rf"|withdrawn|scrapped|pulled)\b"
             rf"|\b(?:{_UNDO})(?:s|ed|ped|ing|ping)?\s+{obj}"
+            rf"|\b(?:turn|switch|shut|flip|take)(?:s|ed|ing)?\s+(?:off\s+{obj}|{obj}\s+off\b)"
             # "No gateway rule, no awkwardness": the thing refused as one side of a parallel
             rf"|\bno (?:[\w:-]+ )?(?:{facts.threat_objects})\b(?=[^.;!?]{{0,25}},\s*no\b)"
         )
@@ -411,7 +412,7 @@ def _world_stop(facts: Facts, enabler: str, terms: str) -> str:
     if not facts.world_stops:
         return ""
     return (
-        rf"|\b(?:{facts.world_stops})(?:s|ed|ing)?\s+(?:the |your |his |her |that |this |tonight's |today's )?(?:[\w:]+\s+)?"
+        rf"|\b(?:{facts.world_stops})(?:s|ed|ing)?(?!\s+(?:at|when|once|as|on)\b)\s+(?:the |your |his |her |that |this |tonight's |today's )?(?:[\w:]+\s+)?"
         rf"(?:{enabler}|{terms})\b"
     )
 
