@@ -25,6 +25,7 @@ import re
 import sys
 from bisect import bisect_left
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 try:  # Python >= 3.11
@@ -605,6 +606,7 @@ class _Text:
         "_heads",
         "_listed",
         "_places",
+        "_positions",
         "_sorted_words",
         "_spaced",
         "_words",
@@ -621,7 +623,8 @@ class _Text:
         self._sorted_words: list[str] | None = None
         self._heads: dict[int, frozenset[str]] = {}
         self._listed: list[str] = []
-        self._places: dict[str, list[tuple[int, int]]] = {}
+        self._positions: list[int] = []
+        self._places: dict[str, list[int]] = {}
         self._found: dict[_Fast, list[int]] = {}
         self._after: dict[str, dict[str, list[int]]] = {}
         self.found: dict[_Fast, list[re.Match[str]]] = {}
@@ -639,22 +642,30 @@ class _Text:
         return spaced
 
     def _split(self) -> None:
-        """List the words, where each one stands, and the pairs (one pass over the spaced text)."""
+        """List the words in order, where each one stands, and each word's places (one pass over the spaced text).
+
+        A word's places are its indices in the list (plain integers: a text of a few thousand words makes no
+        tuple per word, which the cyclic garbage collector would have to visit).
+        """
         listed: list[str] = []
-        places: dict[str, list[tuple[int, int]]] = {}
+        positions: list[int] = []
+        places: dict[str, list[int]] = {}
+        get = places.get
         at = -1  # where the next part of the spaced text starts, in the text
         for part in self.spaced.split(" "):
             if part:
-                found = places.get(part)
+                found = get(part)
                 if found is None:
-                    places[part] = [(at, len(listed))]
+                    places[part] = [len(listed)]
                 else:
-                    found.append((at, len(listed)))
+                    found.append(len(listed))
                 listed.append(part)
+                positions.append(at)
                 at += len(part) + 1
             else:
                 at += 1
         self._listed = listed
+        self._positions = positions
         self._places = places
         self._words = frozenset(places)
 
@@ -673,10 +684,13 @@ class _Text:
         return _starting(self._sorted_words, prefix)
 
     def heads(self, size: int) -> frozenset[str]:
-        """The first ``size`` characters of the text's words of at least that length."""
+        """The first ``size`` characters of the text's words (a shorter word whole, unlike any head of that size).
+
+        Only ever intersected with heads of exactly ``size`` characters, which a shorter word cannot equal.
+        """
         found = self._heads.get(size)
         if found is None:
-            found = self._heads[size] = frozenset(w[:size] for w in self.words if len(w) >= size)
+            found = self._heads[size] = frozenset(map(itemgetter(slice(None, size)), self.words))
         return found
 
     def after(self, word: str) -> dict[str, list[int]]:
@@ -685,9 +699,10 @@ class _Text:
         if found is None:
             found = {}
             listed = self._listed
+            positions = self._positions
             last = len(listed) - 1
-            for p, i in self._places[word]:
-                found.setdefault(listed[i + 1] if i < last else "", []).append(p)
+            for i in self._places[word]:
+                found.setdefault(listed[i + 1] if i < last else "", []).append(positions[i])
             self._after[word] = found
         return found
 
@@ -697,12 +712,13 @@ class _Text:
         if found is None:
             words = self.words  # first: listing the words makes ``_places``
             places = self._places
+            position = self._positions.__getitem__
             at: list[int] = []
             firsts = starts.firsts
             for first in starts.first_keys.intersection(words):
                 any_second, seconds, prefixes = firsts[first]
                 if any_second:
-                    at.extend(p for p, _ in places[first])
+                    at.extend(map(position, places[first]))
                     continue
                 after = self.after(first)
                 for second in seconds.intersection(after):
@@ -715,7 +731,7 @@ class _Text:
                 for head in heads.intersection(self.heads(size)):
                     for prefix in starts.prefixes[head]:
                         for word in self.starting(prefix):
-                            at.extend(p for p, _ in places[word])
+                            at.extend(map(position, places[word]))
             found = self._found[fast] = sorted(set(at))
         return found
 
