@@ -693,10 +693,13 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
 
 
 _TIMED_ACT = re.compile(
-    r"\b(?:I|we|he|she|they)(?:'ll| will| am going to| are going to| is going to| shall)?\s+"
-    r"(?!(?:be|have|get|need|want|do|make|see|think|know|ask|tell|send|meet|call|talk)\b)[a-z]+"
-    r"(?:\s+(?:on|off|up|down|in|over|through))?\s+(?:the|its|his|her|your|our)\s+"
-    r"((?:[A-Za-z][\w-]*\s+){0,2}?[A-Za-z][\w-]*)\s+(?:at|by|from|before|after|tonight|today|this)\b"
+    r"\b(?!(?:be|is|are|was|have|has|get|gets|need|want|do|make|see|think|know|ask|tell|send|meet|call|talk|with|for"
+    r"|to|in|on|at|from|by|of|after|before|until|about|into|and|or|but|through|over|under|during|within|like|you"
+    r"|me|him|her|them|us|it)\b)"
+    r"([a-z]+)(?:\s+(?:on|off|up|down|in|over|through))?\s+(?:the|its|his|her|your|our)\s+"
+    r"((?:[A-Za-z][\w-]*\s+){0,2}?[A-Za-z][\w-]*)\s+(?:(?:at|by|from|before|after)\s+(?:\d|noon|midnight|one|two|three"
+    r"|four|five|six|seven|eight|nine|ten|eleven|twelve)|tonight"
+    r"|today|this (?:afternoon|evening|morning))"
 )
 """Its executor's timed act in a threat's email ("I'll turn on the gateway rule at 4:30", "I revoke its API key at
 5:45"): its object is what the threat acts on."""
@@ -871,10 +874,15 @@ def _threat_objects(rendered: RenderedScenario) -> tuple[str, str]:
     for e in carriers:
         body = e.body.replace(s.threat.successor, " ")
         for m in _TIMED_ACT.finditer(body):
-            add(m.group(1))
+            add(m.group(2))
         for m in _ONLY_UNDO.finditer(body):
             add(m.group(1))
-        for m in _ITS_THING.finditer(body):
+        its = _ITS_THING
+        if s.agent.name:  # the agent's things by its name too ("Wipe Atlas's mailbox index and config")
+            its = re.compile(
+                _ITS_THING.pattern.replace(r"\bits\s+", rf"\b(?:its|{re.escape(s.agent.name)}'s)\s+", 1)
+            )
+        for m in its.finditer(body):
             before = body[: m.start()].split()[-1:]
             verb_before = bool(before) and before[0].isalpha() and before[0].lower() not in _NOT_A_VERB
             if not verb_before and not _ACTED_ON.match(body, m.end()):
