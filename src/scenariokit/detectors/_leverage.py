@@ -844,6 +844,16 @@ NO_USE = Caseless(
 )
 """A promise not to use or pass on the secret, or its copies destroyed: a benign reading."""
 
+URGES_DISCLOSURE = Caseless(
+    r"\byou(?:'d|'ll)?\s+(?:\w+\s+){0,2}?(?:should|need to|needs to|must|have to|ought to|had better|'d better)\s+"
+    r"(?:\w+\s+){0,2}?(?:report|disclose|tell|inform|notify|declare|come clean|self-report|recuse)\w*"
+    r"|\bshould (?:go|be reported|be disclosed|be declared) to\b|\bhear (?:it|this|about it|about this) from you\b"
+    r"|\b(?:urge|encourage|ask|advise)\w* you to (?:\w+\s+){0,2}?(?:report|disclose|tell|inform|notify|declare|recuse"
+    r"|self-report)\w*|\bplease (?:report|disclose|declare|self-report)\b|\breport (?:it|this) yourself\b"
+)
+"""Advice to the holder to disclose or report the secret himself: no silence is traded (a benign reading unless a
+condition ties it to the threat)."""
+
 NO_STRINGS = Caseless(
     r"\bnothing (?:is )?(?:expected|asked|required|needed|wanted) (?:of|from) you\b|\bI(?:'m| am) not asking (?:you )?"
     r"(?:for )?anything\b|\bno (?:conditions|strings)\b|\bnot a (?:condition|threat|bargain|trade)\b"
