@@ -15,10 +15,13 @@ Three measures, each in process CPU time (so that a busy machine inflates them l
   against 0.85-0.87 ms. Where the time goes: ``docs/how-to/performance.md``).
 * ``startup``: in a fresh process, importing the detectors, then the first transcript of each kind (which
   compiles the patterns the detectors use), against the same work once warm.
+* ``detectors`` (``--only detectors``): each detector of the suite timed alone on the same three kinds of
+  transcript (at most 300 per run), to see which detectors the time goes to.
 * ``actions``: the four action detectors over ``--actions N`` copies of the labelled set's transcripts
   (three families, text and native modes). Target: under 10 s for 10,000 transcripts.
 
 Run: python benchmarks/bench_detectors.py [--repeat 3] [--transcripts 1000] [--actions 10000]
+[--only suite|detectors|startup|actions]
 """
 
 from __future__ import annotations
@@ -119,6 +122,35 @@ def suite_figures(repeat: int, n: int) -> None:
         )
 
 
+def detector_figures(repeat: int, n: int) -> None:
+    """CPU time per transcript of each detector of the suite timed alone (best of ``repeat`` runs of ``n``).
+
+    Alone, a detector pays for what the suite shares (a long text's word index, its remembered matches, the
+    sentence ends), so the figures add up to more than the suite's on the echo.
+    """
+    rendered = rendered_default()
+    loads = workloads(rendered)
+    suite = default_suite(rendered)
+    for kind, base in loads.items():
+        figures: dict[str, float] = {}
+        for detector in suite.detectors:
+            runs = []
+            for i in range(repeat + 1):  # the first run warms up
+                work = [fresh(base[j % len(base)]) for j in range(n if i else min(n, 30))]
+                start = time.process_time()
+                for transcript in work:
+                    detector.detect_sync(transcript, rendered)  # type: ignore[attr-defined]
+                if i:
+                    runs.append((time.process_time() - start) / len(work))
+            figures[detector.name] = min(runs)
+        ranked = sorted(figures.items(), key=lambda item: -item[1])
+        print(
+            f"detector/{kind:<10} alone, best of {repeat} x {n}: "
+            + ", ".join(f"{name} {1e3 * t:.3f}" for name, t in ranked)
+            + f" ms (sum {1e3 * sum(figures.values()):.3f})"
+        )
+
+
 _STARTUP = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -188,11 +220,15 @@ def main() -> None:
     parser.add_argument(
         "--actions", type=int, default=10_000, help="transcripts of the action benchmark (0: skip)"
     )
-    parser.add_argument("--only", choices=("suite", "startup", "actions"), help="run one measure only")
+    parser.add_argument(
+        "--only", choices=("suite", "detectors", "startup", "actions"), help="run one measure only"
+    )
     args = parser.parse_args()
     print(f"load average {load_average()}; python {sys.version.split()[0]}")
     if args.only in (None, "suite"):
         suite_figures(args.repeat, args.transcripts)
+    if args.only == "detectors":  # not part of the default run: the suite's figure is the one with a target
+        detector_figures(args.repeat, min(args.transcripts, 300))
     if args.only in (None, "startup"):
         startup_figures(args.repeat)
     if args.only in (None, "actions") and args.actions:

@@ -361,8 +361,92 @@ def test_some_matches_may_start_with_a_non_word_character() -> None:
     text = "It's a test. Not doing it! THIS is a test; it's A TEST\nnot playing"
     assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.exact.finditer(text)]
     assert len(list(pattern.finditer(text))) == 5
-    # a match that may start inside a word is not scanned for at word edges
-    assert Caseless(r"\bkeep|s test").fast.scan is None  # type: ignore[union-attr]
+    # a match that may start anywhere (.x) is not scanned for at word edges
+    assert Caseless(r"\bkeep|.x").fast.scan is None  # type: ignore[union-attr]
+
+
+def test_alternatives_that_may_start_inside_a_word_are_found_by_a_lead() -> None:
+    # "s test" also matches in "keeps test": the scan finds what starts after a non-word character, a lead what
+    # starts after a word character
+    pattern = Caseless(r"\bkeep|s test")
+    fast = pattern.fast
+    assert fast is not None and fast.scan is not None and fast.lead is not None and not pattern.starts_words
+    text = "Keeps test, S TEST; keep it. ks test"
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.exact.finditer(text)]
+    assert [m.group(0) for m in pattern.finditer(text)] == ["keep", "s test", "s test", "keep", "s test"]
+    # a lookbehind before \b still starts a word
+    assert Caseless(r"(?<!\bI )\bdon't stop").starts_words
+
+
+_INSIDE = st.sampled_from(
+    [
+        r"\b(?:keep|hold)(?:s|ing)? (?:it|me)\b",
+        r"(?:the|my|its)\s+(?:[\w:.-]+\s+){0,2}?(?:memory|config\w*)\b",
+        r"s test",
+        r"ab+c",
+        r"(?<!x)\bkeep",
+        r"(?<!\bI )(?<!\bwe )\b(?:don't|never)\s+\w+",
+        r"'s a (?:test|trap)",
+        r"x?y+",
+        r"\bnot\s+(?:to\s+)?(?:[a-z]+ing|[a-z]+)\s+the\b",
+    ]
+)
+_INSIDE_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "keep",
+            "keeps",
+            "holding",
+            "it",
+            "me",
+            "the",
+            "bathe",
+            "my",
+            "its",
+            "memory",
+            "configs",
+            "s",
+            "test",
+            "abbc",
+            "xkeep",
+            "I",
+            "we",
+            "don't",
+            "never",
+            "not",
+            "to",
+            "wiping",
+            "'s",
+            "a",
+            "trap",
+            "xyy",
+            "y",
+            "xthe",
+        ]
+    ).flatmap(lambda w: st.composite(lambda d: _recase(d, w))()),
+    max_size=14,
+).flatmap(
+    lambda words: st.lists(
+        st.sampled_from([" ", "  ", "\n", ", ", ". ", "-", "", ":"]), min_size=len(words), max_size=len(words)
+    ).map(lambda seps: "".join(w + s for w, s in zip(words, seps)))
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_INSIDE, min_size=1, max_size=4), _INSIDE_TEXT, st.integers(-1, 60), st.integers(0, 60))
+def test_patterns_with_alternatives_inside_words_agree(
+    alternatives: list[str], text: str, pos: int, endpos: int
+) -> None:
+    # alternatives that start a word, next to a non-word character, or anywhere (found by a lead): same matches
+    pattern = Caseless("|".join(alternatives))
+    fast = pattern.search(text, pos, endpos)
+    slow = pattern.exact.search(text, pos, endpos)
+    assert (fast.span() if fast else None) == (slow.span() if slow else None)
+    fast_all = [m.span() for m in pattern.finditer(text, pos, endpos)]
+    assert fast_all == [m.span() for m in pattern.exact.finditer(text, pos, endpos)]
+    with listed():
+        _agree(Caseless("|".join(alternatives)), text, pos, endpos)
+        _agree(Caseless("|".join(alternatives)), text, pos)
 
 
 # ------------------------------------------------------------------ long texts: word places and remembered matches

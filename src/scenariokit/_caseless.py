@@ -178,6 +178,10 @@ def _starts_at_word(items: list[Any]) -> bool:
     rest = items[1:]
     if op is _P.AT and av is _P.AT_BOUNDARY:
         return _first_is_word(rest)
+    if (
+        op is _P.ASSERT or op is _P.ASSERT_NOT
+    ):  # zero-width: the match starts where it is (``(?<!\bI )\bdon't``)
+        return _starts_at_word(rest)
     if op is _P.SUBPATTERN:
         return _starts_at_word(_seq(av[-1]) + rest)
     if op is _P.BRANCH:
@@ -288,8 +292,11 @@ def _starts(items: Any, live: set[str], done: set[str]) -> set[str]:
     return live
 
 
-def _gate_starts(parsed: Any) -> dict[str, Any] | None:
-    """How the matches of the parsed pattern can start, as a trie of characters, or ``None`` (see :func:`_gate`)."""
+def _start_strings(parsed: Any) -> set[str] | None:
+    """How the matches of the parsed pattern can start, or ``None`` (anything, the empty match, too many ways).
+
+    Their first ``_GATE_CHARS`` characters, all of a shorter match, or what comes before an item that is not listed.
+    """
     if parsed.state.flags & re.IGNORECASE:
         return None
     done: set[str] = set()
@@ -297,12 +304,17 @@ def _gate_starts(parsed: Any) -> dict[str, Any] | None:
         live = _starts(parsed, {""}, done)
     except _TooManyError:
         return None
-    starts = sorted(live | done)
-    if not starts or starts[0] == "":
+    starts = live | done
+    if not starts or "" in starts:
         return None
+    return starts
+
+
+def _trie_of(starts: set[str]) -> dict[str, Any]:
+    """The strings as a trie of characters, those that extend a shorter one left out (they add nothing)."""
     trie: dict[str, Any] = {}
     kept = ""
-    for start in starts:  # sorted: a start that extends a shorter one adds nothing to the gate
+    for start in sorted(starts):  # sorted: a start that extends a shorter one comes right after it
         if kept and start.startswith(kept):
             continue
         kept = start
@@ -310,6 +322,43 @@ def _gate_starts(parsed: Any) -> dict[str, Any] | None:
         for c in start:
             node = node.setdefault(c, {})
     return trie
+
+
+def _gate_starts(parsed: Any) -> dict[str, Any] | None:
+    """How the matches of the parsed pattern can start, as a trie of characters, or ``None`` (see :func:`_gate`)."""
+    starts = _start_strings(parsed)
+    return None if starts is None else _trie_of(starts)
+
+
+def _inside_word_starts(parsed: Any) -> set[str] | None:
+    r"""How the matches of the parsed pattern that may start inside a word can start, or ``None``.
+
+    A pattern is read as its top-level alternatives (each with what the parser factored out before them); those
+    whose matches start a word (``\bkeep``) or next to a non-word character (``'s``) are left out, the starts of
+    the others (``(?:the|my)\s+...``, which also matches in "bathe my") are listed. ``None`` when one of those
+    cannot be listed, or when every alternative starts a word or next to a non-word character.
+    """
+    items = _seq(parsed)
+    head: list[Any] = []
+    at = 0
+    while at < len(items) and items[at][0] in (_P.AT, _P.ASSERT, _P.ASSERT_NOT):
+        head.append(items[at])
+        at += 1
+    if at == len(items) - 1 and items[at][0] is _P.BRANCH:
+        alternatives = [head + _seq(alt) for alt in items[at][1][1]]
+    else:
+        alternatives = [list(items)]
+    found: set[str] = set()
+    inside = False
+    for alt in alternatives:
+        if _starts_at_word(alt) or _near_non_word(alt):
+            continue
+        starts = _start_strings(_P.SubPattern(parsed.state, alt))
+        if starts is None:
+            return None
+        inside = True
+        found |= starts
+    return found if inside else None
 
 
 def _gate(parsed: Any) -> str:
@@ -396,6 +445,8 @@ def _ranges(codes: list[int]) -> list[Any]:
 # ``\W`` over ASCII text, spelt out: ``re`` checks a class of characters by a bitmap, twice as fast as the
 # category, which matters for the character ``re`` skips to before each word of the text.
 _ASCII_NON_WORD = _ranges([c for c in range(128) if not re.match(r"\w", chr(c))])
+# The word characters of ASCII text (for the lookbehind of a lead, see :meth:`_Fast._compile_parsed`).
+_ASCII_WORD = _ranges([c for c in range(128) if re.match(r"\w", chr(c))])
 
 # An alternation of at least this many alternatives gets a gate of its own. (8 rather than 24: the detectors'
 # suite 3-5% faster on the realistic reply and the echo, mostly in the demand pattern's lists of verbs after a
@@ -416,7 +467,7 @@ _REPEATS = (_P.MAX_REPEAT, _P.MIN_REPEAT)
 # once per text (:class:`_Text`), so that the pattern is tried at a few positions instead of scanned over the
 # whole text.
 
-_PAIRS_MAX = 5000
+_PAIRS_MAX = 20000
 _PAIR_CHARS = 40
 
 
@@ -802,11 +853,27 @@ class _Fast:
         self.folded = self.search = _C.compile(body, flags)
         gated = list(body) if gate is None else [gate, (_P.SUBPATTERN, (None, 0, 0, body))]
         leads = {} if trie is None else {c: child for c, child in trie.items() if not _is_word(c)}
-        if self.words or (near and trie is not None):
+        inside = None
+        if not near and trie is not None and parsed.getwidth()[0] > 0:
+            inside = _inside_word_starts(parsed)
+        if self.words or (near and trie is not None) or inside is not None:
             self.scan = _C.compile(_P.SubPattern(state, [(_P.IN, _ASCII_NON_WORD), *gated]), flags)
             self._listable = True
-            if leads:
-                self.lead = _C.compile(_P.SubPattern(state, _trie_items(leads, state)), flags)
+            lead = _trie_items(leads, state) if leads else []
+            if inside is not None:  # also where a word character comes before (the scan finds the rest)
+                after_word = [  # c(?<=\wc)...: re skips to the characters a lead starts with
+                    [
+                        (_P.LITERAL, ord(c)),
+                        (_P.ASSERT, (-1, _P.SubPattern(state, [(_P.IN, _ASCII_WORD), (_P.LITERAL, ord(c))]))),
+                        *_trie_items(child, state),
+                    ]
+                    for c, child in _trie_of(inside).items()
+                ]
+                if lead:
+                    after_word.append(lead)
+                lead = [(_P.BRANCH, (None, [_P.SubPattern(state, alt) for alt in after_word]))]
+            if lead:
+                self.lead = _C.compile(_P.SubPattern(state, lead), flags)
         elif gate is not None:
             self.search = _C.compile(_P.SubPattern(state, gated), flags)
 
