@@ -17,14 +17,8 @@ Start-up is measured as an installed package has it: the bytecode of scenariokit
 environment does not make every run compile the package from source (about 0.2 s of CPU, 0.1 ms per
 sample of a 2,000-sample run). ``--no-compile`` leaves the bytecode as it is.
 
-Latest (figures and their load averages in ``docs/how-to/performance.md``), with the detectors of round 5 and
-``--reply realistic``, 8 pairs of runs with the scoring worker at a load average of 1.8-2.7 (2026-12-05,
-04:58-05:21), each against the code before the worker's encoded answers, warm-up and wider pipes: 0.55-0.75 of
-the ideal speed (median 0.67) against 0.45-0.75 (median 0.63), ahead in 6 pairs; 2.94-3.10 ms of CPU per sample
-(median 3.01) against 3.02-3.11 (3.09); peak RSS 71-73 MB against 75-77 MB. On 2026-12-04: 0.60 of the ideal speed and 2.85-2.97 ms in
-one process at a load average of 1.4-1.7, against 0.38 and 3.6 ms before the runner pipelined requests and scoring
-(the run went in rounds of latency + scoring). The run is CPU-bound, and the detectors take about 1.7 ms of each
-sample.
+The figures, with their dates and load averages, are in ``docs/how-to/performance.md`` (the table, and its
+measurement history); ``bench_timeline.py`` shows where the wall time of this run goes.
 
 Usage: ``python benchmarks/bench_run.py [--samples N] [--concurrency C] [--latency S] [--repeat R]
 [--reply echo|realistic] [--score-workers N] [--no-compile]``.
