@@ -15,6 +15,9 @@
   The scoring stage is one task (the heuristic detectors only use CPU), or ``concurrency`` tasks taking one
   sample at a time when the design has LLM judges (they wait on requests). A sample is stored only once
   scored; it counts as in flight (for the budget) from its first request until it is scored.
+* **Ramp**: against a vendor, worker ``i`` sends its first request ``i`` steps of ``_RAMP_STEP`` (2 ms) late, its
+  sample taken at once; started together, samples stay in step round after round against a vendor whose latency
+  barely varies, and every round's replies then wait for each other in the event loop.
 * **Scoring in a worker process**: with ``score_workers`` (one by default for runs of ``AUTO_WORKER_SAMPLES``
   samples or more on two cores or more), the scoring stage sends batches of finished samples to worker
   processes that apply the heuristic detectors (see ``scenariokit.experiment._scoring_worker``), so that the
