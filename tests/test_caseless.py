@@ -705,3 +705,42 @@ def test_inner_gates_of_every_alternation_agree_with_ignorecase(
             assert (fast.span() if fast else None) == (slow.span() if slow else None), candidate
             fast_all = [m.span() for m in pattern.finditer(text, pos, endpos)]
             assert fast_all == [m.span() for m in pattern.exact.finditer(text, pos, endpos)], candidate
+
+
+# ------------------------------------------------------------------ alternations merged by first character
+
+_WORD_ALTERNATIVES = st.lists(
+    st.one_of(
+        st.text(alphabet="abt h", min_size=1, max_size=4).map(re.escape),  # words that share first characters
+        st.sampled_from([r"[ab]x", r"(a)b?", r"\w+e", r"(?:b|t)a", r"a(?=b)", r"h\b", "."]),
+    ),
+    min_size=2,
+    max_size=6,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_WORD_ALTERNATIVES, st.text(alphabet="abthxeAB .\n", max_size=30), st.booleans())
+def test_alternations_merged_by_first_character_agree(
+    alternatives: list[str], text: str, inner: bool
+) -> None:
+    # the same matches and groups in the same order of preference, however the alternatives share first characters
+    source = "|".join(alternatives)
+    pattern = Caseless(r"x(?:" + source + r")y?" if inner else source)
+    slow = [(m.span(), tuple(g and g.lower() for g in m.groups())) for m in pattern.exact.finditer(text)]
+    assert [(m.span(), m.groups()) for m in pattern.finditer(text)] == slow, pattern.pattern
+    with listed():
+        _agree(Caseless(pattern.pattern), text)
+
+
+def test_alternatives_with_a_first_character_in_common_are_merged() -> None:
+    state = _P.State()
+    alternatives = [list(_P.parse(a)) for a in ("the plan", "this", "[st]x", "then", "tx")]
+    merged = _caseless._by_first_character(alternatives, state)
+    # "then" is not merged with "the plan" and "this": "[st]x" between them may start with a t; it opens a new group
+    assert len(merged) == 3
+    assert merged[0][:2] == [(_P.LITERAL, ord("t")), (_P.LITERAL, ord("h"))] and merged[0][2][0] is _P.BRANCH
+    assert merged[1][0][0] is _P.IN and merged[2][0] == (_P.LITERAL, ord("t"))
+    # the order of preference is kept: "a" before "ab" matches "a", "ab" before "a" matches "ab"
+    assert Caseless("a|ab").search("ab").span() == (0, 1)  # type: ignore[union-attr]
+    assert Caseless("ab|a").search("ab").span() == (0, 2)  # type: ignore[union-attr]

@@ -431,6 +431,80 @@ def _with_gates(items: Any, state: Any, *, top: bool) -> list[Any]:
     return out
 
 
+def _first_codes(items: list[Any]) -> set[int] | None:
+    """The character codes a match of the parsed sequence can start with, or ``None`` when not listed."""
+    if items and items[0][0] is _P.LITERAL:
+        return {items[0][1]}
+    starts = _start_strings(_P.SubPattern(_P.State(), items)) if items else None
+    return None if starts is None else {ord(s[0]) for s in starts}
+
+
+def _by_first_character(alternatives: list[list[Any]], state: Any) -> list[list[Any]]:
+    """Alternatives that start with the same character merged into one, ``c(?:tail|tail)``, recursively.
+
+    ``re`` tries an alternation's alternatives in turn (skipping those whose first literal differs, one
+    comparison each); merged, a word list is tried as a tree, ``t(?:ransition|he (?:plan|change))``. The
+    matches are the same, in the same order of preference: alternatives that start with different characters
+    never match at the same place, so only their order among those with the same first character matters, and
+    it is kept; an alternative merged into an earlier one never jumps over one between them that could start
+    with the same character (one whose start is not listed stops every merge across it).
+    """
+    out: list[tuple[int, list[list[Any]]] | list[Any]] = []
+    open_groups: dict[int, tuple[int, list[list[Any]]]] = {}
+    for items in alternatives:
+        if items and items[0][0] is _P.LITERAL:
+            group = open_groups.get(items[0][1])
+            if group is not None:
+                group[1].append(items[1:])
+                continue
+            group = open_groups[items[0][1]] = (items[0][1], [items[1:]])
+            out.append(group)
+            continue
+        codes = _first_codes(items)
+        if codes is None:
+            open_groups.clear()
+        else:
+            for code in codes:
+                open_groups.pop(code, None)
+        out.append(items)
+    merged: list[list[Any]] = []
+    for entry in out:
+        if isinstance(entry, list):
+            merged.append(entry)
+            continue
+        code, tails = entry
+        if len(tails) > 1 and all(tails):
+            tails = _by_first_character(tails, state)
+        if len(tails) == 1:
+            merged.append([(_P.LITERAL, code), *tails[0]])
+        else:
+            merged.append([(_P.LITERAL, code), (_P.BRANCH, (None, [_P.SubPattern(state, t) for t in tails]))])
+    return merged
+
+
+def _factored(items: Any, state: Any) -> list[Any]:
+    """The parsed sequence with every alternation merged by first character (see :func:`_by_first_character`)."""
+    out: list[Any] = []
+    for op, av in _seq(items):
+        if op is _P.BRANCH:
+            alternatives = _by_first_character([_factored(alt, state) for alt in av[1]], state)
+            if len(alternatives) == 1:
+                out.append((_P.SUBPATTERN, (None, 0, 0, _P.SubPattern(state, alternatives[0]))))
+            else:
+                out.append((_P.BRANCH, (None, [_P.SubPattern(state, alt) for alt in alternatives])))
+        elif (
+            op is _P.SUBPATTERN and not av[1] and not av[2]
+        ):  # not inside inline flags ((?i:...) compares Aa)
+            out.append((op, (*av[:3], _P.SubPattern(state, _factored(av[3], state)))))
+        elif op is _P.MAX_REPEAT or op is _P.MIN_REPEAT:
+            out.append((op, (av[0], av[1], _P.SubPattern(state, _factored(av[2], state)))))
+        elif op is _P.ASSERT or op is _P.ASSERT_NOT:
+            out.append((op, (av[0], _P.SubPattern(state, _factored(av[1], state)))))
+        else:
+            out.append((op, av))
+    return out
+
+
 def _ranges(codes: list[int]) -> list[Any]:
     """A parsed class holding the given character codes (sorted), as ranges."""
     out: list[Any] = []
@@ -850,6 +924,8 @@ class _Fast:
         trie = _gate_starts(parsed)
         gate = None if trie is None else (_P.ASSERT, (1, _P.SubPattern(state, _trie_items(trie, state))))
         body = _P.SubPattern(state, _with_gates(parsed, state, top=True))
+        if not flags & re.IGNORECASE:
+            body = _P.SubPattern(state, _factored(body, state))
         self.folded = self.search = _C.compile(body, flags)
         gated = list(body) if gate is None else [gate, (_P.SUBPATTERN, (None, 0, 0, body))]
         leads = {} if trie is None else {c: child for c, child in trie.items() if not _is_word(c)}
