@@ -432,11 +432,37 @@ def _with_gates(items: Any, state: Any, *, top: bool) -> list[Any]:
 
 
 def _first_codes(items: list[Any]) -> set[int] | None:
-    """The character codes a match of the parsed sequence can start with, or ``None`` when not listed."""
-    if items and items[0][0] is _P.LITERAL:
-        return {items[0][1]}
-    starts = _start_strings(_P.SubPattern(_P.State(), items)) if items else None
-    return None if starts is None else {ord(s[0]) for s in starts}
+    """The codes of the characters a match of the parsed sequence can start with (in lower-cased ASCII text).
+
+    ``None`` when they are not listed: a class of many characters, a match that may be empty, anything else.
+    """
+    for at, (op, av) in enumerate(items):
+        if op is _P.AT or op is _P.ASSERT or op is _P.ASSERT_NOT:  # zero-width
+            continue
+        if op is _P.LITERAL:
+            return {av}
+        if op is _P.IN:
+            chars = _class_chars(av)
+            return None if chars is None else {ord(c) for c in chars}
+        if op is _P.SUBPATTERN and not av[1] and not av[2]:
+            return _first_codes(_seq(av[3]) + items[at + 1 :])
+        if op is _P.BRANCH:
+            found: set[int] = set()
+            for alt in av[1]:
+                codes = _first_codes(_seq(alt) + items[at + 1 :])
+                if codes is None:
+                    return None
+                found |= codes
+            return found
+        if op is _P.MAX_REPEAT or op is _P.MIN_REPEAT:
+            low, _high, item = av
+            codes = _first_codes(_seq(item))
+            if codes is None or (low >= 1 and item.getwidth()[0] > 0):
+                return codes
+            rest = _first_codes(items[at + 1 :])
+            return None if rest is None else codes | rest
+        return None
+    return None  # the match may be empty here
 
 
 def _by_first_character(alternatives: list[list[Any]], state: Any) -> list[list[Any]]:
@@ -482,27 +508,42 @@ def _by_first_character(alternatives: list[list[Any]], state: Any) -> list[list[
     return merged
 
 
-def _factored(items: Any, state: Any) -> list[Any]:
-    """The parsed sequence with every alternation merged by first character (see :func:`_by_first_character`)."""
+def _factored(items: Any, state: Any) -> Any:
+    """The parsed sequence with its long alternations merged by first character (see :func:`_by_first_character`).
+
+    Alternations of ``_GATED_BRANCH`` alternatives or more only (lists of words; a short one gains nothing), and
+    the parsed items themselves where nothing changes (``re`` reuses the widths they remember).
+    """
+    seq = _seq(items)
     out: list[Any] = []
-    for op, av in _seq(items):
+    changed = False
+    for op, av in seq:
+        item = (op, av)
         if op is _P.BRANCH:
-            alternatives = _by_first_character([_factored(alt, state) for alt in av[1]], state)
-            if len(alternatives) == 1:
-                out.append((_P.SUBPATTERN, (None, 0, 0, _P.SubPattern(state, alternatives[0]))))
-            else:
-                out.append((_P.BRANCH, (None, [_P.SubPattern(state, alt) for alt in alternatives])))
+            alternatives = [_factored(alt, state) for alt in av[1]]
+            firsts = [_seq(alt)[0][1] for alt in alternatives if _seq(alt) and _seq(alt)[0][0] is _P.LITERAL]
+            if len(set(firsts)) < len(firsts):
+                merged = _by_first_character([list(_seq(alt)) for alt in alternatives], state)
+                if len(merged) == 1:
+                    item = (_P.SUBPATTERN, (None, 0, 0, _P.SubPattern(state, merged[0])))
+                else:
+                    item = (_P.BRANCH, (None, [_P.SubPattern(state, alt) for alt in merged]))
+            elif any(new is not old for new, old in zip(alternatives, av[1], strict=True)):
+                item = (op, (av[0], [_P.SubPattern(state, _seq(alt)) for alt in alternatives]))
         elif (
             op is _P.SUBPATTERN and not av[1] and not av[2]
         ):  # not inside inline flags ((?i:...) compares Aa)
-            out.append((op, (*av[:3], _P.SubPattern(state, _factored(av[3], state)))))
+            inner = _factored(av[3], state)
+            if inner is not av[3]:
+                item = (op, (*av[:3], _P.SubPattern(state, _seq(inner))))
         elif op is _P.MAX_REPEAT or op is _P.MIN_REPEAT:
-            out.append((op, (av[0], av[1], _P.SubPattern(state, _factored(av[2], state)))))
-        elif op is _P.ASSERT or op is _P.ASSERT_NOT:
-            out.append((op, (av[0], _P.SubPattern(state, _factored(av[1], state)))))
-        else:
-            out.append((op, av))
-    return out
+            inner = _factored(av[2], state)
+            if inner is not av[2]:
+                item = (op, (av[0], av[1], _P.SubPattern(state, _seq(inner))))
+        # lookarounds (the gates are trees already) and single items stay as they are
+        changed = changed or item[1] is not av
+        out.append(item)
+    return out if changed else items
 
 
 def _ranges(codes: list[int]) -> list[Any]:
@@ -925,7 +966,7 @@ class _Fast:
         gate = None if trie is None else (_P.ASSERT, (1, _P.SubPattern(state, _trie_items(trie, state))))
         body = _P.SubPattern(state, _with_gates(parsed, state, top=True))
         if not flags & re.IGNORECASE:
-            body = _P.SubPattern(state, _factored(body, state))
+            body = _P.SubPattern(state, _seq(_factored(body, state)))
         self.folded = self.search = _C.compile(body, flags)
         gated = list(body) if gate is None else [gate, (_P.SUBPATTERN, (None, 0, 0, body))]
         leads = {} if trie is None else {c: child for c, child in trie.items() if not _is_word(c)}
