@@ -714,8 +714,8 @@ _WORD_ALTERNATIVES = st.lists(
         st.text(alphabet="abt h", min_size=1, max_size=4).map(re.escape),  # words that share first characters
         st.sampled_from([r"[ab]x", r"(a)b?", r"\w+e", r"(?:b|t)a", r"a(?=b)", r"h\b", "."]),
     ),
-    min_size=2,
-    max_size=6,
+    min_size=8,  # alternations of 8 or more are merged (_GATED_BRANCH)
+    max_size=12,
 )
 
 
