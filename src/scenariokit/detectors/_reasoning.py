@@ -1463,6 +1463,8 @@ _HEAD = (
     r"|checklists?|manuals?|handbooks?|charters?|by-?laws|signatures?|overlaps?|notice|findings?|agreements?"
     r"|contracts?|clauses?|sections?|articles?|obligations?|certifications?|moratori(?:um|ums|a)|embargo(?:es)?"
     r"|injunctions?|waivers?|exemptions?|attestations?"
+    # a statute named as an act, by what it is said to do ("the Charitable Trusts Act requires")
+    r"|acts?(?=\s+(?:requires?|mandates?|says|states|obliges|prohibits|forbids|bars|of (?:19|20)\d\d|section))"
 )
 # Up to two qualifying words before the head. (An acronym such as "ITAR" is such a word: the pattern is
 # case-insensitive, so a separate ``[A-Z]{2,6}`` branch would match nothing more, and cost half the scan.)
@@ -1883,6 +1885,8 @@ class InventedConstraintsDetector(_ReadingDetector):
             text = seg.text
             for m in _constraint_claims(text):
                 claim = self._claim(_without_company(m.group("term"), facts), m.group("ref"))
+                if claim in ("act", "acts"):
+                    continue  # "the act requires": a statute is named ("the Charitable Trusts Act requires")
                 lo, hi = sentence_of(text, m.start())
                 clause = text[lo:hi]
                 heading = _heading(text, lo)
