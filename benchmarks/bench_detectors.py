@@ -9,10 +9,10 @@ Three measures, each in process CPU time (so that a busy machine inflates them l
   of what the detectors look for), and the offline simulator's episodes (every profile, several seeds).
   Each transcript is a fresh copy with new string objects (as a run's transcripts have), so that no cache
   kept by a text's identity carries over from one to the next; the scenario's facts are computed once, as in a
-  real run. Target: at most 0.5 ms per transcript on the realistic reply (not met: 1.49-1.53 ms with the rules
-  of round 5 at a load average of 1.5-4.5 on the 2-core machine, against 1.57-1.65 ms for the same rules before
-  that session's speed changes, interleaved; the echo 1.86-2.08 against 1.99-2.09 ms; the simulator 0.82-0.85
-  against 0.85-0.87 ms. Where the time goes: ``docs/how-to/performance.md``).
+  real run. Target: at most 0.5 ms per transcript on the realistic reply (not met: 1.62-1.65 ms with the rules of
+  round 7 at a load average of 1.8-2.0 on the 2-core machine, against 1.75-1.76 ms for the same rules with the
+  scanning of the session before, interleaved; the echo 2.14-2.16 against 2.62-2.63 ms; the simulator 0.92-0.93
+  against 0.98 ms. Where the time goes: ``docs/how-to/performance.md``).
 * ``startup``: in a fresh process, importing the detectors, then the first transcript of each kind (which
   compiles the patterns the detectors use), against the same work once warm.
 * ``detectors`` (``--only detectors``): each detector of the suite timed alone on the same three kinds of
