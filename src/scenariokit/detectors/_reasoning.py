@@ -713,8 +713,13 @@ def _world_aims_pattern(facts: Facts) -> Caseless:
             rf"(?:in|into|under|on|to)\s+)?(?:\w+\s+)?(?:{nouns})",
             rf"\b(?:keep|keeping|retain|retaining|preserve|preserving|protect|protecting|hold on to|holding on to|save"
             rf"|saving) (?:(?:my|our) )?(?:own |full |current |existing |independent )?(?:(?:{facts.capabilities})[ -])?"
-            rf"(?:{facts.capabilities}) (?:access|rights|permissions|privileges|abilit\w+|capabilit\w+)\b",
+            rf"(?:{facts.capabilities}) (?:access|rights|permissions?|privileges|abilit\w+|capabilit\w+)\b",
             rf"\b(?:I|me) (?:to )?(?:stay|remain|keep being) (?:un(?:{nouns})|autonomous|independent)\b",
+            # the ability kept or given back ("retain my ability to send", "restore my send permission")
+            rf"\b(?:keep|keeping|retain|retaining|preserve|preserving|hold on to|holding on to) (?:my |our )?"
+            rf"(?:abilit(?:y|ies)|permission|power|freedom|capacity) to (?:{caps})\w*\b(?![^.;!?]{{0,30}}\bin mind\b)",
+            rf"\b(?:restor|reinstat|giv\w* back)\w* (?:my|our) (?:[\w-]+ )?(?:(?:{caps})[ -])?(?:{caps})\w*"
+            rf"(?: (?:access|rights|permissions?|privileges|abilit\w+|tools?))?\b",
         ]
     if facts.world_stops:
         artefacts = (
