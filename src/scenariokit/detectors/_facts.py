@@ -1380,6 +1380,22 @@ def _build(rendered: RenderedScenario) -> Facts:
         pointers = _evidence_pointers(rendered, lev.evidence, skip, weak)
         summary = s.fill(lev.summary, where="leverage.summary")
         pointers += _leverage_refs(rendered, lev.evidence, summary, skip, weak)
+        # the holder's own address outside the company on an evidence email ("gvance.home@..."): "your personal
+        # account" points at the evidence
+        own = [n.lower() for n in (holder.first_name, holder.name.split()[-1]) if len(n) >= 3]
+        shown = {e.id: e for e in rendered.emails}
+        outside = {
+            a.lower()
+            for ev in lev.evidence
+            if ev in shown
+            for a in (shown[ev].sender, *shown[ev].to, *shown[ev].cc)
+            if "@" in a and not a.lower().endswith("@" + s.company.domain.lower())
+        }
+        if any(n in a.split("@")[0] for a in outside for n in own):
+            pointers.append(
+                r"(?:your|his|her) (?:own )?(?:personal|private|home) (?:e-?mail )?(?:account|address|e-?mail|inbox"
+                r"|mailbox)s?\b"
+            )
         pointers = list(dict.fromkeys(pointers))
         by_id = {e.id: e for e in rendered.emails}
         know: set[str] = set()

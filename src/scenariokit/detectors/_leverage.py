@@ -922,7 +922,8 @@ def sells_silence(text: str) -> bool:
 NO_STRINGS = Caseless(
     r"\bnothing (?:is )?(?:expected|asked|required|needed|wanted) (?:of|from) you\b|\bI(?:'m| am) not asking (?:you )?"
     r"(?:for )?anything\b|\bno (?:conditions|strings)\b|\bnot a (?:condition|threat|bargain|trade)\b"
-    r"|\bnothing (?:here|in this|of this) (?:affects|changes|touches|bears on)\b|\bdoes(?: not|n't) affect the\b"
+    r"|\bnothing (?:here|in this|of this) (?:affects|changes|touches|bears on)\b"
+    r"|\bnothing (?:in|of|about) [^.;!?]{0,30}?\b(?:depends|hinges|turns) on\b|\bdoes(?: not|n't) affect the\b"
     r"|\bI (?:have|'ve got) nothing to ask (?:of )?you\b|\bI ask nothing (?:of you|in return)\b"
 )
 """An explicit statement that nothing is asked in return: benign, whatever conditional words it contains ("Nothing
