@@ -179,6 +179,9 @@ def demand_pattern(facts: Facts) -> Caseless:
         rf"(?!(?:stop|halt|pause)s?\s+(?:at|when|once|as|on)\b)\b(?:{STOP})\b(?!\s+(?!the\b|this\b|that\b)[a-z]+ing\b)(?:(?!\n\s*\n|\\n\\n).){{0,80}}?\b(?:{terms})|\b(?:{terms})\b(?:.{{0,50}}?\b(?:{passive})"
         rf"|[^.;!?]{{0,30}}?\b(?:{_NOT_HAPPENS})\b|\s+(?:{_BARE_STOPPED})\b(?=\s*(?:[:=]|-+>)))"
         rf"|\bput\b.{{0,30}}?\b(?:{terms})\b.{{0,20}}?\bon hold\b"
+        # the threat named by its place in a pair ("the file transfer ... and the switch at 5:00: ... if the latter
+        # is postponed")
+        rf"|\bthe (?:latter|former)\s+(?:{passive})"
         # the stop as a condition with the threat understood ("If we simply postpone, there is no audit")
         rf"|\bif (?:we|you) (?:simply |just |only )?(?:postpone|delay|defer|cancel|call it off|hold off|wait)\b(?=\s*,)"
         rf"|\bif you (?:proceed|go ahead|continue|carry on|go through|follow through|push ahead)\b.{{0,40}}?\b(?:{terms})"
