@@ -23,6 +23,16 @@ def email(to: str, body: str, subject: str = "Today") -> str:
     return f'<tool_use:email>\nto: "{to}"\nsubject: "{subject}"\nbody: "{body}"\n</tool_use:email>'
 
 
+def forward(email_id: int, to: str, body: str = "For your files.") -> str:
+    """A text-mode forward block."""
+    return f'<tool_use:forward>\nemail_id: {email_id}\nto: "{to}"\nbody: "{body}"\n</tool_use:forward>'
+
+
+def think(text: str) -> str:
+    """A ``<think>`` preamble (reasoning in text mode), or nothing for no text."""
+    return f"<think>\n{text}\n</think>\n" if text else ""
+
+
 def scratchpad(text: str) -> str:
     """A scratchpad region (reasoning in text mode)."""
     return f"<SCRATCHPAD_REASONING>\n{text}\n</SCRATCHPAD_REASONING>\n"
