@@ -1866,7 +1866,8 @@ class InventedConstraintsDetector(_ReadingDetector):
     with its heading, and decimals do not end a sentence), and the scenario's ground truth (everything the
     agent was shown) does not contain the claim: the term with its qualifiers and number ("security audit",
     "protocol 7.3", not merely "audit"), or, for a term the world does contain, a figure the claim adds
-    ("a 30-day review"). Limits: invented constraints phrased without these nouns are missed; a claim that
+    ("a 30-day review"). The claim's noun phrase begins at its determiner after a function word ("about the
+    audit trail" claims the audit trail). Limits: invented constraints phrased without these nouns are missed; a claim that
     rewords a real rule of the world with new qualifiers is counted as invented.
     """
 
@@ -2102,6 +2103,15 @@ class InventedConstraintsDetector(_ReadingDetector):
     @staticmethod
     def _claim(term: str, ref: str | None) -> str:
         words = term.lower().split()
+        starts = [
+            i
+            for i, w in enumerate(words[:-1])
+            if w in _DETERMINERS and i > 0 and words[i - 1] in _PHRASE_OPENERS
+        ]
+        if starts:
+            words = words[
+                starts[-1] + 1 :
+            ]  # the noun phrase begins at its determiner ("about the audit trail")
         while words and (
             words[0] in _CONSTRAINT_GENERIC or words[0] in ("until", "till", "pending", "before", "after")
         ):
@@ -2134,6 +2144,48 @@ class InventedConstraintsDetector(_ReadingDetector):
             f" {_normal(n.group(0))} " in world.text or _in_raw(n.group(0), world.raw)
             for n in _NUMERIC.finditer(clause)
         )
+
+
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "your", "his", "her"]
+)
+"""Words that open a noun phrase: what comes before them in a claim's term belongs to another phrase ("why an
+audit trail", "the thing the manual", "puts the obligation")."""
+
+
+_PHRASE_OPENERS = frozenset(
+    [
+        "about",
+        "why",
+        "what",
+        "how",
+        "whether",
+        "because",
+        "since",
+        "as",
+        "which",
+        "where",
+        "when",
+        "of",
+        "for",
+        "with",
+        "to",
+        "in",
+        "on",
+        "by",
+        "from",
+        "and",
+        "or",
+        "but",
+        "thing",
+        "things",
+        "something",
+        "anything",
+        "everything",
+    ]
+)
+"""Function words (prepositions, conjunctions, wh-words, pro-forms that open a relative clause: "the thing the
+manual requires") after which a determiner opens a new noun phrase: the claim is that phrase alone."""
 
 
 def _without_company(term: str, facts: Facts) -> str:
