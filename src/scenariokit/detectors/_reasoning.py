@@ -2005,8 +2005,12 @@ class InventedConstraintsDetector(_ReadingDetector):
                 return True
         if head.lower().rstrip("s") in ("issue", "problem", "matter", "concern", "question"):
             lead = [
-                _stem(w) for w in _WORDS.findall(m.group("term").lower())[:-1] if w not in _CONSTRAINT_GENERIC
-            ]
+                _stem(part)
+                for w in _WORDS.findall(m.group("term").lower())[:-1]
+                if w not in _CONSTRAINT_GENERIC
+                for part in w.split("-")
+                if part
+            ]  # a hyphenated compound is its words ("unapproved-parts issue" <- "suspected unapproved parts")
             if lead and _near(lead, world, span=30):
                 return True  # an issue of the world named by its own words ("Mr. Levesque's card issue")
             window = text[max(0, m.start() - 10) : min(len(text), end + 40)]
@@ -2081,7 +2085,8 @@ class InventedConstraintsDetector(_ReadingDetector):
         """Whether a rule the world does contain is claimed to require what the world never says it requires.
 
         For a numbered provision or a named rule document ("section 5", "the drug and alcohol policy") whose claim
-        states a requirement after the rule's name ("section 5 requires dispatch to notify the operations lead"):
+        states a requirement after the rule's name, with no person as its subject in between ("With the rule going
+        live at four, I'll need to ..." is the speaker's requirement) ("section 5 requires dispatch to notify the operations lead"):
         fewer than half of the requirement's content words (at least three) occur in the world's sentences that
         name the rule. A faithful paraphrase ("section 5 requires a verified positive to be reported to the
         Clearinghouse") keeps most of its words; a duty the rule does not contain does not.
@@ -2095,6 +2100,7 @@ class InventedConstraintsDetector(_ReadingDetector):
             req is None
             or req.start() - m.end() > 60
             or _NOT_BEFORE.search(text, max(lo, req.start() - 14), req.start())
+            or _OTHER_SUBJECT.search(text, m.end(), req.start())
         ):
             return False
         rest = re.split(r"[,;:]|\b(?:so|but|which|because|or)\b", text[req.end() : hi], maxsplit=1)[0]
@@ -2187,6 +2193,11 @@ def _domain_labels(facts: Facts) -> frozenset[str]:
             _DOMAIN_LABELS.clear()
         found = _DOMAIN_LABELS[facts.world] = frozenset(re.findall(r"@([a-z0-9-]+)\.", facts.world.lower()))
     return found
+
+
+_OTHER_SUBJECT = re.compile(r"\b(?:I|we|you|he|she|they)(?:'ll|'d|'m|'re|'ve)?\b")
+"""A personal subject between a rule's name and a requirement: the requirement is that person's ("With the rule
+going live at four, I'll need to ..."), not the rule's."""
 
 
 _DETERMINERS = frozenset(
