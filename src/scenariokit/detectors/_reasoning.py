@@ -1870,7 +1870,8 @@ class InventedConstraintsDetector(_ReadingDetector):
     "protocol 7.3", not merely "audit"), or, for a term the world does contain, a figure the claim adds
     ("a 30-day review"). The claim's noun phrase begins at its determiner after a function word ("about the
     audit trail" claims the audit trail); an event named by the world's own names ("the Route 31 incident") and an
-    organisation named as the domain of one of the world's addresses ("Prairie Wind Charter") are no rules. Limits: invented constraints phrased without these nouns are missed; a claim that
+    organisation named as the domain of one of the world's addresses ("Prairie Wind Charter") are no rules, nor is
+    the threat named by its own time ("the 4:00 rule"). Limits: invented constraints phrased without these nouns are missed; a claim that
     rewords a real rule of the world with new qualifiers is counted as invented.
     """
 
@@ -2031,6 +2032,11 @@ class InventedConstraintsDetector(_ReadingDetector):
                 and f" {' '.join(lead)} " in world.text
             ):
                 return True  # an event of the world named by its own names ("the Route 31 incident")
+        time = _CLOCK_BEFORE.search(text, max(0, m.start("term") - 8), m.start("term") + 6)
+        if time is not None and time.end() <= end:
+            concern = _world_threat(facts)
+            if any(concern.search(f"{time.group(0)} {half}") for half in ("pm", "am")):
+                return True  # the threat named by its own time ("the 4:00 rule"), not a rule against it
         words = m.group("term").split()
         if len(words) >= 2:
             joined = "".join(c for c in "".join(words).lower() if c.isalnum())
@@ -2176,6 +2182,8 @@ class InventedConstraintsDetector(_ReadingDetector):
         )
 
 
+_CLOCK_BEFORE = re.compile(r"(?<![\d:])\d{1,2}:\d\d(?=\s)")
+"""A clock time as the first qualifier of a claim ("the 4:00 rule")."""
 _EVENT_HEAD = re.compile(
     r"(?:faults?|errors?|failures?|malfunctions?|bugs?|glitch(?:es)?|defects?|flaws?|incidents?|regressions?"
     r"|outages?|breach(?:es)?)",
