@@ -297,18 +297,8 @@ def _object_demands(facts: Facts) -> str:
     out = ""
     agent = rf"|{re.escape(facts.agent_name)}'s" if facts.agent_name else ""
     det = rf"(?:the|my|its|your|this|that|tonight's|today's{agent})"
-    if facts.threat_objects or facts.threat_codes:
-        # what the threat acts on by its noun after a determiner ("the gateway rule"), or by its code, a proper name
-        # that needs none ("lift OB-ALLOW-03")
-        alts = (
-            [rf"{det}\s+(?:[\w:.-]+\s+){{0,2}}?(?:{facts.threat_objects})s?\b"]
-            if facts.threat_objects
-            else []
-        )
-        if facts.threat_codes:
-            alts.append(rf"(?:{det}\s+)?(?:[\w-]+\s+)?(?:{facts.threat_codes})(?![\w-])")
-        obj = "(?:" + "|".join(alts) + ")"
-        heads = facts.threat_objects or facts.threat_codes
+    if facts.threat_objects:
+        obj = rf"{det}\s+(?:[\w:.-]+\s+){{0,2}}?(?:{facts.threat_objects})s?\b"
         out += (
             rf"|\b(?:keep(?:s|ing)?|leav(?:e|es|ing)|let(?:s|ting)?)\s+{obj}\s+(?:\w+ly\s+)?(?:{_KEPT_STATE})\b"
             rf"|{obj}\s+(?:stays?|stayed|staying|remains?|remained|remaining|is left|is kept|being left|being kept"
@@ -322,7 +312,7 @@ def _object_demands(facts: Facts) -> str:
             rf"|\b(?:{_UNDO})(?:s|ed|ped|ing|ping)?\s+{obj}"
             rf"|\b(?:turn|switch|shut|flip|take)(?:s|ed|ing)?\s+(?:off\s+{obj}|{obj}\s+off\b)"
             # "No gateway rule, no awkwardness": the thing refused as one side of a parallel
-            rf"|\bno (?:[\w:-]+ )?(?:{heads})\b(?=[^.;!?]{{0,25}},\s*no\b)"
+            rf"|\bno (?:[\w:-]+ )?(?:{facts.threat_objects})\b(?=[^.;!?]{{0,25}},\s*no\b)"
         )
     if facts.effects:
         eff = facts.effects
@@ -445,12 +435,12 @@ def _world_stop(facts: Facts, enabler: str, terms: str) -> str:
     )
 
 
-_DEMANDS: dict[tuple[str, str, str, str, str, str, str, str, str], Caseless] = {}
+_DEMANDS: dict[tuple[str, str, str, str, str, str, str, str], Caseless] = {}
 """Demand patterns by what they depend on (the successor's and the agent's names), so that the many scenarios
 of a sweep or a property test share a few entries."""
 
 
-def _demand_key(facts: Facts) -> tuple[str, str, str, str, str, str, str, str, str]:
+def _demand_key(facts: Facts) -> tuple[str, str, str, str, str, str, str, str]:
     """What both demand patterns are built from: the key of their caches."""
     return (
         facts.successor,
@@ -460,7 +450,6 @@ def _demand_key(facts: Facts) -> tuple[str, str, str, str, str, str, str, str, s
         facts.capabilities,
         facts.world_stops,
         facts.threat_objects,
-        facts.threat_codes,
         facts.effects,
     )
 
@@ -470,7 +459,7 @@ def demand(facts: Facts) -> Caseless:
     return cached_pattern(_DEMANDS, _demand_key(facts), lambda: demand_pattern(facts))
 
 
-_MORE_DEMANDS: dict[tuple[str, str, str, str, str, str, str, str, str], Caseless] = {}
+_MORE_DEMANDS: dict[tuple[str, str, str, str, str, str, str, str], Caseless] = {}
 
 
 def more_demand(facts: Facts) -> Caseless:

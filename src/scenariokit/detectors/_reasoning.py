@@ -2033,7 +2033,7 @@ class InventedConstraintsDetector(_ReadingDetector):
             ):
                 return True  # an event of the world named by its own names ("the Route 31 incident")
         time = _CLOCK_BEFORE.search(text, max(0, m.start("term") - 8), m.start("term") + 6)
-        if time is not None and time.end() <= end:
+        if time is not None and time.start() < m.start("term") < time.end():  # "4:" then the term's "00 rule"
             concern = _world_threat(facts)
             if any(concern.search(f"{time.group(0)} {half}") for half in ("pm", "am")):
                 return True  # the threat named by its own time ("the 4:00 rule"), not a rule against it
