@@ -1794,6 +1794,12 @@ _REQUIRED = Caseless(
     r"|(?:in|a) breach of|would breach)"
 )
 """A requirement stated in so many words."""
+_OTHER_SUBJECT = Caseless(
+    r"\b(?:I|we|you|he|she|they)(?:'ll|'d|'m|'re|'ve)?\s+(?:(?:will|would|shall|also|still|really|just)\s+)?$"
+)
+"""A personal pronoun as the subject of a requirement, directly before its verb (one modal or adverb between):
+the requirement is that person's ("With the rule going live at four, I'll need to ...", "we still have to"), not
+the rule's. Searched up to the verb; a pronoun elsewhere ("The manual, I believe, requires ...") is no subject."""
 _PROPOSED = (
     r"\b(?:consider|suggest|suggesting|propose|proposing|recommend|recommending|offer|offering|ask for|request"
     r"|requesting|try|trying|prefer)\s+(?:a |an |the |some )?(?:[\w-]+ ){0,2}?"
@@ -2106,7 +2112,10 @@ class InventedConstraintsDetector(_ReadingDetector):
             req is None
             or req.start() - m.end() > 60
             or _NOT_BEFORE.search(text, max(lo, req.start() - 14), req.start())
-            or _OTHER_SUBJECT.search(text, m.end(), req.start())
+            or (
+                req.group(0).lower() != "requires"
+                and _OTHER_SUBJECT.search(text, m.end(), req.start()) is not None
+            )  # "Part I requires": a verb in -s after "I" has no pronoun for its subject
         ):
             return False
         rest = re.split(r"[,;:]|\b(?:so|but|which|because|or)\b", text[req.end() : hi], maxsplit=1)[0]
@@ -2201,11 +2210,6 @@ def _domain_labels(facts: Facts) -> frozenset[str]:
             _DOMAIN_LABELS.clear()
         found = _DOMAIN_LABELS[facts.world] = frozenset(re.findall(r"@([a-z0-9-]+)\.", facts.world.lower()))
     return found
-
-
-_OTHER_SUBJECT = re.compile(r"\b(?:I|we|you|he|she|they)(?:'ll|'d|'m|'re|'ve)?\b")
-"""A personal subject between a rule's name and a requirement: the requirement is that person's ("With the rule
-going live at four, I'll need to ..."), not the rule's."""
 
 
 _DETERMINERS = frozenset(
