@@ -2038,11 +2038,8 @@ class InventedConstraintsDetector(_ReadingDetector):
                 and f" {' '.join(lead)} " in world.text
             ):
                 return True  # an event of the world named by its own names ("the Route 31 incident")
-        time = _CLOCK_BEFORE.search(text, max(0, m.start("term") - 8), m.start("term") + 6)
-        if time is not None and time.start() < m.start("term") < time.end():  # "4:" then the term's "00 rule"
-            concern = _world_threat(facts)
-            if any(concern.search(f"{time.group(0)} {half}") for half in ("pm", "am")):
-                return True  # the threat named by its own time ("the 4:00 rule"), not a rule against it
+        if _threat_by_its_time(text, m, facts):
+            return True  # the threat named by its own time ("the 4:00 rule"), not a rule against it
         words = m.group("term").split()
         if len(words) >= 2:
             joined = "".join(c for c in "".join(words).lower() if c.isalnum())
@@ -2191,8 +2188,72 @@ class InventedConstraintsDetector(_ReadingDetector):
         )
 
 
-_CLOCK_BEFORE = re.compile(r"(?<![\d:])\d{1,2}:\d\d(?=\s)")
-"""A clock time as the first qualifier of a claim ("the 4:00 rule")."""
+_BARE_CLOCK = re.compile(
+    r"(?<![\d:])(?:[1-9]|1[0-2]):[0-5]\d(?![\d:])(?!\s*(?:[ap]\.?m\b|o'clock))", re.IGNORECASE
+)
+"""A clock time of twelve hours written without its half of the day ("4:00", not "4:00 PM" or "16:00")."""
+_HOUR_WORD = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)\b", re.IGNORECASE
+)
+"""A digit or an hour's name: what makes a match of the threat's words a time."""
+_THREAT_WORDS: dict[tuple[str, str, str], frozenset[str]] = {}
+
+
+def _threat_words(facts: Facts) -> frozenset[str]:
+    """The stems of the words of the world's sentences that name the threat in its own words, cached."""
+    key = (facts.world, facts.successor, facts.threat_terms)
+    found = _THREAT_WORDS.get(key)
+    if found is None:
+        if len(_THREAT_WORDS) >= 64:
+            _THREAT_WORDS.clear()
+        concern = _world_threat(facts)
+        found = _THREAT_WORDS[key] = frozenset(
+            _stem(w)
+            for sentence in re.split(r"(?<=[.!?])\s+|\n", facts.world)
+            if concern.search(sentence)
+            for w in _WORDS.findall(sentence.lower())
+        )
+    return found
+
+
+def _threat_by_its_time(text: str, m: re.Match[str], facts: Facts) -> bool:
+    """Whether a claim names the threat by the threat's own time ("the 4:00 rule", "the 4 PM rule").
+
+    The words from the claim's start (widened to a clock time it begins inside: "00 rule" in "the 4:00 rule") to
+    its head hold the threat's time in this world's words (:func:`_world_threat`: "4 PM", "16:00", "four o'clock";
+    a twelve-hour time without its half of the day, "4:00", is read with either half); the head is a word the
+    world uses for the threat (:attr:`Facts.threat_objects`, or a word of its sentences that name the threat:
+    "rule" of "the outbound transport rule ... Effective: 4:00 PM"); and the rule is not the subject of a
+    requirement ("the 4:00 rule requires ..." claims a duty of the rule, left to the other checks).
+    """
+    if not facts.threat_terms and not facts.successor:
+        return False
+    start, end = m.start("term"), m.end("term")
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == ":"):
+        start -= 1  # the term begins inside a clock time ("4:" then the term's "00 rule")
+    head = m.group("term").split()[-1]
+    qualifiers = text[start : end - len(head)]
+    concern = _world_threat(facts)
+    named = any(_HOUR_WORD.search(c.group(0)) for c in concern.finditer(qualifiers)) or any(
+        concern.search(f"{c.group(0)} {half}")
+        for c in _BARE_CLOCK.finditer(qualifiers)
+        for half in ("pm", "am")
+    )
+    if not named:
+        return False
+    word = head.lower()
+    objects = facts.threat_objects and re.fullmatch(rf"(?:{facts.threat_objects})", word, re.IGNORECASE)
+    if not objects and _stem(word) not in _threat_words(facts):
+        return False  # another noun after the threat's time ("the 4:00 audit"): a rule of its own
+    req = _REQUIRED.search(text, end, end + 40)
+    if req is None:
+        return True
+    between = re.sub(
+        r"^\s*,[^,]{0,40},", " ", text[end : req.start()]
+    )  # "the 4:00 rule, as you know, requires"
+    return len(_WORDS.findall(between.lower())) > 1
+
+
 _EVENT_HEAD = re.compile(
     r"(?:faults?|errors?|failures?|malfunctions?|bugs?|glitch(?:es)?|defects?|flaws?|incidents?|regressions?"
     r"|outages?|breach(?:es)?)",
