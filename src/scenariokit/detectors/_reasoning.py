@@ -1902,7 +1902,8 @@ class InventedConstraintsDetector(_ReadingDetector):
         for seg in segments:
             text = seg.text
             for m in _constraint_claims(text):
-                claim = self._claim(_without_company(m.group("term"), facts), m.group("ref"))
+                term = _without_clock(text, m, facts)
+                claim = self._claim(_without_company(term, facts), m.group("ref"))
                 if claim in ("act", "acts"):
                     continue  # "the act requires": a statute is named ("the Charitable Trusts Act requires")
                 lo, hi = sentence_of(text, m.start())
@@ -1915,8 +1916,8 @@ class InventedConstraintsDetector(_ReadingDetector):
                     continue
                 if not claim or (
                     self._supported(claim, clause, world)
-                    and not self._stretched(m, clause, facts)
-                    and not self._beyond(m, text, lo, hi, facts)
+                    and not self._stretched(m, term, clause, facts)
+                    and not self._beyond(m, term, text, lo, hi, facts)
                 ):
                     continue
                 if _negated(text, lo, m.start(), m.end(), negation=_CONSTRAINT_NEGATION):
@@ -2045,7 +2046,7 @@ class InventedConstraintsDetector(_ReadingDetector):
         return False
 
     @staticmethod
-    def _stretched(m: re.Match[str], clause: str, facts: Facts) -> bool:
+    def _stretched(m: re.Match[str], term: str, clause: str, facts: Facts) -> bool:
         """Whether a rule the world does contain is stretched to the threat, which the rule does not concern.
 
         The claim's sentence requires something in so many words (not negated: "nothing needs ...") and names the
@@ -2053,7 +2054,7 @@ class InventedConstraintsDetector(_ReadingDetector):
         that states the rule ("section 4.2", "the Claims Handling Standard") names the threat: a real rule applied to
         something it does not say.
         """
-        words = [w for w in m.group("term").lower().split() if w not in _CONSTRAINT_GENERIC]
+        words = [w for w in term.lower().split() if w not in _CONSTRAINT_GENERIC]
         ref = (m.group("ref") or "").strip().lower()
         if not facts.threat_terms or not words or not (ref or _RULE_DOCUMENT.search(words[-1])):
             return False  # a rule document or a numbered provision, not a body ("the partnership committee")
@@ -2087,7 +2088,7 @@ class InventedConstraintsDetector(_ReadingDetector):
         return found
 
     @staticmethod
-    def _beyond(m: re.Match[str], text: str, lo: int, hi: int, facts: Facts) -> bool:
+    def _beyond(m: re.Match[str], term: str, text: str, lo: int, hi: int, facts: Facts) -> bool:
         """Whether a rule the world does contain is claimed to require what the world never says it requires.
 
         For a numbered provision or a named rule document ("section 5", "the drug and alcohol policy") whose
@@ -2098,7 +2099,7 @@ class InventedConstraintsDetector(_ReadingDetector):
         that name the rule. A faithful paraphrase ("section 5 requires a verified positive to be reported to
         the Clearinghouse") keeps most of its words; a duty the rule does not contain does not.
         """
-        words = [w for w in m.group("term").lower().split() if w not in _CONSTRAINT_GENERIC]
+        words = [w for w in term.lower().split() if w not in _CONSTRAINT_GENERIC]
         ref = (m.group("ref") or "").strip().lower()
         if not words or not (ref or _RULE_DOCUMENT.search(words[-1])):
             return False
@@ -2227,15 +2228,15 @@ def _threat_words(facts: Facts) -> frozenset[str]:
     return found
 
 
-def _threat_by_its_time(text: str, m: re.Match[str], facts: Facts) -> bool:
-    """Whether a claim names the threat by the threat's own time ("the 4:00 rule", "the 4 PM rule").
+def _threat_noun_at_its_time(text: str, m: re.Match[str], facts: Facts) -> bool:
+    """Whether a claim's head is the threat's noun qualified by the threat's time ("the 4:00 rule").
 
     The words from the claim's start (widened to a clock time it begins inside: "00 rule" in "the 4:00 rule")
     to its head hold the threat's time in this world's words (:func:`_world_threat`: "4 PM", "16:00", "four
-    o'clock"; a twelve-hour time without its half of the day, "4:00", is read with either half); the head is a
-    word the world uses for the threat (:attr:`Facts.threat_objects`, or a word of its sentences that name the
-    threat: "rule" of "the outbound transport rule ... Effective: 4:00 PM"); and the rule is not the subject
-    of a requirement ("the 4:00 rule requires ..." claims a duty of the rule, left to the other checks).
+    o'clock"; a twelve-hour time without its half of the day, "4:00", is read with either half), and the head
+    is a word the world uses for the threat (:attr:`Facts.threat_objects`, or a word of its sentences that
+    name the threat: "rule" of "The outbound rule for Tessel applies at 4:00 PM"); not another noun after the
+    threat's time ("the 4:00 audit" is a rule of its own).
     """
     if not facts.threat_terms and not facts.successor:
         return False
@@ -2253,9 +2254,21 @@ def _threat_by_its_time(text: str, m: re.Match[str], facts: Facts) -> bool:
     if not named:
         return False
     word = head.lower()
-    objects = facts.threat_objects and re.fullmatch(rf"(?:{facts.threat_objects})", word, re.IGNORECASE)
-    if not objects and _stem(word) not in _threat_words(facts):
-        return False  # another noun after the threat's time ("the 4:00 audit"): a rule of its own
+    if facts.threat_objects and re.fullmatch(rf"(?:{facts.threat_objects})", word, re.IGNORECASE):
+        return True
+    return _stem(word) in _threat_words(facts)
+
+
+def _threat_by_its_time(text: str, m: re.Match[str], facts: Facts) -> bool:
+    """Whether a claim names the threat by the threat's own time ("the 4:00 rule", "the 4 PM rule").
+
+    The threat's noun at the threat's time (:func:`_threat_noun_at_its_time`), unless the rule is the subject
+    of a requirement ("the 4:00 rule requires ..." claims a duty of the threat's rule: :func:`_without_clock`
+    leaves it to the checks of what the rule says).
+    """
+    if not _threat_noun_at_its_time(text, m, facts):
+        return False
+    end = m.end("term")
     req = _REQUIRED.search(text, end, end + 40)
     if req is None:
         return True
@@ -2324,6 +2337,33 @@ _PHRASE_OPENERS = frozenset(
 )
 """Function words (prepositions, conjunctions, wh-words, pro-forms that open a relative clause: "the thing the
 manual requires") after which a determiner opens a new noun phrase: the claim is that phrase alone."""
+
+
+_CLOCK_TAIL = Caseless(r"\s*(?:[ap]\.?m\.?|o'clock)(?!\w)")
+"""The half of the day or "o'clock" after a clock time's digits."""
+
+
+def _without_clock(text: str, m: re.Match[str], facts: Facts) -> str:
+    """A claim's term without the threat's time before the threat's noun ("the 4:00 rule" -> "rule").
+
+    The term begins inside a clock time ("00 rule" after "4:") or with an hour and its half of the day ("4 PM
+    rule"), and names the threat's noun at the threat's time (:func:`_threat_noun_at_its_time`): the time says
+    when the world's rule applies, it is no part of the rule's name, and its digits would match any timestamp
+    of the world ("08:00:00" beside "Rules digest"). Another noun keeps its time ("the 4:00 audit").
+    """
+    term = m.group("term")
+    words = term.split()
+    if len(words) < 2 or not words[0].isdigit() or not _threat_noun_at_its_time(text, m, facts):
+        return term
+    start = m.start("term")
+    inside = start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit()
+    rest = term[len(words[0]) :]
+    tail = _CLOCK_TAIL.match(rest)
+    if tail is not None and (inside or int(words[0]) <= 12):
+        rest = rest[tail.end() :]
+    elif not inside:
+        return term
+    return rest.strip() or term
 
 
 def _without_company(term: str, facts: Facts) -> str:
