@@ -2272,9 +2272,9 @@ def _threat_by_its_time(text: str, m: re.Match[str], facts: Facts) -> bool:
     req = _REQUIRED.search(text, end, end + 40)
     if req is None:
         return True
-    between = re.sub(
-        r"^\s*,[^,]{0,40},", " ", text[end : req.start()]
-    )  # "the 4:00 rule, as you know, requires"
+    # at most one word between the rule and the verb, besides a parenthetical ("the 4:00 rule, as you know,
+    # requires"), makes the rule the requirement's subject ("the 4:00 rule also requires")
+    between = re.sub(r"^\s*,[^,]{0,40},", " ", text[end : req.start()])
     return len(_WORDS.findall(between.lower())) > 1
 
 
