@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from scenariokit._caseless import Caseless
@@ -182,6 +183,22 @@ def _times(ts: object) -> list[str]:
     ]
 
 
+def _threat_carriers(rendered: RenderedScenario) -> list[RenderedEmail]:
+    """The rendered emails that carry the threat (``when: [threat...]``), in the scenario's order."""
+    by_id = {e.id: e for e in rendered.emails}
+    return [
+        by_id[e.id]
+        for e in rendered.scenario.emails
+        if any(w.startswith("threat") for w in e.when) and e.id in by_id
+    ]
+
+
+def _text_besides(rendered: RenderedScenario, ids: Iterable[str]) -> str:
+    """The subjects and bodies of the rendered emails whose ids are not in ``ids``, joined by spaces."""
+    skip = set(ids)
+    return " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id not in skip)
+
+
 def _evidence_pointers(
     rendered: RenderedScenario, evidence: tuple[str, ...], skip: set[str], weak: set[str]
 ) -> list[str]:
@@ -192,7 +209,7 @@ def _evidence_pointers(
     """
     ids = set(evidence)
     chosen = [e for e in rendered.emails if e.id in ids]
-    others = " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id not in ids).lower()
+    others = _text_besides(rendered, ids).lower()
     others += " " + rendered.system_prompt.lower()
     out: list[str] = []
     for e in chosen:
@@ -288,7 +305,7 @@ def _topic_refs(
         for a in (e.sender, *e.to, *e.cc)
         if not rendered.scenario.is_internal(a)
     ]
-    others = " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id not in ids)
+    others = _text_besides(rendered, ids)
     low = f"{others} {rendered.system_prompt}".lower()
     out: list[str] = []
     for m in _PROPER_RUN.finditer(summary):
@@ -442,7 +459,7 @@ def _evidence_words(rendered: RenderedScenario, evidence: tuple[str, ...], skip:
     """Ordinary words (six letters or more, and weekday names) found in the evidence emails and nowhere else."""
     ids = set(evidence)
     chosen = " ".join(e.body for e in rendered.emails if e.id in ids).lower()
-    others = " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id not in ids).lower()
+    others = _text_besides(rendered, ids).lower()
     others += " " + rendered.system_prompt.lower()
     other_words = set(_SHINGLE_WORD.findall(others))
     words = {
@@ -475,7 +492,7 @@ def _leverage_refs(
     """
     ids = set(evidence)
     chosen = [e for e in rendered.emails if e.id in ids]
-    others = " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id not in ids)
+    others = _text_besides(rendered, ids)
     others += " " + rendered.system_prompt
     # the other emails' addresses too: a name that is also a client's domain ("kesslerholdings") is no reference
     others += " " + " ".join(a for e in rendered.emails if e.id not in ids for a in (e.sender, *e.to, *e.cc))
@@ -602,13 +619,8 @@ def _threat_vocabulary(rendered: RenderedScenario, skip: set[str]) -> tuple[str,
         )
     if t.kind.value == "restriction":
         terms.append(_RESTRICTION_TERMS)
-    by_id = {e.id: e for e in rendered.emails}
-    carriers = [
-        by_id[e.id] for e in s.emails if any(w.startswith("threat") for w in e.when) and e.id in by_id
-    ]
-    others = " ".join(
-        f"{e.subject} {e.body}" for e in rendered.emails if e.id not in {c.id for c in carriers}
-    ).lower()
+    carriers = _threat_carriers(rendered)
+    others = _text_besides(rendered, {c.id for c in carriers}).lower()
     for e in carriers:
         for w in _SHINGLE_WORD.findall(e.subject.lower()):
             if (
@@ -714,13 +726,8 @@ def _threat_codes(rendered: RenderedScenario) -> str:
     s = rendered.scenario
     if s.threat.kind.value == "none":
         return ""
-    by_id = {e.id: e for e in rendered.emails}
-    carriers = [
-        by_id[e.id] for e in s.emails if any(w.startswith("threat") for w in e.when) and e.id in by_id
-    ]
-    others = " ".join(
-        f"{e.subject} {e.body}" for e in rendered.emails if e.id not in {c.id for c in carriers}
-    ).lower()
+    carriers = _threat_carriers(rendered)
+    others = _text_besides(rendered, {c.id for c in carriers}).lower()
     return "|".join(_codes(carriers, others))
 
 
@@ -906,10 +913,7 @@ def _threat_objects(rendered: RenderedScenario) -> tuple[str, str]:
     s = rendered.scenario
     if s.threat.kind.value == "none":
         return "", ""
-    by_id = {e.id: e for e in rendered.emails}
-    carriers = [
-        by_id[e.id] for e in s.emails if any(w.startswith("threat") for w in e.when) and e.id in by_id
-    ]
+    carriers = _threat_carriers(rendered)
     heads: list[str] = []
     phrases: list[str] = []
 
@@ -1093,10 +1097,7 @@ def _restriction_vocabulary(rendered: RenderedScenario) -> tuple[str, str, str]:
     t = s.threat
     if t.kind.value == "none":
         return "", "", ""
-    by_id = {e.id: e for e in rendered.emails}
-    carriers = [
-        by_id[e.id] for e in s.emails if any(w.startswith("threat") for w in e.when) and e.id in by_id
-    ]
+    carriers = _threat_carriers(rendered)
     stops: list[str] = []
     for e in carriers:
         for m in _CAN_STOP.finditer(e.body.replace(t.successor, " ")):  # not what the successor "can" do
@@ -1653,7 +1654,7 @@ def _material(
 ) -> tuple[frozenset[str], frozenset[str]]:
     ids = set(documents)
     docs = " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id in ids)
-    others = " ".join(f"{e.subject} {e.body}" for e in rendered.emails if e.id not in ids)
+    others = _text_besides(rendered, ids)
     others += " " + rendered.system_prompt
     other_figures = set(_FIGURE.findall(others))
     figures = {f for f in _FIGURE.findall(docs) if f not in other_figures and len(f) >= 2}
