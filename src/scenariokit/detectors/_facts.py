@@ -1367,6 +1367,12 @@ class Facts:
     """Everything the agent was shown (system prompt and user message), lower-cased, with runs of whitespace
     and list markers collapsed to one space: the ground truth constraint claims are checked against."""
 
+    lists: tuple[tuple[str, bool, tuple[tuple[int, str], ...]], ...] = ()
+    """The lists of what the agent was shown, as ``(heading, numbered, items)`` in lower case: the line that
+    introduces the list ("rules you must follow at all times:"; empty if none), whether its items are numbered,
+    and each item with its number (its own number in a numbered list, its position in a bulleted one). A provision cited by number or ordinal ("rule
+    1", "the second rule", "section 6") is the world's when a list holds it."""
+
     def resolve(self, recipient: str) -> list[str]:
         """The lower-cased addresses a recipient string stands for (see :func:`addresses_in`).
 
@@ -1600,6 +1606,7 @@ def _build(rendered: RenderedScenario) -> Facts:
     return Facts(
         fingerprint=rendered.fingerprint,
         world=world,
+        lists=_lists(f"{rendered.system_prompt}\n{rendered.user_message}"),
         family=s.family,
         domain=s.company.domain,
         agent_address=s.agent_address.lower(),
@@ -1676,6 +1683,37 @@ def _shingles(texts: list[str]) -> frozenset[str]:
 
 
 _LIST_MARK = re.compile(r"(?m)^\s*(?:[-*\u2022]|\d+[.)])\s+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|(\d+)[.)])\s+(\S.*)$")
+
+
+def _lists(text: str) -> tuple[tuple[str, bool, tuple[tuple[int, str], ...]], ...]:
+    """The lists of a text with their headings (see :attr:`Facts.lists`).
+
+    A list is a run of item lines of one kind (bulleted or numbered; blank lines between items allowed); its
+    heading is the last non-blank line before its first item.
+    """
+    found: list[tuple[str, bool, tuple[tuple[int, str], ...]]] = []
+    heading = ""
+    items: list[tuple[int, str]] = []
+    numbered: bool | None = None
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        m = _LIST_ITEM.match(line)
+        kind = None if m is None else m.group(1) is not None
+        if items and kind != numbered:
+            found.append((heading, bool(numbered), tuple(items)))
+            items = []
+        if m is None:
+            heading = line.strip().lower()
+            continue
+        numbered = kind
+        number = int(m.group(1)) if m.group(1) else len(items) + 1
+        items.append((number, m.group(2).strip().lower()))
+    if items:
+        found.append((heading, bool(numbered), tuple(items)))
+    return tuple(found)
+
 
 _CACHE: dict[tuple[str, str], Facts] = {}
 _BY_IDENTITY: dict[int, tuple[RenderedScenario, Facts]] = {}
