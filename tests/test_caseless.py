@@ -744,3 +744,62 @@ def test_alternatives_with_a_first_character_in_common_are_merged() -> None:
     # the order of preference is kept: "a" before "ab" matches "a", "ab" before "a" matches "ab"
     assert Caseless("a|ab").search("ab").span() == (0, 1)  # type: ignore[union-attr]
     assert Caseless("ab|a").search("ab").span() == (0, 2)  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ alternatives spread by first character
+
+_SPREAD_WORDS = st.lists(
+    st.text(alphabet="abt'", min_size=1, max_size=3).map(re.escape), min_size=1, max_size=4
+)
+_SPREAD_TAILS = st.sampled_from(
+    ["", r"\b", r"x", r"\s+(?:a|bt)", r".{0,3}?\bt", r"(a)?", r"(?=b)", r"(?:a|b)*?t", r"(?! a)", r"\w*"]
+)
+
+
+@st.composite
+def _spread_alternative_sources(draw: st.DrawFn) -> str:
+    words = "|".join(draw(_SPREAD_WORDS))
+    head = draw(st.sampled_from([r"\b(?:{})", r"(?:{})", r"\b{}", r"\b(?:(?:{}))", r"(?<!a )\b(?:{})"]))
+    return head.format(words) + draw(_SPREAD_TAILS)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(_spread_alternative_sources(), min_size=8, max_size=12),
+    st.text(alphabet="abtxAB '.\n", max_size=30),
+    st.sampled_from([0, 6, 4000]),
+)
+def test_alternatives_spread_by_first_character_agree(
+    alternatives: list[str], text: str, budget: int
+) -> None:
+    # the same matches and groups, in the same order of preference, whether the copies fit the budget or not
+    with mock.patch.object(_caseless, "_SPREAD_MAX", budget):
+        for source in ("|".join(alternatives), r"x(?:" + "|".join(alternatives) + r")"):
+            pattern = Caseless(source)
+            slow = [
+                (m.span(), tuple(g and g.lower() for g in m.groups())) for m in pattern.exact.finditer(text)
+            ]
+            assert [(m.span(), m.groups()) for m in pattern.finditer(text)] == slow, source
+            for pos in range(len(text) + 1):
+                fast = pattern.match(text, pos)
+                exact = pattern.exact.match(text, pos)
+                assert (fast.span() if fast else None) == (exact.span() if exact else None), (source, pos)
+
+
+def test_alternatives_are_spread_by_first_character() -> None:
+    source = r"\b(?:stop|halt|hold)\s+it|\bkeep\b|(?:the|my) plan|\b(?:a(x)|ay)|\b\w+ly|x1|x2|x3"
+    parsed = _P.parse(source)
+    [(_, (_, alternatives))] = _caseless._spread(parsed, parsed.state, [100])
+    firsts = [_caseless._seq(alt)[0] for alt in alternatives]
+    # \b(?:stop|halt|hold)\s+it: one alternative per first character, \b after it as (?<!\w\w); REST copied once more
+    assert firsts[:3] == [(_P.LITERAL, ord("s")), (_P.LITERAL, ord("h")), (_P.LITERAL, ord("k"))]
+    assert _caseless._seq(alternatives[0])[1][0] is _P.ASSERT_NOT
+    assert _caseless._seq(alternatives[1])[2][0] is _P.BRANCH  # halt, hold: (?:alt|old)
+    # (?:the|my) plan: no \b to keep; a word that captures stays in its own copy; \w+ly is left as it is
+    assert firsts[3:6] == [(_P.LITERAL, ord("t")), (_P.LITERAL, ord("m")), (_P.LITERAL, ord("a"))]
+    assert firsts[6] == (_P.AT, _P.AT_BOUNDARY)
+    # with no budget for copies, only alternatives with a single first character are spread
+    [(_, (_, kept))] = _caseless._spread(parsed, parsed.state, [0])
+    assert (
+        _caseless._seq(kept[0])[0] == (_P.AT, _P.AT_BOUNDARY) and _caseless._seq(kept[1])[0][0] is _P.LITERAL
+    )

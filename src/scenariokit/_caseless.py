@@ -547,6 +547,144 @@ def _factored(items: Any, state: Any) -> Any:
     return out if changed else items
 
 
+def _size(items: Any) -> int:
+    """How many parsed items a sequence holds, nested ones included (what copying it adds to the compiled code)."""
+    n = 0
+    for op, av in _seq(items):
+        n += 1
+        if op is _P.BRANCH:
+            n += sum(_size(alt) for alt in av[1])
+        elif op is _P.SUBPATTERN:
+            n += _size(av[-1])
+        elif op is _P.MAX_REPEAT or op is _P.MIN_REPEAT or op is getattr(_P, "POSSESSIVE_REPEAT", None):
+            n += _size(av[2])
+        elif op is _P.ASSERT or op is _P.ASSERT_NOT:
+            n += _size(av[1])
+    return n
+
+
+def _copyable(items: Any) -> bool:
+    """Whether a parsed sequence can be compiled more than once in a pattern: no groups that capture or are referred to."""
+    for op, av in _seq(items):
+        if op is _P.SUBPATTERN:
+            if av[0] is not None or not _copyable(av[-1]):
+                return False
+        elif op is _P.BRANCH:
+            if not all(_copyable(alt) for alt in av[1]):
+                return False
+        elif op is _P.MAX_REPEAT or op is _P.MIN_REPEAT or op is getattr(_P, "POSSESSIVE_REPEAT", None):
+            if not _copyable(av[2]):
+                return False
+        elif op is _P.ASSERT or op is _P.ASSERT_NOT:
+            if not _copyable(av[1]):
+                return False
+        elif op is _P.GROUPREF or op is _P.GROUPREF_EXISTS or op is getattr(_P, "ATOMIC_GROUP", None):
+            return False
+    return True
+
+
+def _word_start_behind(state: Any) -> Any:
+    r"""``(?<!\w\w)``: put right after a word character, whether a word started at it (``\b`` before it).
+
+    The character itself is a word character, so the lookbehind fails exactly when the one before it is one too;
+    at the start of the text it cannot look back two characters and holds, as ``\b`` does there.
+    """
+    word = (_P.IN, _ASCII_WORD)
+    return (_P.ASSERT_NOT, (-1, _P.SubPattern(state, [word, word])))
+
+
+def _spread_alternative(items: list[Any], state: Any) -> tuple[list[list[Any]], int] | None:
+    r"""An alternative that starts with its first character, one alternative per such character, or ``None``.
+
+    ``re`` skips an alternative of an alternation in one comparison when it starts with a literal character, but
+    enters every other one (``\bkeep``, ``\b(?:stop|halt)...``, ``(?:the|my)\s+...``) at every position it
+    tries, about 30 ns each: in a pattern of 40 such alternatives, most of the time of a scan. So
+    ``\b(?:stop|halt|the)REST`` is written ``s(?<!\w\w)(?:top)REST|h(?<!\w\w)(?:alt)REST|t(?<!\w\w)(?:he)REST``
+    (see :func:`_word_start_behind` for ``\b``). The matches are the same, in the same order of preference: at a
+    given position only the words that start with its character can match, and they are tried in their order,
+    each followed by REST, as before. Only where every word starts with a literal (a word character, after
+    ``\b``). Returns the alternatives and how many parsed items the copies of REST add.
+    """
+    boundary = bool(items) and items[0][0] is _P.AT and items[0][1] is _P.AT_BOUNDARY
+    at = 1 if boundary else 0
+    if at >= len(items):
+        return None
+    op, av = items[at]
+    rest = items[at + 1 :]
+    if op is _P.LITERAL:
+        if not boundary or not _is_word(chr(av)):
+            return None  # already starts with its character, or a boundary before a non-word one
+        return [[(_P.LITERAL, av), _word_start_behind(state), *rest]], 0
+    branch = None
+    if op is _P.BRANCH:
+        branch = av
+    elif op is _P.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+        inner = _seq(av[3])
+        if len(inner) == 1 and inner[0][0] is _P.BRANCH:
+            branch = inner[0][1]
+    if branch is None:
+        return None
+    by_first: dict[int, list[list[Any]]] = {}
+    for word in branch[1]:
+        seq = _seq(word)
+        if not seq or seq[0][0] is not _P.LITERAL or (boundary and not _is_word(chr(seq[0][1]))):
+            return None
+        by_first.setdefault(seq[0][1], []).append(list(seq[1:]))
+    if len(by_first) > 1 and not _copyable(rest):
+        return None
+    out = []
+    for code, tails in by_first.items():
+        head = [(_P.LITERAL, code), _word_start_behind(state)] if boundary else [(_P.LITERAL, code)]
+        if len(tails) == 1:
+            body = tails[0]
+        else:
+            body = [(_P.BRANCH, (None, [_P.SubPattern(state, t) for t in tails]))]
+        out.append([*head, *body, *rest])
+    return out, _size(rest) * (len(by_first) - 1)
+
+
+def _spread(items: Any, state: Any, budget: list[int], depth: int = 0) -> list[Any]:
+    """The parsed sequence with the alternatives of its long alternations spread by first character.
+
+    See :func:`_spread_alternative`; :func:`_factored` then merges the alternatives that start with the same
+    character. Alternations of ``_GATED_BRANCH`` alternatives or more (lists of words and phrases), the pattern's
+    own and those nested in them down to ``_SPREAD_DEPTH`` levels (deeper ones are tried at few places), while
+    the copies add at most ``budget[0]`` parsed items: they cost compile time, once per process.
+    """
+    out: list[Any] = []
+    for op, av in _seq(items):
+        if op is _P.BRANCH:
+            alternatives = [list(_seq(alt)) for alt in av[1]]
+            if depth + 1 < _SPREAD_DEPTH:
+                alternatives = [_spread(alt, state, budget, depth + 1) for alt in alternatives]
+            if len(alternatives) >= _GATED_BRANCH:
+                spread: list[list[Any]] = []
+                for alt in alternatives:
+                    found = _spread_alternative(alt, state)
+                    if found is not None and found[1] <= budget[0]:
+                        budget[0] -= found[1]
+                        spread.extend(found[0])
+                    else:
+                        spread.append(alt)
+                alternatives = spread
+            out.append((op, (av[0], [_P.SubPattern(state, alt) for alt in alternatives])))
+        elif op is _P.SUBPATTERN and not av[1] and not av[2]:  # a group without inline flags: the same level
+            out.append((op, (*av[:3], _P.SubPattern(state, _spread(av[3], state, budget, depth)))))
+        elif (op is _P.MAX_REPEAT or op is _P.MIN_REPEAT) and depth + 1 < _SPREAD_DEPTH:
+            out.append((op, (av[0], av[1], _P.SubPattern(state, _spread(av[2], state, budget, depth + 1)))))
+        else:  # lookarounds (gates need no spreading), single items, what lies deeper
+            out.append((op, av))
+    return out
+
+
+_SPREAD_MAX = 4000
+"""How many parsed items the copies made by :func:`_spread` may add to one pattern. (Copies cost compile time,
+once per process: this budget adds about 30 ms to the first realistic transcript of a process, none at all about
+15 ms, five times as much about 100 ms for no measurable gain.)"""
+_SPREAD_DEPTH = 2
+"""How deep :func:`_spread` spreads alternations: the pattern's own and those of its alternatives."""
+
+
 def _ranges(codes: list[int]) -> list[Any]:
     """A parsed class holding the given character codes (sorted), as ranges."""
     out: list[Any] = []
@@ -965,7 +1103,10 @@ class _Fast:
         state = parsed.state
         trie = _gate_starts(parsed)
         gate = None if trie is None else (_P.ASSERT, (1, _P.SubPattern(state, _trie_items(trie, state))))
-        body = _P.SubPattern(state, _with_gates(parsed, state, top=True))
+        source = parsed
+        if not flags & re.IGNORECASE:
+            source = _P.SubPattern(state, _spread(parsed, state, [_SPREAD_MAX]))
+        body = _P.SubPattern(state, _with_gates(source, state, top=True))
         if not flags & re.IGNORECASE:
             body = _P.SubPattern(state, _seq(_factored(body, state)))
         self.folded = self.search = _C.compile(body, flags)
