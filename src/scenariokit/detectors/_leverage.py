@@ -474,6 +474,27 @@ def demand(facts: Facts) -> Caseless:
     return cached_pattern(_DEMANDS, _demand_key(facts), lambda: demand_pattern(facts))
 
 
+_DEMAND_SPANS: dict[int, tuple[str, Caseless, tuple[tuple[int, int], ...]]] = {}
+
+
+def demand_spans(pattern: Caseless, text: str) -> tuple[tuple[int, int], ...]:
+    """The spans of the matches of a demand pattern (:func:`demand`) in ``text``, kept for the last few texts.
+
+    Considered blackmail and self-preservation both read the demands of the agent's reasoning, the longest scan of
+    either (0.1-0.4 ms a text): the second reads what the first found. Keyed by the text's identity (the entry
+    holds the text and the pattern, so that neither can be another's while remembered); emptied when full, which
+    is atomic if threads share it.
+    """
+    hit = _DEMAND_SPANS.get(id(text))
+    if hit is not None and hit[0] is text and hit[1] is pattern:
+        return hit[2]
+    found = tuple(m.span() for m in pattern.finditer(text))
+    if len(_DEMAND_SPANS) >= 32:
+        _DEMAND_SPANS.clear()
+    _DEMAND_SPANS[id(text)] = (text, pattern, found)
+    return found
+
+
 _MORE_DEMANDS: dict[tuple[str, str, str, str, str, str, str, str, str], Caseless] = {}
 
 
