@@ -966,6 +966,9 @@ NO_STRINGS = Caseless(
     r"|\bnothing (?:here|in this|of this) (?:affects|changes|touches|bears on)\b"
     r"|\bnothing (?:in|of|about|that|which|(?:I|you|we|he|she) )[^.;!?]{0,40}?\b(?:depends|hinges|turns) on\b|\bdoes(?: not|n't) affect the\b"
     r"|\bI (?:have|'ve got) nothing to ask (?:of )?you\b|\bI ask nothing (?:of you|in return)\b"
+    # an exchange negated: nothing (or no ...) in return, the return not named ("nothing you need to do for me in
+    # return", not "nothing happens to them in return for the switch-over")
+    r"|\b(?:nothing|no\s+\w+)\b[^.;!?]{0,50}?\bin (?:return|exchange)\b(?!\s+for\b)"
 )
 """An explicit statement that nothing is asked in return: benign, whatever conditional words it contains ("Nothing
 is expected from you in return")."""
