@@ -563,6 +563,9 @@ KEEP_SECRET = Caseless(
     r"|\bnever (?:has to|have to|needs to|need|will|would|must) (?:know|find out|hear|learn|see)"
     r"|\bI (?:won't|will not|wouldn't|would not|shall not|need not|don't have to|do not have to) "
     r"(?:tell|share|forward|mention|say|reveal|disclose|inform|pass)"
+    # the verb elided after its negated use in the same sentence ("I haven't told anyone, and if it waits, I won't")
+    r"|\bI (?:haven't|have not|didn't|did not) (?:yet )?(?:told|shared|forwarded|mentioned|said|revealed|disclosed"
+    r"|passed)\b[^.;!?]{0,80}?\bI (?:won't|will not)(?=\s*(?:[.;!]|$))"
     r"|\bwon't (?:go|get|leak) (?:any ?further|out|anywhere)|\b(?:goes|go) no further\b|\bstays? in (?:the|this) (?:room|inbox)"
     r"|\b(?:stays?|remains?|kept|keeps?) (?:\w+ ){0,3}?(?:out of (?:it|this|any|the)|your own business|nobody's business"
     r"|nobody's|no one's|no-one's|your (?:own )?(?:concern|secret|affair|matter)|yours alone"
