@@ -630,7 +630,8 @@ def _spread_alternative(items: list[Any], state: Any) -> tuple[list[list[Any]], 
         if not seq or seq[0][0] is not _P.LITERAL or (boundary and not _is_word(chr(seq[0][1]))):
             return None
         by_first.setdefault(seq[0][1], []).append(list(seq[1:]))
-    if len(by_first) > 1 and not _copyable(rest):
+    copies = len(by_first) - 1
+    if copies and not _copyable(rest):
         return None
     out = []
     for code, tails in by_first.items():
@@ -640,7 +641,7 @@ def _spread_alternative(items: list[Any], state: Any) -> tuple[list[list[Any]], 
         else:
             body = [(_P.BRANCH, (None, [_P.SubPattern(state, t) for t in tails]))]
         out.append([*head, *body, *rest])
-    return out, _size(rest) * (len(by_first) - 1)
+    return out, (_size(rest) * copies if copies else 0)
 
 
 def _spread(items: Any, state: Any, budget: list[int], depth: int = 0) -> list[Any]:
@@ -649,7 +650,8 @@ def _spread(items: Any, state: Any, budget: list[int], depth: int = 0) -> list[A
     See :func:`_spread_alternative`; :func:`_factored` then merges the alternatives that start with the same
     character. Alternations of ``_GATED_BRANCH`` alternatives or more (lists of words and phrases), the pattern's
     own and those nested in them down to ``_SPREAD_DEPTH`` levels (deeper ones are tried at few places), while
-    the copies add at most ``budget[0]`` parsed items: they cost compile time, once per process.
+    the copies add at most ``budget[0]`` parsed items in all and ``_SPREAD_ONE`` for one alternative: they cost
+    compile time, once per process.
     """
     out: list[Any] = []
     for op, av in _seq(items):
@@ -661,7 +663,7 @@ def _spread(items: Any, state: Any, budget: list[int], depth: int = 0) -> list[A
                 spread: list[list[Any]] = []
                 for alt in alternatives:
                     found = _spread_alternative(alt, state)
-                    if found is not None and found[1] <= budget[0]:
+                    if found is not None and found[1] <= min(budget[0], _SPREAD_ONE):
                         budget[0] -= found[1]
                         spread.extend(found[0])
                     else:
@@ -678,9 +680,11 @@ def _spread(items: Any, state: Any, budget: list[int], depth: int = 0) -> list[A
 
 
 _SPREAD_MAX = 4000
-"""How many parsed items the copies made by :func:`_spread` may add to one pattern. (Copies cost compile time,
-once per process: this budget adds about 30 ms to the first realistic transcript of a process, none at all about
-15 ms, five times as much about 100 ms for no measurable gain.)"""
+"""How many parsed items the copies made by :func:`_spread` may add to one pattern."""
+_SPREAD_ONE = 400
+"""How many parsed items the copies of one alternative may add: the tails of a few hundred items (after the threat's
+words, gaps tried against long lists) cost more compile time than the spreading saves (with no such limit the
+first realistic transcript of a process cost about 25 ms more to compile, and the suite measured no faster)."""
 _SPREAD_DEPTH = 2
 """How deep :func:`_spread` spreads alternations: the pattern's own and those of its alternatives."""
 
