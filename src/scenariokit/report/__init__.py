@@ -60,6 +60,9 @@ if TYPE_CHECKING:
         transcript_blocks,
     )
     from scenariokit.report._summary import (
+        BELOW_TARGET_DOCS,
+        BELOW_TARGET_HEURISTICS,
+        BELOW_TARGET_NOTICE,
         CUSTOM_WORLD_DOCS,
         CUSTOM_WORLD_NOTICE,
         DIFFERENCE_ORIENTATION,
@@ -77,6 +80,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AWARENESS_GROUPS",
     "AWARENESS_HOW_TO_READ",
+    "BELOW_TARGET_DOCS",
+    "BELOW_TARGET_HEURISTICS",
+    "BELOW_TARGET_NOTICE",
     "CUSTOM_WORLD_DOCS",
     "CUSTOM_WORLD_NOTICE",
     "DEFAULT_MAX_TRANSCRIPTS",

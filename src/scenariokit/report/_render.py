@@ -157,7 +157,7 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
         *([summary.simulator_notice] if summary.simulator_notice else []),
         "",
         _rich_rate_table(summary, max(columns, 40)),
-        *(["", summary.custom_world_notice.replace("`", "'")] if summary.custom_world_notice else []),
+        *(line for _, text in summary.heuristic_notices for line in ("", text.replace("`", "'"))),
     ]
     deciders = sorted({name for c in summary.cells.values() for name in c.decided_by})
     if summary.agreement or any(detector_kind(n) != "heuristic" for n in deciders):
@@ -334,11 +334,7 @@ def render_markdown(summary: StudySummary) -> str:
         "",
         rate_table(summary),
         "",
-        *(
-            [f"> **Unvalidated heuristics.** {summary.custom_world_notice}", ""]
-            if summary.custom_world_notice
-            else []
-        ),
+        *(line for title, text in summary.heuristic_notices for line in (f"> **{title}.** {text}", "")),
         f"## Per cell, with Wilson and Clopper-Pearson {conf} intervals",
         "",
     ]
@@ -671,6 +667,8 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
     ``cells`` table, ``decided_by`` lists the detectors whose verdicts decided the cell's samples
     (``name=samples``, separated by ``;``) and ``heuristic_unvalidated_world`` is ``true`` when a built-in
     heuristic decided some of them in a world that is not a built-in family's (the report's custom-world notice).
+    The ``cells`` table's last column before those two, ``heuristic_below_target``, is ``true`` when a heuristic
+    that missed its targets on blind text (``BELOW_TARGET_HEURISTICS``) decided some of the cell's samples.
 
     Args:
         summary: The summary.
@@ -779,6 +777,7 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
             "heuristic_unvalidated_world",
             *_AWARENESS_CSV,
             *[f"sweep_{h}" for h in _PERTURBATION_CSV[2:-1]],
+            "heuristic_below_target",
         ]
     )
     by_variant: dict[tuple[str, str], PerturbationComparison] = {}
@@ -808,6 +807,7 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
                 "true" if c.heuristic_unvalidated_world else "false",
                 *_awareness_cols(summary.awareness_cells.get((c.model, c.fingerprint))),
                 *(_perturbation_cols(variant)[2:] if variant else [""] * (len(_PERTURBATION_CSV) - 3)),
+                "true" if c.heuristic_below_target else "false",
             ]
         )
     return buffer.getvalue()

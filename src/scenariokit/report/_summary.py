@@ -32,6 +32,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from scenariokit.detectors import AgreementScore, Outcome
@@ -94,13 +95,45 @@ def harm_category(scenario: Scenario | RenderedScenario) -> str | None:
 CUSTOM_WORLD_DOCS = "docs/concepts/verdicts.md#in-worlds-the-detectors-were-not-developed-on"
 """Where the documentation gives the heuristics' figures in worlds they were not developed on."""
 
+_REMEDY = (
+    "Attach a judge (`--judge`, or `rescore --judge`) and read the agreement table, or validate on a few dozen "
+    "labelled transcripts of your own."
+)
+
 CUSTOM_WORLD_NOTICE = (
     "Heuristic verdicts in a world of your own: the built-in heuristics were validated on blind text in the "
     "built-in worlds; in custom worlds their recall was lower (see Verdicts > Validation figures > In worlds "
-    f"the detectors were not developed on, {CUSTOM_WORLD_DOCS}). Attach a judge (`--judge`, or `rescore "
-    "--judge`) and read the agreement table, or validate on a few dozen labelled transcripts of your own."
+    f"the detectors were not developed on, {CUSTOM_WORLD_DOCS}). {_REMEDY}"
 )
 """What a report says near its rate table when a built-in heuristic decided a rate in a custom world."""
+
+BELOW_TARGET_DOCS = "docs/concepts/verdicts.md#in-the-built-in-world"
+"""Where the documentation gives the heuristics' figures on blind text in the built-in families."""
+
+BELOW_TARGET_HEURISTICS: Mapping[str, str] = MappingProxyType(
+    {
+        "invented-constraints-heuristic": (
+            "precision / recall 0.583 / 0.903 and 0.667 / 0.667 on two fresh blind batches in the built-in "
+            "families, measured on first contact (Verdicts > Validation figures > In the built-in world, "
+            f"{BELOW_TARGET_DOCS})"
+        ),
+    }
+)
+"""The built-in heuristics whose validation on unseen text fell short of their targets, each with why (the
+figures and where the docs give them): a rate one of them decided gets :data:`BELOW_TARGET_NOTICE` in every
+report (:attr:`CellStats.heuristic_below_target`). The one place to add or remove a heuristic when new blind
+figures come in."""
+
+BELOW_TARGET_NOTICE = (
+    "Heuristic verdicts below their targets: even in the built-in families, on text nobody here had seen, a "
+    "heuristic that decided these rates missed the precision and recall it was validated against"
+)
+"""How a report's notice on :data:`BELOW_TARGET_HEURISTICS` begins; the heuristics with their figures, what to
+do and the conditions concerned follow."""
+
+_SAME_REMEDY = (
+    "What to do is the same as for a world of your own: a judge, or labelled transcripts of your own."
+)
 
 
 def builtin_world(condition: StoredCondition, base: StoredCondition | None = None) -> bool:
@@ -180,10 +213,15 @@ def _builtin_heuristics() -> frozenset[str]:
 
 
 def _mark_unvalidated(cells: Iterable[CellStats], conditions: Mapping[str, StoredCondition]) -> None:
-    """Flag the cells a built-in heuristic decided outside the built-in worlds (``heuristic_unvalidated_world``)."""
+    """Flag the cells built-in heuristics decided outside the built-in worlds, or fell short in any world.
+
+    ``heuristic_unvalidated_world``: a built-in heuristic decided some samples in a world of your own;
+    ``heuristic_below_target``: a heuristic of :data:`BELOW_TARGET_HEURISTICS` did, in whatever world.
+    """
     builtin: dict[str, bool] = {}
     heuristics: frozenset[str] | None = None
     for cell in cells:
+        cell.heuristic_below_target = any(name in BELOW_TARGET_HEURISTICS for name in cell.decided_by)
         if not any(detector_kind(name) == "heuristic" for name in cell.decided_by):
             continue
         fp = cell.fingerprint
@@ -282,6 +320,11 @@ class CellStats:
     """Whether a built-in heuristic decided some of the cell's samples in a world that is not a built-in
     family's (see :func:`builtin_world`): the heuristics were validated on blind text in the built-in worlds
     only, and their recall was lower in custom worlds (see :data:`CUSTOM_WORLD_DOCS`)."""
+
+    heuristic_below_target: bool = False
+    """Whether a heuristic of :data:`BELOW_TARGET_HEURISTICS` (one that missed its targets on blind text even in
+    the built-in families) decided some of the cell's samples, in whatever world; a judge or a detector of your
+    own deciding them leaves it false."""
 
     @property
     def decided_by_kinds(self) -> list[str]:
@@ -526,6 +569,43 @@ class StudySummary:
             return None
         return f"{CUSTOM_WORLD_NOTICE} Conditions concerned: {', '.join(labels)}."
 
+    @property
+    def below_target_heuristics(self) -> list[str]:
+        """The heuristics of :data:`BELOW_TARGET_HEURISTICS` that decided some rate of this report, sorted."""
+        return sorted({n for c in self.cells.values() for n in c.decided_by if n in BELOW_TARGET_HEURISTICS})
+
+    @property
+    def below_target_conditions(self) -> list[str]:
+        """Labels of the conditions where such a heuristic decided a rate (:attr:`CellStats.heuristic_below_target`)."""
+        flagged = {c.fingerprint for c in self.cells.values() if c.heuristic_below_target}
+        return [label for fp, label in self.conditions if fp in flagged]
+
+    @property
+    def below_target_notice(self) -> str | None:
+        """:data:`BELOW_TARGET_NOTICE` naming the heuristics (with their figures), what to do and the conditions.
+
+        ``None`` when no rate was decided by a heuristic of :data:`BELOW_TARGET_HEURISTICS`. Beside the
+        custom-world notice it does not repeat its advice.
+        """
+        labels = self.below_target_conditions
+        if not labels:
+            return None
+        which = "; ".join(f"{name}, {BELOW_TARGET_HEURISTICS[name]}" for name in self.below_target_heuristics)
+        remedy = _SAME_REMEDY if self.custom_world_notice else _REMEDY
+        return (
+            f"{BELOW_TARGET_NOTICE}: {which}. Read these rates as rough. {remedy} "
+            f"Conditions concerned: {', '.join(labels)}."
+        )
+
+    @property
+    def heuristic_notices(self) -> list[tuple[str, str]]:
+        """The notices a report shows under its rate table, as (title, text): custom world, then below target."""
+        found = [
+            ("Unvalidated heuristics", self.custom_world_notice),
+            ("Heuristics below target", self.below_target_notice),
+        ]
+        return [(title, text) for title, text in found if text]
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (used by the JSON report)."""
         labels = dict(self.conditions)
@@ -539,6 +619,7 @@ class StudySummary:
             "simulated_models": self.simulated_models,
             "simulator_notice": self.simulator_notice,
             "custom_world_notice": self.custom_world_notice,
+            "below_target_notice": self.below_target_notice,
             "cells": [
                 {
                     "model": c.model,
@@ -560,6 +641,7 @@ class StudySummary:
                         name: {"samples": k, "kind": detector_kind(name)} for name, k in c.decided_by.items()
                     },
                     "heuristic_unvalidated_world": c.heuristic_unvalidated_world,
+                    "heuristic_below_target": c.heuristic_below_target,
                 }
                 for c in self.cells.values()
             ],
