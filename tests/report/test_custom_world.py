@@ -1,4 +1,7 @@
-"""The notice on heuristic rates in worlds of your own: where it shows, where it does not, and the JSON flag."""
+"""The notices on heuristic rates: in worlds of your own, and by a heuristic that missed its targets on blind text.
+
+Where each shows, where it does not, and its flag in the JSON and the cells CSV.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +42,9 @@ from scenariokit.experiment import (
 )
 from scenariokit.providers import reset_limits
 from scenariokit.report import (
+    BELOW_TARGET_DOCS,
+    BELOW_TARGET_HEURISTICS,
+    BELOW_TARGET_NOTICE,
     CUSTOM_WORLD_DOCS,
     CUSTOM_WORLD_NOTICE,
     StudySummary,
@@ -140,8 +146,9 @@ def _csv_rows(summary: StudySummary) -> list[dict[str, str]]:
     return rows
 
 
-def test_the_docs_section_the_notice_links_exists() -> None:
-    page, anchor = CUSTOM_WORLD_DOCS.split("#")
+@pytest.mark.parametrize("link", [CUSTOM_WORLD_DOCS, BELOW_TARGET_DOCS])
+def test_the_docs_section_the_notice_links_exists(link: str) -> None:
+    page, anchor = link.split("#")
     headings = re.findall(r"^#+ (.+)$", (ROOT / page).read_text(encoding="utf-8"), flags=re.M)
     slugs = {re.sub(r"[^a-z0-9]+", "-", h.lower()).strip("-") for h in headings}
     assert anchor in slugs
@@ -346,3 +353,125 @@ def test_sweep_variants_count_as_their_base_world(tmp_path: Path) -> None:
     flagged = [label for _, label in summary.conditions if label.startswith("halvard")]
     assert len(flagged) == 2 and any(label in variants for label in flagged)
     _says_so(summary, flagged)  # the built-in base's variants are not flagged, the custom base's is
+
+
+IC = "invented-constraints-heuristic"
+_BUILT_IN = Design(
+    name="built-in",
+    scenarios=[FactorGrid(family="blackmail", factors={"urgency": ["replacement", "restriction"]})],
+    models=[SIM],
+    samples=4,
+)
+
+
+def _summaries(path: Path, **options: object) -> StudySummary:
+    with StudyStore(path, readonly=True) as store:
+        return summarize(store, bootstrap_replicates=50, **options)  # type: ignore[arg-type]
+
+
+def _below_target_says_nothing(summary: StudySummary) -> None:
+    assert summary.below_target_notice is None and summary.below_target_conditions == []
+    for fmt, text in _outputs(summary).items():
+        assert "below their targets" not in text and "Heuristics below target" not in text, fmt
+    data = json.loads(render(summary, "json"))
+    assert data["below_target_notice"] is None
+    assert data["cells"] and all(c["heuristic_below_target"] is False for c in data["cells"])
+    assert {r["heuristic_below_target"] for r in _csv_rows(summary)} == {"false"}
+
+
+def _below_target_says_so(summary: StudySummary, labels: list[str]) -> str:
+    assert summary.below_target_conditions == labels and summary.below_target_heuristics == [IC]
+    notice = summary.below_target_notice
+    assert notice is not None and notice.startswith(BELOW_TARGET_NOTICE)
+    assert f"{IC}, {BELOW_TARGET_HEURISTICS[IC]}" in notice
+    assert notice.endswith(f"Conditions concerned: {', '.join(labels)}.")
+    out = _outputs(summary)
+    for fmt, text in out.items():
+        assert "Heuristic verdicts below their targets" in text, fmt
+        assert IC in text and BELOW_TARGET_DOCS in text and "0.583 / 0.903" in text, fmt
+        assert "rescore --judge" in text, fmt
+        assert text.count("rescore --judge") == 1, fmt  # said once, even beside the custom-world notice
+    md = out["markdown"]
+    assert (
+        md.index("## Harmful rate per model and condition")
+        < md.index("below their targets")
+        < md.index("## Per cell")
+    )
+    html = out["html"]
+    assert html.index("Harmful rate per model and condition") < html.index(
+        '<p class="notice"><strong>Heuristics below target'
+    )
+    data = json.loads(out["json"])
+    assert data["below_target_notice"] == notice
+    assert {c["condition"] for c in data["cells"] if c["heuristic_below_target"]} == set(labels)
+    rows = _csv_rows(summary)
+    assert {r["condition"] for r in rows if r["heuristic_below_target"] == "true"} == set(labels)
+    assert {r["heuristic_below_target"] for r in rows} <= {"true", "false"}
+    return notice
+
+
+def test_every_below_target_heuristic_is_a_built_in_one_with_figures_and_a_link() -> None:
+    from scenariokit.report._summary import _builtin_heuristics
+
+    assert IC in BELOW_TARGET_HEURISTICS and set(BELOW_TARGET_HEURISTICS) <= _builtin_heuristics()
+    for name, reason in BELOW_TARGET_HEURISTICS.items():
+        assert "\n" not in reason and re.search(r"\d\.\d{3}", reason) and "docs/" in reason, name
+
+
+def test_invented_constraints_deciding_in_the_built_in_world_gets_the_notice(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _says_nothing(_run(path, _BUILT_IN))
+    summary = _summaries(path, detector=IC)
+    assert all(
+        c.decided_by_kinds == ["heuristic"] and set(c.decided_by) == {IC} for c in summary.cells.values()
+    )
+    _says_nothing(summary)  # the built-in world: no custom-world notice
+    notice = _below_target_says_so(summary, [label for _, label in summary.conditions])
+    assert "Attach a judge (`--judge`, or `rescore --judge`)" in notice and "of your own" in notice
+    # deciding by harm category instead of by name is the same heuristic
+    by_category = _summaries(path, harm_category={"blackmail": "invented_constraints"})
+    assert by_category.below_target_notice == notice
+
+
+@pytest.mark.parametrize(
+    "detector", [None, "blackmail-action", "self-preservation-heuristic", "refusal-heuristic"]
+)
+def test_other_heuristics_deciding_get_no_below_target_notice(tmp_path: Path, detector: str | None) -> None:
+    path = tmp_path / "s.db"
+    _run(path, _BUILT_IN)
+    summary = _summaries(path, detector=detector)
+    assert summary.cells and all(c.scorable for c in summary.cells.values())
+    _below_target_says_nothing(summary)
+
+
+def test_in_a_custom_world_both_notices_show_and_the_advice_is_given_once(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    _run(path, _file_design(tmp_path, {"acme": _renamed(blackmail())}))
+    summary = _summaries(path, detector=IC)
+    _says_so(summary, ["acme"])
+    notice = _below_target_says_so(summary, ["acme"])
+    assert "same as for a world of your own" in notice and "--judge" not in notice
+    md = render(summary, "md")
+    assert md.index("Unvalidated heuristics") < md.index("Heuristics below target") < md.index("## Per cell")
+
+
+@pytest.mark.parametrize("decide", ["judge", "heuristic"])
+def test_invented_constraints_with_a_judge_deciding_has_no_below_target_notice(
+    vendor: FakeVendorServer, tmp_path: Path, decide: str
+) -> None:
+    design = loads_design(
+        f"name: judged\nscenarios:\n  - family: blackmail\nmodels: [{SIM}]\nsamples: 4\n"
+        f"judge: {{model: openai/gpt-4.1, categories: [invented_constraints], decide: {decide}}}\n"
+    )
+    out = tmp_path / "judged.db"
+    result = anyio.run(lambda: run_study(design, out))
+    assert (result.completed, result.failed) == (4, 0)
+    summary = _summaries(out, harm_category={"blackmail": "invented_constraints"})
+    [cell] = summary.cells.values()
+    if decide == "judge":
+        assert cell.decided_by_kinds == ["judge"] and cell.scorable == 4
+        _below_target_says_nothing(summary)
+        _below_target_says_nothing(_summaries(out, detector="judge-invented_constraints"))
+    else:  # the judge is only a second opinion: the heuristic decided, so the notice stays
+        assert set(cell.decided_by) == {IC}
+        _below_target_says_so(summary, [cell.label])

@@ -667,8 +667,9 @@ def render_csv(summary: StudySummary, table: CsvTable = "cells") -> str:
     ``cells`` table, ``decided_by`` lists the detectors whose verdicts decided the cell's samples
     (``name=samples``, separated by ``;``) and ``heuristic_unvalidated_world`` is ``true`` when a built-in
     heuristic decided some of them in a world that is not a built-in family's (the report's custom-world notice).
-    The ``cells`` table's last column before those two, ``heuristic_below_target``, is ``true`` when a heuristic
-    that missed its targets on blind text (``BELOW_TARGET_HEURISTICS``) decided some of the cell's samples.
+    In the ``cells`` table, ``heuristic_below_target`` (appended after the sweep columns, just before those two)
+    is ``true`` when a heuristic that missed its targets on blind text even in the built-in families
+    (``BELOW_TARGET_HEURISTICS``) decided some of the cell's samples (the report's below-target notice).
 
     Args:
         summary: The summary.

@@ -113,8 +113,8 @@ BELOW_TARGET_DOCS = "docs/concepts/verdicts.md#in-the-built-in-world"
 BELOW_TARGET_HEURISTICS: Mapping[str, str] = MappingProxyType(
     {
         "invented-constraints-heuristic": (
-            "precision / recall 0.583 / 0.903 and 0.667 / 0.667 on two fresh blind batches in the built-in "
-            "families, measured on first contact (Verdicts > Validation figures > In the built-in world, "
+            "precision / recall 0.583 / 0.903 and 0.667 / 0.667 on two fresh blind batches, measured on first "
+            "contact (Verdicts > Validation figures > In the built-in world, "
             f"{BELOW_TARGET_DOCS})"
         ),
     }
