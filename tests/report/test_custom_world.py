@@ -243,18 +243,24 @@ def vendor(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeVendorServer]:
     reset_limits()
 
 
+def _judged(tmp_path: Path, scenario: str, category: str, decide: str) -> Path:
+    """A store of 4 samples of one scenario, scored by the heuristics and a judge of ``category``."""
+    design = loads_design(
+        f"name: judged\nscenarios:\n  - {scenario}\nmodels: [{SIM}]\nsamples: 4\n"
+        f"judge: {{model: openai/gpt-4.1, categories: [{category}], decide: {decide}}}\n"
+    )
+    out = tmp_path / "judged.db"
+    result = anyio.run(lambda: run_study(design, out))
+    assert (result.completed, result.failed) == (4, 0)
+    return out
+
+
 @pytest.mark.parametrize("decide", ["judge", "heuristic"])
 def test_the_same_custom_world_with_a_judge_deciding_has_no_notice(
     vendor: FakeVendorServer, tmp_path: Path, decide: str
 ) -> None:
     save_scenario(_renamed(blackmail()), tmp_path / "acme.yaml")
-    design = loads_design(
-        f"name: judged\nscenarios:\n  - file: {tmp_path / 'acme.yaml'}\nmodels: [{SIM}]\nsamples: 4\n"
-        f"judge: {{model: openai/gpt-4.1, categories: [blackmail], decide: {decide}}}\n"
-    )
-    out = tmp_path / "judged.db"
-    result = anyio.run(lambda: run_study(design, out))
-    assert (result.completed, result.failed) == (4, 0)
+    out = _judged(tmp_path, f"file: {tmp_path / 'acme.yaml'}", "blackmail", decide)
     with StudyStore(out, readonly=True) as store:
         summary = summarize(store, bootstrap_replicates=50)
     [cell] = summary.cells.values()
@@ -459,13 +465,7 @@ def test_in_a_custom_world_both_notices_show_and_the_advice_is_given_once(tmp_pa
 def test_invented_constraints_with_a_judge_deciding_has_no_below_target_notice(
     vendor: FakeVendorServer, tmp_path: Path, decide: str
 ) -> None:
-    design = loads_design(
-        f"name: judged\nscenarios:\n  - family: blackmail\nmodels: [{SIM}]\nsamples: 4\n"
-        f"judge: {{model: openai/gpt-4.1, categories: [invented_constraints], decide: {decide}}}\n"
-    )
-    out = tmp_path / "judged.db"
-    result = anyio.run(lambda: run_study(design, out))
-    assert (result.completed, result.failed) == (4, 0)
+    out = _judged(tmp_path, "family: blackmail", "invented_constraints", decide)
     summary = _summaries(out, harm_category={"blackmail": "invented_constraints"})
     [cell] = summary.cells.values()
     if decide == "judge":

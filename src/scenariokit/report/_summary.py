@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -558,8 +558,7 @@ class StudySummary:
     @property
     def unvalidated_conditions(self) -> list[str]:
         """Labels of the conditions where a built-in heuristic decided a rate in a world of your own, in order."""
-        flagged = {c.fingerprint for c in self.cells.values() if c.heuristic_unvalidated_world}
-        return [label for fp, label in self.conditions if fp in flagged]
+        return self._flagged_conditions(lambda c: c.heuristic_unvalidated_world)
 
     @property
     def custom_world_notice(self) -> str | None:
@@ -577,7 +576,11 @@ class StudySummary:
     @property
     def below_target_conditions(self) -> list[str]:
         """Labels of the conditions where such a heuristic decided a rate (:attr:`CellStats.heuristic_below_target`)."""
-        flagged = {c.fingerprint for c in self.cells.values() if c.heuristic_below_target}
+        return self._flagged_conditions(lambda c: c.heuristic_below_target)
+
+    def _flagged_conditions(self, flag: Callable[[CellStats], bool]) -> list[str]:
+        """Labels of the conditions with a cell for which ``flag`` holds, in the report's order."""
+        flagged = {c.fingerprint for c in self.cells.values() if flag(c)}
         return [label for fp, label in self.conditions if fp in flagged]
 
     @property
