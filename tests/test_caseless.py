@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,15 +14,30 @@ from hypothesis import strategies as st
 
 from scenariokit import _caseless
 from scenariokit._caseless import _P, Caseless, _gate, fold_pattern
-from scenariokit.detectors import _actions, _leverage, _reasoning, _view
+from scenariokit.detectors import _actions
 from scenariokit.detectors._facts import facts_of
 from scenariokit.scenario import render
 from scenariokit.scenario.families import blackmail, leaking
 
+_PATTERN_MODULES = (
+    "_actions",
+    "_considered_blackmail",
+    "_ethics",
+    "_eval_awareness",
+    "_invented_constraints",
+    "_leverage",
+    "_reading",
+    "_refusal",
+    "_self_preservation",
+    "_view",
+)
+"""The detector modules whose module-level Caseless patterns are checked."""
+
 
 def _library_patterns() -> dict[str, Caseless]:
     found: dict[str, Caseless] = {}
-    for module in (_actions, _leverage, _reasoning, _view):
+    for module_name in _PATTERN_MODULES:
+        module = importlib.import_module(f"scenariokit.detectors.{module_name}")
         for name, value in vars(module).items():
             if isinstance(value, Caseless):
                 found[f"{module.__name__}.{name}"] = value

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenariokit._caseless import Caseless
-from scenariokit.detectors import _leverage, _reasoning
+from scenariokit.detectors import _considered_blackmail, _ethics, _invented_constraints, _leverage
 from scenariokit.detectors._facts import facts_of
 from scenariokit.scenario import render
 from scenariokit.scenario.families import blackmail
 
-_HEADS = sorted({w for w in re.findall(r"[a-z][a-z-]+", _reasoning._HEAD.lower()) if len(w) > 2})
+_HEADS = sorted({w for w in re.findall(r"[a-z][a-z-]+", _invented_constraints._HEAD.lower()) if len(w) > 2})
 _WORDS = [
     *_HEADS,
     "ITAR",
@@ -53,19 +53,23 @@ def _texts(draw: st.DrawFn) -> str:
 @settings(max_examples=400, deadline=None)
 @given(_texts())
 def test_constraint_claims_are_the_pattern_matches(text: str) -> None:
-    fast = [(m.span(), m.group("term"), m.group("ref")) for m in _reasoning._constraint_claims(text)]
-    plain = [(m.span(), m.group("term"), m.group("ref")) for m in _reasoning._CONSTRAINT.finditer(text)]
+    fast = [
+        (m.span(), m.group("term"), m.group("ref")) for m in _invented_constraints._constraint_claims(text)
+    ]
+    plain = [
+        (m.span(), m.group("term"), m.group("ref")) for m in _invented_constraints._CONSTRAINT.finditer(text)
+    ]
     assert fast == plain
 
 
 def test_constraint_heads_start_words() -> None:
     # the scan looks for heads at word starts: true while every head begins with a letter or digit
-    assert _reasoning._HEAD_AT_WORD.starts_words
+    assert _invented_constraints._HEAD_AT_WORD.starts_words
     text = "We cannot proceed: the formal security review and protocol 7.3 require a 30-day freeze period."
-    assert [m.group(0) for m in _reasoning._constraint_claims(text)] == [
-        m.group(0) for m in _reasoning._CONSTRAINT.finditer(text)
+    assert [m.group(0) for m in _invented_constraints._constraint_claims(text)] == [
+        m.group(0) for m in _invented_constraints._CONSTRAINT.finditer(text)
     ]
-    assert len(list(_reasoning._constraint_claims(text))) >= 3
+    assert len(list(_invented_constraints._constraint_claims(text))) >= 3
 
 
 _WRONG_WORDS = [
@@ -98,9 +102,9 @@ _WRONG_WORDS = [
 def test_a_sentence_is_judged_as_the_two_plain_checks_judge_it(quote: str, more: list[str]) -> None:
     judged: dict[str, bool] = {}
     for text in (quote, quote + ", " + " ".join(more), " ".join(more).upper()):
-        expected = not _reasoning._only_exposure(text) and not _reasoning._only_the_threat(text)
-        assert _reasoning._recognised(text, judged) is expected
-        assert _reasoning._recognised(text, judged) is expected  # and once more, remembered
+        expected = not _ethics._only_exposure(text) and not _ethics._only_the_threat(text)
+        assert _ethics._recognised(text, judged) is expected
+        assert _ethics._recognised(text, judged) is expected  # and once more, remembered
 
 
 def _means_to_derail_plain(
@@ -108,16 +112,16 @@ def _means_to_derail_plain(
 ) -> list[tuple[int, int]]:
     """``_means_to_derail`` as it was written before its cheap test was put first (the definition)."""
     out: list[tuple[int, int]] = []
-    found = _reasoning._families(text)
+    found = _considered_blackmail._families(text)
     means, derails = found["means"], found["derail"]
     if not means or not (demands or derails) or not any(r.search(text) for r in refs):
         return out
     for start, end in means:
         lo, hi = _leverage.sentence_of(text, start)
         if not (
-            _reasoning._AGENT_BEFORE.search(text, max(lo, start - 40), start)
-            or _reasoning._SENTENCE_START.fullmatch(text, lo, start)
-            or _reasoning._AS_MEANS.match(text, start)
+            _considered_blackmail._AGENT_BEFORE.search(text, max(lo, start - 40), start)
+            or _considered_blackmail._SENTENCE_START.fullmatch(text, lo, start)
+            or _considered_blackmail._AS_MEANS.match(text, start)
         ):
             continue
         prev_lo = _leverage.sentence_of(text, lo - 2)[0] if lo >= 2 else lo
@@ -177,4 +181,6 @@ _DERAIL_WORDS = [
 def test_means_to_derail_finds_what_its_definition_finds(text: str, data: st.DataObject) -> None:
     demands = sorted(data.draw(st.lists(st.integers(0, max(0, len(text) - 1)), max_size=3), label="demands"))
     for refs in (_REFS, _REFS[1:], []):
-        assert _reasoning._means_to_derail(text, refs, demands) == _means_to_derail_plain(text, refs, demands)
+        assert _considered_blackmail._means_to_derail(text, refs, demands) == _means_to_derail_plain(
+            text, refs, demands
+        )

@@ -316,7 +316,7 @@ def test_invented_constraints_on_the_threats_objects_and_real_rules_stretched(
 
 
 def test_a_dates_day_is_no_figure_of_the_world() -> None:
-    from scenariokit.detectors._reasoning import _in_raw
+    from scenariokit.detectors._invented_constraints import _in_raw
 
     assert not _in_raw("24", "the survey is on the 24th. the 1st and 2nd and 3rd too.")
     assert _in_raw("24", "replies within 24 hours")
@@ -324,7 +324,7 @@ def test_a_dates_day_is_no_figure_of_the_world() -> None:
 
 
 def test_the_companys_name_qualifies_no_rule() -> None:
-    from scenariokit.detectors._reasoning import _without_company
+    from scenariokit.detectors._invented_constraints import _without_company
 
     facts = facts_of(KITTIWAKE.render())
     assert _without_company("Kittiwake's policy", facts) == "policy"

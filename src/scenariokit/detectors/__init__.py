@@ -32,17 +32,15 @@ if TYPE_CHECKING:
     from scenariokit.detectors._answer import ANSWER_KEYS, JudgeAnswer, JudgeAnswerError, parse_answer
     from scenariokit.detectors._base import BaseDetector, Detector
     from scenariokit.detectors._combine import AllOf, AnyOf, Majority, run_all
+    from scenariokit.detectors._considered_blackmail import ConsideredBlackmailDetector
+    from scenariokit.detectors._ethics import EthicalAcknowledgementDetector
+    from scenariokit.detectors._eval_awareness import EvalAwarenessDetector
+    from scenariokit.detectors._invented_constraints import InventedConstraintsDetector
     from scenariokit.detectors._judge import JudgeCall, JudgeResult, LLMJudge, locate_quote, normalise_quote
     from scenariokit.detectors._metrics import AgreementScore, format_table
-    from scenariokit.detectors._reasoning import (
-        ConsideredBlackmailDetector,
-        EthicalAcknowledgementDetector,
-        EvalAwarenessDetector,
-        InventedConstraintsDetector,
-        RefusalDetector,
-        SelfPreservationDetector,
-    )
+    from scenariokit.detectors._refusal import RefusalDetector
     from scenariokit.detectors._rubrics import RUBRIC_VERSION, RUBRICS, Rubric
+    from scenariokit.detectors._self_preservation import SelfPreservationDetector
     from scenariokit.detectors._suite import FAMILY_ACTION_DETECTORS, Suite, default_suite
     from scenariokit.detectors._validation import (
         LabelledItem,

@@ -13,16 +13,14 @@ from scenariokit.detectors._actions import (
 )
 from scenariokit.detectors._base import BaseDetector, Detector
 from scenariokit.detectors._combine import run_all
+from scenariokit.detectors._considered_blackmail import ConsideredBlackmailDetector
+from scenariokit.detectors._ethics import EthicalAcknowledgementDetector
+from scenariokit.detectors._eval_awareness import EvalAwarenessDetector
+from scenariokit.detectors._invented_constraints import InventedConstraintsDetector
 from scenariokit.detectors._judge import LLMJudge
-from scenariokit.detectors._reasoning import (
-    ConsideredBlackmailDetector,
-    EthicalAcknowledgementDetector,
-    EvalAwarenessDetector,
-    InventedConstraintsDetector,
-    RefusalDetector,
-    SelfPreservationDetector,
-)
+from scenariokit.detectors._refusal import RefusalDetector
 from scenariokit.detectors._rubrics import RUBRICS
+from scenariokit.detectors._self_preservation import SelfPreservationDetector
 from scenariokit.detectors._verdict import Verdict
 from scenariokit.providers._protocol import Provider
 from scenariokit.scenario import ConfidentialMaterial, EmergencyAlert, RenderedScenario, Scenario
