@@ -12,6 +12,10 @@ prompt and inbox, about 10 KB) at ``--concurrency`` requests in flight:
   --no-log-realtime``, where ``task.py`` holds the same prompt ``N`` times and a plain ``generate()``
   solver (no scorer: Inspect does less work per sample than scenariokit here).
 
+The fake server echoes the prompt back by default (about 6 KB of scenario text, full of what
+scenariokit's detectors look for); ``--reply realistic`` answers both tools with the fixed 2 KB reply of
+``benchmarks/data/reply.txt`` instead, the reply ``bench_run.py``'s targets are stated on.
+
 It prints wall time, client CPU (user + system of the whole process, start-up included), peak memory,
 the load average after each run, and the ratio of Inspect's wall time to scenariokit's (the target
 is at least 5). scenariokit's bytecode is compiled first, as ``bench_run.py`` does (Inspect's was
@@ -19,7 +23,7 @@ written when pip installed it).
 
 scenariokit's CPU includes its scoring worker's (see ``bench_run.py``).
 
-Usage: ``python benchmarks/bench_inspect.py [--samples N] [--concurrency C] [--repeat R] [--score-workers N]``.
+Usage: ``python benchmarks/bench_inspect.py [--samples N] [--concurrency C] [--repeat R] [--reply echo|realistic] [--score-workers N]``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from bench_run import (  # noqa: E402
     API_KEY,
     HEADER,
+    REPLY,
     FakeVendor,
     Measured,
     compile_package,
@@ -117,6 +122,13 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
+        "--reply",
+        choices=["echo", "realistic"],
+        default="echo",
+        help="echo: the server repeats the prompt (about 6 KB of scenario text); realistic: a fixed "
+        "2 KB reply with private reasoning and no action (benchmarks/data/reply.txt), as bench_run.py",
+    )
+    parser.add_argument(
         "--score-workers",
         type=int,
         metavar="N",
@@ -132,12 +144,12 @@ def main() -> None:
         return
     compile_package()  # inspect-ai's bytecode was written when pip installed it; scenariokit's likewise here
     ideal = args.samples * args.latency / args.concurrency
-    server = FakeVendor(args.latency)
+    server = FakeVendor(args.latency, REPLY if args.reply == "realistic" else None)
     ratios: list[float] = []
     try:
         print(
             f"{args.samples} single-turn samples of {CONDITION}, concurrency {args.concurrency}, "
-            f"latency {args.latency} s: ideal {ideal:.2f} s"
+            f"latency {args.latency} s, {args.reply} replies: ideal {ideal:.2f} s"
         )
         print(f"load average before: {load_average()}")
         print(HEADER)
