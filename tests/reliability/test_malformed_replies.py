@@ -29,7 +29,9 @@ from scenariokit.experiment import Design, FactorGrid, ModelSpec, Runner, Sample
 from scenariokit.providers import (
     AnthropicProvider,
     AssistantMessage,
+    AuthenticationError,
     OpenAIChatProvider,
+    ProviderError,
     QuotaExhaustedError,
     ResponseParseError,
     StopReason,
@@ -270,3 +272,51 @@ async def test_a_reply_the_parser_chokes_on_fails_its_sample_and_the_run_goes_on
         assert (result.completed, result.failed) == (9, 3)
         errors = [s.error or "" for s in store.iter_samples(status="error")]
     assert len(errors) == 3 and all("could not be parsed (RecursionError" in e for e in errors)
+
+
+_ODD_ERROR_BODIES = {
+    "anthropic": [
+        {
+            "type": "error",
+            "error": {"type": "authentication_error", "message": "bad key"},
+            "request_id": 12345678,
+        },
+        {
+            "type": "error",
+            "error": {"type": "authentication_error", "message": "bad key"},
+            "request_id": ["r"],
+        },
+    ],
+    "openai-chat": [{"error": {"message": "bad key", "type": "invalid_request_error", "code": ["invalid"]}}],
+    "openai-responses": [{"error": {"message": "bad key", "type": {"nested": 1}}}],
+    "gemini": [
+        {"error": {"code": 401, "message": "bad key", "status": "UNAUTHENTICATED", "details": 5}},
+        {
+            "error": {
+                "code": 401,
+                "message": "bad key",
+                "details": [{"@type": "x.QuotaFailure", "violations": 7}],
+            }
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=FORMAT_IDS)
+@pytest.mark.parametrize("status", [401, 200])
+async def test_an_error_body_of_odd_shape_is_a_provider_error_of_its_status(
+    server: FakeVendorServer, fmt: Format, status: int
+) -> None:
+    # a field of an unexpected type in an error body raised TypeError out of the client: the sample failed as
+    # "builtins.TypeError: 'int' object is not iterable", and a rejected key no longer halted the run early
+    for body in _ODD_ERROR_BODIES[fmt.id]:
+        server.faults.append(Fault("status", status=status, body=json.dumps(body).encode()))
+        provider = fmt.provider(server)
+        try:
+            with pytest.raises(ProviderError, match="bad key") as info:
+                await provider.generate([])
+        finally:
+            await provider.aclose()
+        if status == 401:
+            assert isinstance(info.value, AuthenticationError), info.value
+        assert info.value.request_id is None or isinstance(info.value.request_id, str)

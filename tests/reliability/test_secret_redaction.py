@@ -6,6 +6,8 @@ reached error texts unredacted when an endpoint echoed the key.
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from reliability_formats import FORMAT_IDS, FORMATS, Format
 from scenariokit.agent import EpisodeError
 from scenariokit.cli import main
 from scenariokit.experiment import StudyStore
-from scenariokit.providers import ProviderError
+from scenariokit.providers import ProviderError, RetryPolicy
 from scenariokit.providers._secret import FRAGMENT, Secret, redact, redact_known
 from scenariokit.report import render, summarize
 
@@ -72,6 +74,27 @@ async def test_a_request_id_header_echoing_the_key_is_redacted(
     finally:
         await provider.aclose()
     assert not _leaks(str(info.value)) and not _leaks(info.value.request_id or "")
+
+
+@pytest.mark.parametrize("status", [500, 401])
+@pytest.mark.parametrize("request_id", [[API_KEY], {"echo": API_KEY}])
+async def test_a_request_id_in_an_error_body_echoing_the_key_is_redacted(
+    server: FakeVendorServer, status: int, request_id: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Anthropic's error bodies carry a request_id: one that was not a string (a list, an object holding the
+    # key) went into the exception text, and the retry log line, unredacted
+    body = {"type": "error", "error": {"type": "api_error", "message": "boom"}, "request_id": request_id}
+    server.faults.extend([Fault("status", status=status, body=json.dumps(body).encode())] * 2)
+    provider = FORMATS[0].provider(server, retry_policy=RetryPolicy(max_attempts=2, initial_backoff=0.0))
+    caplog.set_level(logging.INFO, logger="scenariokit.providers")
+    try:
+        with pytest.raises(ProviderError) as info:
+            await provider.generate([])
+    finally:
+        await provider.aclose()
+    assert "boom" in str(info.value)
+    assert not _leaks(str(info.value)) and not _leaks(str(info.value.request_id))
+    assert not _leaks(caplog.text)
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=FORMAT_IDS)

@@ -400,11 +400,12 @@ class AnthropicProvider(HTTPProvider):
             # "Your credit balance is too low to access the Anthropic API" comes as a 400
             # invalid_request_error, but no change to the request helps: the account needs credit
             cls = QuotaExhaustedError
+        request_id = data.get("request_id")
         return self.make_error(
             cls,
             f"Anthropic returned {etype or 'an error'}: {message}",
             status=status,
             headers=headers,
             code=etype or None,
-            request_id=data.get("request_id"),
+            request_id=request_id if isinstance(request_id, str) else None,
         )

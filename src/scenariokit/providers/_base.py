@@ -381,7 +381,7 @@ class HTTPProvider(ClosesOnExit, ABC):
         )
         if "error" in data and data.get("error"):
             # Some services (OpenRouter) report failures inside an HTTP 200 body.
-            raise self.error_from_body(200, headers, data)
+            raise self._error_from_body(200, headers, data)
         try:
             return self.decode(data, request_id)
         except (KeyError, TypeError, IndexError) as exc:
@@ -442,7 +442,25 @@ class HTTPProvider(ClosesOnExit, ABC):
                 status=status,
                 request_id=self.request_id_from(headers),
             )
-        return self.error_from_body(status, headers, data)
+        return self._error_from_body(status, headers, data)
+
+    def _error_from_body(self, status: int, headers: httpx.Headers, data: JSONDict) -> ProviderError:
+        """The error of an error body, even one of a shape :meth:`error_from_body` cannot read.
+
+        A field of another type (a list for a request id, a number for Gemini's ``details``) gives the error of the
+        HTTP status (a ``ResponseParseError`` for a 200) saying so, not a ``TypeError`` out of the client.
+        """
+        try:
+            return self.error_from_body(status, headers, data)
+        except (KeyError, TypeError, IndexError, AttributeError, ValueError, ArithmeticError) as exc:
+            text = json.dumps(data, ensure_ascii=False, default=str)[:300]
+            cls = error_class_for_status(status) if status >= 400 else ResponseParseError
+            return self.make_error(
+                cls,
+                f"error body of an unexpected shape ({type(exc).__name__}: {exc}): {text}",
+                status=status,
+                headers=headers,
+            )
 
     def make_error(
         self,

@@ -39,13 +39,15 @@ class ProviderError(Exception):
         fix: str | None = None,
         attempts: int = 0,
     ) -> None:
-        # what, request id and code may come from a response, and an endpoint may echo the key it was sent
+        # what, request id and code may come from a response, and an endpoint may echo the key it was sent; a
+        # request id or code that is not a string (a list or an object in a malformed error body) is made one
+        # before it is cleared, or a key inside it would pass unredacted
         self.what = redact_known(what)
         self.provider = provider
         self.model = model
         self.status = status
-        self.request_id = redact_known(request_id) if request_id else request_id
-        self.code = redact_known(code) if code else code
+        self.request_id = redact_known(str(request_id)) if request_id else None
+        self.code = redact_known(str(code)) if code else None
         self.retry_after = retry_after
         self.fix = fix if fix is not None else self.default_fix
         self.attempts = attempts
