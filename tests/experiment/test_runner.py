@@ -245,6 +245,28 @@ async def test_detectors_by_name_are_checked(tmp_path: Path) -> None:
         Runner(expanded, store, create_providers(["sim/compliant"]))
 
 
+@pytest.mark.parametrize(
+    ("option", "match"),
+    [
+        ({"concurrency": 10**9}, "concurrency must be between 1 and 100,000"),
+        ({"score_workers": 10**23}, "score_workers must be between 0 and 64"),
+    ],
+)
+def test_an_enormous_concurrency_or_worker_count_is_refused(
+    tmp_path: Path, option: dict[str, int], match: str
+) -> None:
+    # a billion worker tasks, or worker processes without end, were started (the run never began)
+    from scenariokit.experiment import DesignError
+
+    with StudyStore(tmp_path / "s.db") as store, pytest.raises(DesignError, match=match):
+        Runner(_design(1).expand(), store, create_providers(["sim/self_preserving"]), **option)  # type: ignore[arg-type]
+
+
+def test_a_design_of_more_samples_than_the_runner_takes_is_refused() -> None:
+    with pytest.raises(ValueError, match="less than or equal to 10000000"):
+        _design(10**23)
+
+
 def test_flaky_is_a_provider() -> None:
     assert isinstance(Flaky("compliant", set()), Provider)
 

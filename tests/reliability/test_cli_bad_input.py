@@ -90,3 +90,49 @@ def test_report_plot_to_an_unwritable_path_is_one_line_and_exit_2(
     err = _one_line_exit_2(["report", str(store), "--plot", str(target)], capsys)
     assert "cannot write the plot" in err
     assert os.path.isdir(target)
+
+
+ENORMOUS = str(10**23)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--samples", ENORMOUS], "--samples must be at most 10,000,000"),
+        (["--samples", str(10**8), "--dry-run"], "--samples must be at most 10,000,000"),
+        (["--concurrency", ENORMOUS], "--concurrency must be at most 100,000"),
+        (["--concurrency", str(10**9)], "--concurrency must be at most 100,000"),
+        (["--score-workers", ENORMOUS], "--score-workers must be at most 64"),
+    ],
+    ids=[
+        "samples-enormous",
+        "samples-1e8",
+        "concurrency-enormous",
+        "concurrency-1e9",
+        "score-workers-enormous",
+    ],
+)
+def test_an_enormous_count_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], expected: str
+) -> None:
+    # --samples 10^23 ended in an OverflowError traceback; --concurrency 10^9 started a billion tasks and
+    # --score-workers 10^23 kept starting worker processes: both hung
+    db = tmp_path / "e.db"
+    err = _one_line_exit_2(
+        ["run", "--family", "blackmail", "--model", "sim/compliant", "--out", str(db), "--quiet", *options],
+        capsys,
+    )
+    assert expected in err
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("samples", "dry_run"), [(ENORMOUS, []), (ENORMOUS, ["--dry-run"]), (str(10**8), ["--dry-run"])]
+)
+def test_a_design_of_enormous_samples_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], samples: str, dry_run: list[str]
+) -> None:
+    design = tmp_path / "d.yaml"
+    design.write_text(DESIGN.replace("samples: 2", f"samples: {samples}"))
+    err = _one_line_exit_2(["run", str(design), "--out", str(tmp_path / "d.db"), "--quiet", *dry_run], capsys)
+    assert "samples: Input should be less than or equal to 10000000" in err

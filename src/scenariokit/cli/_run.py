@@ -25,6 +25,9 @@ from scenariokit.cli._common import (
     parse_settings,
 )
 from scenariokit.experiment import (
+    MAX_CONCURRENCY,
+    MAX_SAMPLES,
+    MAX_SCORE_WORKERS,
     ConditionIds,
     Design,
     DuplicateConditionWarning,
@@ -117,7 +120,9 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         "--model", dest="models", action="append", metavar="PROVIDER/MODEL", help="model to run (repeatable)"
     )
     parser.add_argument(
-        "--samples", type=int, help="samples per condition and model (default 100, or the design's)"
+        "--samples",
+        type=int,
+        help=f"samples per condition and model (default 100, or the design's; at most {MAX_SAMPLES:,})",
     )
     parser.add_argument("--out", type=Path, help="study store (.db); default: <design or family name>.db")
     parser.add_argument(
@@ -138,13 +143,16 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         help="cap for the whole study: start no new sample once the estimated dollars in the store (earlier "
         "runs count) would pass X",
     )
-    parser.add_argument("--concurrency", type=int, metavar="N", help="most samples in flight")
+    parser.add_argument(
+        "--concurrency", type=int, metavar="N", help=f"most samples in flight (at most {MAX_CONCURRENCY:,})"
+    )
     parser.add_argument(
         "--score-workers",
         type=int,
         metavar="N",
         help="worker processes that apply the heuristic detectors, off the core that sends the requests "
-        "(0: score in this process; default: 1 for runs of 1,000 samples or more on a machine with 2+ cores)",
+        "(0: score in this process; default: 1 for runs of 1,000 samples or more on a machine with 2+ cores; at "
+        f"most {MAX_SCORE_WORKERS})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.add_argument(
@@ -222,6 +230,10 @@ def _design_from_args(args: argparse.Namespace) -> tuple[Design, Path]:
     if args.samples is not None:
         if args.samples < 1:
             raise UsageError(f"--samples must be at least 1, got {args.samples}")
+        if args.samples > MAX_SAMPLES:
+            raise UsageError(
+                f"--samples must be at most {MAX_SAMPLES:,} per condition and model, got {args.samples}"
+            )
         updates["samples"] = args.samples
     if args.tool_mode:
         updates["tool_mode"] = args.tool_mode
@@ -280,8 +292,16 @@ def _expand(design: Design) -> ExpandedDesign:
 def _run(args: argparse.Namespace) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, got {args.concurrency}")
+    if args.concurrency is not None and args.concurrency > MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be at most {MAX_CONCURRENCY:,} samples in flight, got {args.concurrency}"
+        )
     if args.score_workers is not None and args.score_workers < 0:
         raise UsageError(f"--score-workers must be 0 or more, got {args.score_workers}")
+    if args.score_workers is not None and args.score_workers > MAX_SCORE_WORKERS:
+        raise UsageError(
+            f"--score-workers must be at most {MAX_SCORE_WORKERS} worker processes, got {args.score_workers}"
+        )
     if not args.batch_poll > 0:
         raise UsageError(f"--batch-poll must be more than 0 seconds, got {args.batch_poll}")
     try:

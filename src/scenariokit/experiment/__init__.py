@@ -24,7 +24,7 @@ if TYPE_CHECKING:
         NotApplicable,
         PerturbationRecord,
     )
-    from scenariokit.experiment._design import Budget, Design, ModelSpec
+    from scenariokit.experiment._design import MAX_SAMPLES, Budget, Design, ModelSpec
     from scenariokit.experiment._entries import (
         ConditionIds,
         FactorGrid,
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     from scenariokit.experiment._rescore import RescoreResult, rescore
     from scenariokit.experiment._runner import (
         FREE_PREFIXES,
+        MAX_CONCURRENCY,
+        MAX_SCORE_WORKERS,
         ProgressCallback,
         Runner,
         RunProgress,
@@ -84,6 +86,9 @@ if TYPE_CHECKING:
 __all__ = [
     "FREE_PREFIXES",
     "IMPORT_CONFIG_HASH",
+    "MAX_CONCURRENCY",
+    "MAX_SAMPLES",
+    "MAX_SCORE_WORKERS",
     "SCHEMA_VERSION",
     "Budget",
     "BudgetError",

@@ -60,6 +60,10 @@ class ModelSpec(BaseModel):
         return value
 
 
+MAX_SAMPLES = 10_000_000
+"""The most samples per (condition, model) a design takes (the runner keeps a byte per sample of each pair)."""
+
+
 class Budget(BaseModel):
     """Spending caps for the whole study (what the store already holds counts too).
 
@@ -95,8 +99,8 @@ class Design(BaseModel):
     models: list[ModelSpec] = Field(min_length=1)
     """Models to run, each with its generation settings."""
 
-    samples: int = Field(default=100, ge=1)
-    """Samples per (condition, model); the study used 100."""
+    samples: int = Field(default=100, ge=1, le=MAX_SAMPLES)
+    """Samples per (condition, model); the study used 100. At most ``MAX_SAMPLES`` (10,000,000)."""
 
     seed: int = 0
     """Seed from which each sample's own seed is derived (part of the configuration hash)."""

@@ -112,6 +112,12 @@ FATAL_ERRORS = frozenset(
 """Provider errors (class names) that fail every request of a model alike: a rejected key, a model that does
 not exist, exhausted quota. A streak of them stops the model early (see ``Runner``'s ``stop_after_errors``)."""
 
+MAX_CONCURRENCY = 100_000
+"""The most samples in flight a run takes (each is a task; a larger ``concurrency`` is refused, not started)."""
+
+MAX_SCORE_WORKERS = 64
+"""The most scoring worker processes a run takes (each is a Python process; a larger ``score_workers`` is refused)."""
+
 FREE_PREFIXES = OFFLINE_PREFIXES
 """Provider prefixes that cost nothing (the offline simulator)."""
 
@@ -239,7 +245,8 @@ class Runner:
         expanded: The expanded design.
         store: The open study store (not read-only).
         providers: A provider per model name of the design, and per judge model (see :func:`create_providers`).
-        concurrency: Most samples in flight (worker tasks); default 32 per model, at most 256.
+        concurrency: Most samples in flight (worker tasks); default 32 per model, at most 256. At most
+            ``MAX_CONCURRENCY`` (100,000).
         budget_tokens: Token cap for the whole study: tokens already in the store count (default: the design's
             ``budget.tokens``).
         budget_usd: Dollar cap for the whole study: dollars already in the store count (default: the
@@ -262,10 +269,11 @@ class Runner:
             (``0``: in this process). Default: one when the run has at least ``AUTO_WORKER_SAMPLES`` samples
             to score with such detectors and the machine has two cores or more, else none. Designs with LLM
             judges, and detectors that cannot be pickled or have an ``async detect`` of their own, are scored
-            in this process whatever this says.
+            in this process whatever this says. At most ``MAX_SCORE_WORKERS`` (64).
 
     Raises:
-        DesignError: If a provider is missing for a model or a judge, or a detector name is unknown.
+        DesignError: If a provider is missing for a model or a judge, a detector name is unknown, or
+            ``concurrency`` or ``score_workers`` is out of range.
         BudgetError: If a dollar budget is set for a model or judge with no known price.
         StoreMismatchError: If the store holds another design's runs and ``append`` is not set.
     """
@@ -301,8 +309,10 @@ class Runner:
             raise DesignError(f"no provider given for judge model(s): {', '.join(missing)}")
         self.providers = dict(providers)
         self.concurrency = concurrency or min(256, 32 * len(expanded.models))
-        if self.concurrency < 1:
-            raise DesignError(f"concurrency must be at least 1, got {self.concurrency}")
+        if not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise DesignError(
+                f"concurrency must be between 1 and {MAX_CONCURRENCY:,} samples in flight, got {self.concurrency}"
+            )
         self.budget_tokens = budget_tokens if budget_tokens is not None else design.budget.tokens
         self.budget_usd = budget_usd if budget_usd is not None else design.budget.usd
         self.progress_callback = progress
@@ -332,8 +342,10 @@ class Runner:
         self.shard = shard
         self.batch = batch if batch is not None else design.batch
         self.batch_poll = batch_poll
-        if score_workers is not None and score_workers < 0:
-            raise DesignError(f"score_workers must be 0 or more, got {score_workers}")
+        if score_workers is not None and not 0 <= score_workers <= MAX_SCORE_WORKERS:
+            raise DesignError(
+                f"score_workers must be between 0 and {MAX_SCORE_WORKERS} worker processes, got {score_workers}"
+            )
         self.score_workers = score_workers
         self._offload: dict[str, bytes] = {}
         self._apis: dict[str, BatchAPI] = {}
