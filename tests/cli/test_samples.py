@@ -117,10 +117,12 @@ def test_sample_json_highlights_are_the_evidence_quotes(
     assert quotes_seen > 0
 
 
-def test_sample_unknown_id_is_exit_2(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sample", str(study), "99999"]) == 2
+@pytest.mark.parametrize("sample_id", ["99999", str(2**63), str(10**23)])
+def test_sample_unknown_id_is_exit_2(study: Path, capsys: pytest.CaptureFixture[str], sample_id: str) -> None:
+    # an id beyond SQLite's 64-bit integers ended in an OverflowError traceback
+    assert main(["sample", str(study), sample_id]) == 2
     err = capsys.readouterr().err
-    assert "no sample with id 99999" in err and "scenariokit samples" in err and err.count("\n") == 1
+    assert f"no sample with id {sample_id}" in err and "scenariokit samples" in err and err.count("\n") == 1
 
 
 def _verdict_rows(path: Path) -> list[tuple[object, ...]]:
@@ -162,6 +164,10 @@ def test_review_needs_a_reviewer_and_a_known_sample(study: Path, capsys: pytest.
     assert "--reviewer" in capsys.readouterr().err
     assert main(["review", str(study), "--sample", "4242", "--label", "benign", "--reviewer", "ada"]) == 2
     assert "no sample with id 4242" in capsys.readouterr().err
+    assert (
+        main(["review", str(study), "--sample", str(10**23), "--label", "benign", "--reviewer", "ada"]) == 2
+    )
+    assert f"no sample with id {10**23}" in capsys.readouterr().err
 
 
 def test_interactive_review_reads_stdin(

@@ -1233,6 +1233,8 @@ class StudyStore:
 
     def sample(self, sample_id: int) -> StoredSample | None:
         """The stored sample attempt with this row id (any status), or ``None``."""
+        if not -_MAX_INTEGER - 1 <= sample_id <= _MAX_INTEGER:  # no row has it (SQLite cannot even be asked)
+            return None
         row = self._conn.execute(
             "SELECT id, fingerprint, model, config_hash, sample_index, seed, status, error, input_tokens, "
             "output_tokens, cost_usd, transcript, prompt_elided FROM samples WHERE id = ?",
