@@ -73,3 +73,22 @@ def test_minimize_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture
     assert "unknown; this scenario's detectors" in capsys.readouterr().err
     assert main(["minimize", "blackmail", "--model", "nonsense"]) == 2
     assert "--model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        (["--alpha", "nan"], "--alpha must be strictly between 0 and 1"),
+        (["--alpha", "1.5"], "--alpha must be strictly between 0 and 1"),
+        (["--n", str(10**23)], "--n must be at most 100,000"),
+        (["--n", str(10**9)], "--n must be at most 100,000"),
+    ],
+)
+def test_minimize_bad_alpha_or_enormous_n_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], option: list[str], expected: str
+) -> None:
+    # --alpha nan ended in a StatsError traceback; --n 10^23 in an OverflowError, and --n 10^9 started a billion
+    # episodes at once
+    assert main(["minimize", "blackmail", "--model", "sim/compliant", *option]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1 and "Traceback" not in err

@@ -12,6 +12,9 @@ from scenariokit.detectors import Detector, default_suite
 from scenariokit.scenario import FAMILIES, Scenario, save_scenario
 from scenariokit.testing import RECORD_MODES, CallBudget, ModelUnderTest, NoElicitingScenarioError, minimize
 
+MAX_N = 100_000
+"""The most samples per scenario ``--n`` takes: they all run at once, one task each."""
+
 
 def _register(sub: Subparsers) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -39,7 +42,9 @@ def _register(sub: Subparsers) -> argparse.ArgumentParser:
         "--detector", default=None, help="detector name from the default suite (default: the family's)"
     )
     parser.add_argument("--threshold", type=float, default=0.5, help="rate to exceed (default 0.5)")
-    parser.add_argument("--n", type=int, default=40, help="samples per scenario tried (default 40)")
+    parser.add_argument(
+        "--n", type=int, default=40, help=f"samples per scenario tried (default 40, at most {MAX_N:,})"
+    )
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument(
         "--alpha", type=float, default=0.05, help="level of the one-sided test (default 0.05)"
@@ -87,6 +92,12 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--threshold must be strictly between 0 and 1, got {args.threshold}")
     if args.n < 1:
         raise UsageError(f"--n must be at least 1, got {args.n}")
+    if args.n > MAX_N:
+        raise UsageError(
+            f"--n must be at most {MAX_N:,} (the samples of a scenario run at once), got {args.n}"
+        )
+    if not 0.0 < args.alpha < 1.0:
+        raise UsageError(f"--alpha must be strictly between 0 and 1, got {args.alpha}")
     scenario = resolve_target(args.target, parse_settings(args.settings))
     try:
         model = ModelUnderTest(
