@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
 from collections.abc import Iterator
@@ -662,6 +663,76 @@ def test_a_long_text_is_searched_at_its_words(monkeypatch: pytest.MonkeyPatch) -
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.exact.finditer(text)]
     assert scans == [2]  # tried at the two places only, and the matches remembered with the text
     assert Caseless(r"\bcoerc\w*").search(text) is None and Caseless(r"\bcoerc\w*").search(text + " coerced")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abAB _-'\t\n.,5", max_size=80))
+def test_the_words_of_a_long_text_are_chained_by_place(text: str) -> None:
+    entry = _caseless._Text(text)
+    words = list(re.finditer(r"\w+", text.lower()))
+    assert entry.words == {m.group() for m in words}
+    assert entry._listed == [m.group() for m in words]
+    assert entry._positions == [m.start() for m in words]
+    for word in entry.words:
+        chain = []
+        i = entry._first[word]
+        while i >= 0:
+            chain.append(i)
+            i = entry._next[i]
+        assert chain == [k for k, m in enumerate(words) if m.group() == word]
+
+
+def _places_by_the_definition(text: str, starts: _caseless._Starts) -> list[int]:
+    """Where a match may start, read word by word from what :class:`_caseless._Starts` says."""
+    words = list(re.finditer(r"\w+", text.lower()))
+    prefixes = tuple(p for found in starts.prefixes.values() for p in found)
+    out = []
+    for k, m in enumerate(words):
+        first, second = m.group(), (words[k + 1].group() if k + 1 < len(words) else "")
+        entry = starts.firsts.get(first)
+        if (
+            entry is not None
+            and (entry[0] or second in entry[1] or (entry[2] and second.startswith(entry[2])))
+        ) or first.startswith(prefixes):
+            out.append(m.start())
+    return out
+
+
+_WITH_PLACES = sorted(
+    name for name, p in PATTERNS.items() if p.fast is not None and p.fast.starts is not None
+)
+
+
+@pytest.mark.parametrize("name", _WITH_PLACES)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_word_places_of_library_patterns_follow_their_definition(name: str, data: st.DataObject) -> None:
+    fast = PATTERNS[name].fast
+    assert fast is not None and fast.starts is not None
+    text = " ".join(
+        data.draw(st.lists(texts_for(PATTERNS[name].pattern), min_size=1, max_size=8), label="texts")
+    )
+    assert _caseless._Text(text).starts(fast, fast.starts) == _places_by_the_definition(text, fast.starts)
+
+
+def test_a_remembered_long_text_holds_no_collected_object_per_word() -> None:
+    # what the garbage collector visits in a remembered text must not grow with its words and places
+    text = " ".join(f"the plan w{i} is off, I'd rather keep my instructions as they are." for i in range(400))
+    entry = _caseless._Text(text)
+    for name in _WITH_PLACES:
+        fast = PATTERNS[name].fast
+        assert fast is not None and fast.starts is not None
+        entry.starts(fast, fast.starts)
+    assert not gc.is_tracked(entry._first)
+    containers = [getattr(entry, slot) for slot in entry.__slots__ if slot not in ("found", "text", "low")]
+    inner = [
+        item
+        for container in containers
+        if isinstance(container, (dict, list))
+        for item in (container.values() if isinstance(container, dict) else container)
+    ]
+    tracked = [item for item in inner if gc.is_tracked(item)]
+    assert len(tracked) <= len(_WITH_PLACES) + 8, [type(item).__name__ for item in tracked][:20]
 
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
