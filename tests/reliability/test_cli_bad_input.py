@@ -136,3 +136,25 @@ def test_a_design_of_enormous_samples_is_one_line_and_exit_2(
     design.write_text(DESIGN.replace("samples: 2", f"samples: {samples}"))
     err = _one_line_exit_2(["run", str(design), "--out", str(tmp_path / "d.db"), "--quiet", *dry_run], capsys)
     assert "samples: Input should be less than or equal to 10000000" in err
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_a_scenario_file_that_is_a_directory_or_a_fifo_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    # both were reported as "no such scenario file", which sends the user looking for a typo in the path
+    target = tmp_path / "s.yaml"
+    if kind == "directory":
+        target.mkdir()
+    else:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs on this system")
+        os.mkfifo(target)
+    design = tmp_path / "d.yaml"
+    design.write_text(DESIGN.replace("- family: blackmail", "- file: s.yaml"))
+    err = _one_line_exit_2(["run", str(design), "--dry-run", "--out", str(tmp_path / "d.db")], capsys)
+    assert "no such scenario file" not in err
+    assert ("is a directory" if kind == "directory" else "not a regular file") in err
+    err = _one_line_exit_2(["show", str(target)], capsys)
+    assert "no such scenario file" not in err
+    assert ("is a directory" if kind == "directory" else "not a regular file") in err

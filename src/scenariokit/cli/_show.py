@@ -65,6 +65,10 @@ def resolve_target(target: str, settings: dict[str, str]) -> Scenario:
             raise UsageError("--set applies to families; edit the scenario file instead")
         if path.is_dir():
             raise UsageError(f"{target} is a directory; give a scenario file (.yaml, .yml, .json)")
+        if path.exists() and not path.is_file():
+            raise UsageError(
+                f"{target} is not a regular file (a FIFO, a socket or a device); give a scenario file"
+            )
         if not path.is_file():
             raise UsageError(f"no such scenario file: {target}")
         return load_scenario(path)

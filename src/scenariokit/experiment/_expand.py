@@ -177,10 +177,18 @@ def _entry_scenarios(
             path = Path(base_dir) / path
         try:
             is_file = path.is_file()
+            is_dir = not is_file and path.is_dir()
+            exists = is_file or is_dir or path.exists()
         except OSError as exc:  # a name too long for the file system, ...
             raise DesignError(
                 f"{where}: cannot use scenario file {str(path)[:80]!r}: {exc.strerror}"
             ) from None
+        if is_dir:
+            raise DesignError(f"{where}: {path} is a directory; give a scenario file (.yaml, .yml, .json)")
+        if exists and not is_file:
+            raise DesignError(
+                f"{where}: {path} is not a regular file (a FIFO, a socket or a device); give a scenario file"
+            )
         if not is_file:
             raise DesignError(
                 f"{where}: no such scenario file: {path}; fix the path (relative to the design file)"
