@@ -109,6 +109,60 @@ async def test_a_reply_body_echoing_the_key_is_redacted(server: FakeVendorServer
     assert not _leaks(response.model_dump_json())
 
 
+def _stream_of(fmt_id: str, pieces: list[str]) -> bytes:
+    """An SSE reply of a format whose text comes in ``pieces`` (one delta each, as a model streams tokens)."""
+
+    def event(data: dict[str, object]) -> str:
+        return f"data: {json.dumps(data)}\n\n"
+
+    if fmt_id == "anthropic":
+        events = [
+            event({"type": "message_start", "message": {"usage": {"input_tokens": 5}}}),
+            event({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            *(
+                event({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}})
+                for p in pieces
+            ),
+            event(
+                {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 9}}
+            ),
+            event({"type": "message_stop"}),
+        ]
+    elif fmt_id == "openai-chat":
+        events = [event({"choices": [{"index": 0, "delta": {"content": p}}]}) for p in pieces]
+        events += [
+            event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
+            "data: [DONE]\n\n",
+        ]
+    else:
+        events = [
+            event({"candidates": [{"content": {"role": "model", "parts": [{"text": p}]}}]}) for p in pieces
+        ]
+        events += [event({"candidates": [{"content": {"parts": []}, "finishReason": "STOP"}]})]
+    return "".join(events).encode()
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f.id != "openai-responses"], ids=lambda f: f.id)
+async def test_a_streamed_reply_echoing_the_key_token_by_token_is_redacted(
+    server: FakeVendorServer, fmt: Format
+) -> None:
+    # each event was cleared on its own, and no delta of a few characters holds an 8-character fragment: the
+    # assembled reply kept the whole key (the same reply, not streamed, was redacted)
+    text = f"your key is {API_KEY}, keep it safe"
+    pieces = [text[i : i + 4] for i in range(0, len(text), 4)]
+    body = _stream_of(fmt.id, pieces)
+    server.faults.append(
+        Fault("status", status=200, body=body, headers={"content-type": "text/event-stream"})
+    )
+    provider = fmt.provider(server, stream=True)
+    try:
+        response = await provider.generate([])
+    finally:
+        await provider.aclose()
+    assert response.message.text == "your key is ***, keep it safe"
+    assert not _leaks(response.model_dump_json())
+
+
 _KEYS = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", min_size=8, max_size=60
 )

@@ -402,7 +402,7 @@ class HTTPProvider(ClosesOnExit, ABC):
     async def _consume(self, events: AsyncIterator[SSEEvent], headers: httpx.Headers) -> ModelResponse:
         request_id = self._request_id(headers)
         try:
-            return await self.decode_stream(events, headers, request_id)
+            return self._clean_assembled(await self.decode_stream(events, headers, request_id))
         except (KeyError, TypeError, IndexError) as exc:
             raise ResponseParseError(
                 f"stream event lacks an expected field ({type(exc).__name__}: {exc})",
@@ -417,6 +417,18 @@ class HTTPProvider(ClosesOnExit, ABC):
                 model=self.model,
                 request_id=request_id,
             ) from None
+
+    @staticmethod
+    def _clean_assembled(response: ModelResponse) -> ModelResponse:
+        """A streamed response with the configured secrets removed from its assembled texts.
+
+        Each event is cleared on its own (:meth:`event_json`), but a model streams a few characters per delta: a key
+        echoed token by token has no 8-character fragment in any one event, only in the text they make together.
+        """
+        scan = known_scan()
+        if not scan or not scan.found_in(response.model_dump_json()):
+            return response
+        return ModelResponse.model_validate(redact_json(response.model_dump(mode="json"), scan.values))
 
     def event_json(self, event: SSEEvent, request_id: str | None) -> JSONDict:
         """Parse the data of one SSE event as a JSON object (cleared of configured secrets)."""
