@@ -68,6 +68,21 @@ def test_the_lock_is_per_store_and_refuses_a_second_holder(tmp_path: Path) -> No
         second.lock()
 
 
+def test_the_lock_holds_for_a_store_reached_through_a_symbolic_link(tmp_path: Path) -> None:
+    # the lock file was named after the path given: a run through a link (results/latest.db -> study.db) took
+    # latest.db.lock, and both runs ran, and paid for, every missing sample
+    db = tmp_path / "study.db"
+    StudyStore(db).close()
+    (tmp_path / "results").mkdir()
+    link = tmp_path / "results" / "latest.db"
+    link.symlink_to(db)
+    with StudyStore(db) as first, StudyStore(link) as second:
+        first.lock()
+        with pytest.raises(StoreBusyError, match="is in use"):
+            second.lock()
+    assert not (tmp_path / "results" / "latest.db.lock").exists()
+
+
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     StudyStore(db).close()

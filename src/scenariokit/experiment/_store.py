@@ -693,8 +693,13 @@ class StudyStore:
 
     @property
     def lock_path(self) -> Path:
-        """The lock file beside the store (``study.db.lock``), held by the process that runs into the store."""
-        return self.path.with_name(self.path.name + ".lock")
+        """The lock file beside the store (``study.db.lock``), held by the process that runs into the store.
+
+        Named after the store's real file (symbolic links followed), so that runs through a link and through the
+        file itself take the same lock.
+        """
+        real = self.path.resolve()
+        return real.with_name(real.name + ".lock")
 
     def lock(self, purpose: str = "run") -> None:
         """Take the store's run lock, or refuse at once if another process holds it.
