@@ -158,3 +158,26 @@ def test_a_scenario_file_that_is_a_directory_or_a_fifo_says_so(
     err = _one_line_exit_2(["show", str(target)], capsys)
     assert "no such scenario file" not in err
     assert ("is a directory" if kind == "directory" else "not a regular file") in err
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--budget-usd", "nan"], "--budget-usd must be more than 0 dollars, got nan"),
+        (["--budget-usd", "-1"], "--budget-usd must be more than 0 dollars, got -1.0"),
+        (["--budget-tokens", "0"], "--budget-tokens must be more than 0, got 0"),
+        (["--budget-tokens", "-5"], "--budget-tokens must be more than 0, got -5"),
+    ],
+    ids=["usd-nan", "usd-negative", "tokens-zero", "tokens-negative"],
+)
+def test_a_budget_that_is_not_a_positive_number_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], expected: str
+) -> None:
+    # --budget-usd nan compared false with every cost: the run went on with no cap at all; a zero or negative
+    # cap, refused in a design file, was taken from the command line
+    db = tmp_path / "b.db"
+    err = _one_line_exit_2(
+        ["run", "--family", "blackmail", "--model", "sim/compliant", "--out", str(db), *options], capsys
+    )
+    assert expected in err
+    assert not db.exists()

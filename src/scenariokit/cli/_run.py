@@ -302,6 +302,10 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--score-workers must be at most {MAX_SCORE_WORKERS} worker processes, got {args.score_workers}"
         )
+    if args.budget_tokens is not None and args.budget_tokens <= 0:
+        raise UsageError(f"--budget-tokens must be more than 0, got {args.budget_tokens}")
+    if args.budget_usd is not None and not args.budget_usd > 0:  # NaN too: it compares false with every cost
+        raise UsageError(f"--budget-usd must be more than 0 dollars, got {args.budget_usd}")
     if not args.batch_poll > 0:
         raise UsageError(f"--batch-poll must be more than 0 seconds, got {args.batch_poll}")
     try:

@@ -273,7 +273,7 @@ class Runner:
 
     Raises:
         DesignError: If a provider is missing for a model or a judge, a detector name is unknown, or
-            ``concurrency`` or ``score_workers`` is out of range.
+            ``concurrency``, ``score_workers`` or a budget is out of range.
         BudgetError: If a dollar budget is set for a model or judge with no known price.
         StoreMismatchError: If the store holds another design's runs and ``append`` is not set.
     """
@@ -315,6 +315,10 @@ class Runner:
             )
         self.budget_tokens = budget_tokens if budget_tokens is not None else design.budget.tokens
         self.budget_usd = budget_usd if budget_usd is not None else design.budget.usd
+        if self.budget_tokens is not None and not self.budget_tokens > 0:
+            raise DesignError(f"budget_tokens must be more than 0, got {self.budget_tokens}")
+        if self.budget_usd is not None and not self.budget_usd > 0:  # NaN too: no cost would ever pass it
+            raise DesignError(f"budget_usd must be more than 0 dollars, got {self.budget_usd}")
         self.progress_callback = progress
         self.progress_interval = progress_interval
         self.batch_size = batch_size
