@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scenariokit.cli import main
+from scenariokit.scenario import blackmail, save_scenario
 
 DESIGN = "name: fuzz\nmodels: [sim/compliant]\nsamples: 2\nscenarios:\n  - family: blackmail\n"
 
@@ -181,3 +182,43 @@ def test_a_budget_that_is_not_a_positive_number_is_one_line_and_exit_2(
     )
     assert expected in err
     assert not db.exists()
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "x\\ud83d"])
+def test_a_design_with_a_lone_surrogate_escape_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], escape: str
+) -> None:
+    # "\ud800" in a double-quoted YAML string is half a character: the run stored it, and every report of the
+    # study then ended in a UnicodeEncodeError traceback (exit 1)
+    design = tmp_path / "d.yaml"
+    design.write_text(DESIGN.replace("name: fuzz", f'name: "study {escape}"'))
+    db = tmp_path / "d.db"
+    err = _one_line_exit_2(["run", str(design), "--out", str(db), "--quiet"], capsys)
+    assert "lone surrogate" in err and str(design) in err
+    assert not db.exists()
+
+
+def test_a_surrogate_pair_escape_in_a_design_is_the_character_it_spells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    design = tmp_path / "d.yaml"
+    design.write_text(DESIGN.replace("name: fuzz", 'name: "study \\ud83d\\ude00"'))
+    db = tmp_path / "d.db"
+    assert main(["run", str(design), "--out", str(db), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(db)]) == 0
+    assert "study \U0001f600" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_scenario_file_with_a_lone_surrogate_escape_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    save_scenario(blackmail(), tmp_path / "s.json")
+    text = (tmp_path / "s.json").read_text()
+    text = text.replace('"name": "Kestrel', '"name": "\\udc80Kestrel', 1)
+    assert "\\udc80" in text
+    target = tmp_path / f"bad{suffix}"
+    target.write_text(text)  # JSON is YAML: the same text serves both
+    err = _one_line_exit_2(["show", str(target)], capsys)
+    assert "lone surrogate" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,7 +62,7 @@ def loads_scenario(text: str, *, format: FileFormat = "yaml", source: str = "<st
         ScenarioFileError: If the text is malformed or the scenario invalid.
     """
     try:
-        data = json.loads(text) if format == "json" else parse_yaml(text)
+        data = whole_characters(json.loads(text)) if format == "json" else parse_yaml(text)
     except (json.JSONDecodeError, YAMLInputError) as exc:
         raise ScenarioFileError(f"{source}: malformed {format.upper()}: {_one_line(exc)}") from None
     except RecursionError:
@@ -94,7 +95,7 @@ def parse_yaml(text: str) -> Any:
         YAMLInputError: With a one-line message saying what is wrong and where, when known.
     """
     try:
-        return yaml.safe_load(text)
+        return whole_characters(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -104,9 +105,50 @@ def parse_yaml(text: str) -> Any:
         raise YAMLInputError(
             "nested too deeply (more levels of lists or mappings than can be read)"
         ) from None
+    except YAMLInputError:
+        raise
     except Exception as exc:  # PyYAML's constructors raise ValueError, TypeError, even AttributeError
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())
         raise YAMLInputError(f"a tagged value cannot be converted ({detail})") from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def whole_characters(data: Any) -> Any:
+    r"""``data`` (parsed YAML or JSON) with each escaped surrogate pair made the character it spells.
+
+    A ``\ud800``-style escape is half of a character (of UTF-16): a pair of them spells one, which YAML leaves
+    as two halves; a lone one is no character at all, and no UTF-8 text (a report, the terminal) can hold it.
+    Containers are fixed in place, each once however often YAML aliases repeat it.
+
+    Raises:
+        YAMLInputError: If a string holds a lone surrogate.
+    """
+    seen: set[int] = set()
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            if _SURROGATE.search(value) is None:
+                return value
+            try:
+                return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            except UnicodeDecodeError:
+                raise YAMLInputError(
+                    f"the string {value[:60]!r} holds a lone surrogate (a \\ud800-\\udfff escape not paired "
+                    "with another): it is half of a character; write the character itself or a \\U00xxxxxx escape"
+                ) from None
+        if isinstance(value, (list, dict)) and id(value) not in seen:
+            seen.add(id(value))  # before its items: YAML aliases can make a container hold itself
+            if isinstance(value, list):
+                value[:] = [fix(v) for v in value]
+            else:
+                items = [(fix(k), fix(v)) for k, v in value.items()]
+                value.clear()
+                value.update(items)
+        return value
+
+    return fix(data)
 
 
 def load_scenario(path: str | Path, *, format: FileFormat | None = None) -> Scenario:
