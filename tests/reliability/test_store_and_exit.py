@@ -83,6 +83,32 @@ def test_the_lock_holds_for_a_store_reached_through_a_symbolic_link(tmp_path: Pa
     assert not (tmp_path / "results" / "latest.db.lock").exists()
 
 
+def test_a_store_whose_file_name_is_not_utf8_can_be_run_into_and_read(tmp_path: Path) -> None:
+    # a file name of bytes that are not UTF-8 (legal on Linux; Python reads it with lone surrogates) could not be
+    # put in the file: URI of a read-only connection: run and report ended in a UnicodeEncodeError traceback
+    name = os.fsdecode(b"study-\xff.db")
+    try:
+        (tmp_path / name).touch()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes only UTF-8 file names")
+    (tmp_path / name).unlink()
+    outputs = []
+    for args in (
+        ["run", *FAMILY, "--samples", "2", "--out", name],
+        ["run", *FAMILY, "--samples", "2", "--out", name, "--dry-run"],
+        ["report", name, "--format", "json"],
+    ):
+        # the name is echoed as its own bytes: read the output as bytes
+        result = subprocess.run(
+            [sys.executable, "-m", "scenariokit", *args], cwd=tmp_path, capture_output=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+        outputs.append(result.stdout.decode("utf-8", "replace"))
+    assert "sim/self_preserving" in outputs[-1]
+    with StudyStore(tmp_path / name, readonly=True) as store:
+        assert store.count_samples() == 2
+
+
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     StudyStore(db).close()

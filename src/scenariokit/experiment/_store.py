@@ -433,7 +433,8 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     SQLite reads a WAL-mode file through a ``-shm`` file beside it, which a read-only folder does not let it
     create: then the file is opened ``immutable`` (nobody can be writing to it either).
     """
-    uri = "file:" + urllib.parse.quote(str(path.resolve()))
+    # the file name's own bytes: a name that is not UTF-8 (Python holds it with lone surrogates) cannot be quoted as text
+    uri = "file:" + urllib.parse.quote(os.fsencode(path.resolve()))
     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
     try:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
