@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -17,11 +18,13 @@ from scenariokit.providers import (
     BadRequestError,
     BatchAPI,
     BatchItemError,
+    BatchStatus,
     GeminiProvider,
     GenerateRequest,
     NotFoundError,
     OpenAIChatProvider,
     OpenAIResponsesProvider,
+    ProviderError,
     UserMessage,
     batch_api_for,
     create_compatible,
@@ -256,3 +259,65 @@ def test_batches_are_cut_so_that_their_results_fit_in_one_download() -> None:
     assert [len(c) for c in api.chunks(items)] == [
         limit + 5
     ]  # without an output limit: the vendor's limits only
+
+
+_GOOD_ANTHROPIC = {
+    "custom_id": "a",
+    "result": {
+        "type": "succeeded",
+        "message": {
+            "content": [{"type": "text", "text": "hi"}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        },
+    },
+}
+_GOOD_OPENAI = {
+    "custom_id": "a",
+    "response": {
+        "status_code": 200,
+        "body": {"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("vendor", "bad"),
+    [
+        ("anthropic", "not json {"),
+        (
+            "anthropic",
+            '{"custom_id": "b", "result": {"type": "succeeded", "message": {"content": "\\ud800"}}}',
+        ),
+        ("anthropic", "[1, 2]"),
+        ("anthropic", '{"custom_id": "b", "result": [1]}'),
+        ("openai", "not json {"),
+        ("openai", '{"custom_id": "b", "response": [1]}'),
+        ("openai", '{"custom_id": "b", "response": {"status_code": "abc"}}'),
+        ("openai", '{"custom_id": "b", "response": {"status_code": 1e999}}'),
+    ],
+)
+async def test_one_malformed_result_line_fails_only_its_request(vendor: str, bad: str) -> None:
+    # a line that could not be read failed the whole download (ResponseParseError, retried: the batch was polled
+    # again and again, and the same results came back every time) or raised AttributeError/ValueError out of it
+    from raw_server import RawServer
+
+    good = json.dumps(_GOOD_ANTHROPIC if vendor == "anthropic" else _GOOD_OPENAI)
+    body = f"{good}\n{bad}\n".encode()
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: application/jsonl\r\ncontent-length: {len(body)}\r\n\r\n"
+    with RawServer(lambda n: (head.encode() + body, False)) as server:
+        options: dict[str, Any] = {"api_key": API_KEY, "retry_policy": FAST_POLICY}
+        if vendor == "anthropic":
+            provider: Any = AnthropicProvider("claude-sonnet-4-5", base_url=server.url(), **options)
+            status = BatchStatus("msgbatch_1", "ended", "ended", {})
+        else:
+            provider = OpenAIChatProvider("gpt-4.1", base_url=server.url(), **options)
+            status = BatchStatus("batch_1", "ended", "completed", {"output_file_id": "file_1"})
+        try:
+            results = await batch_api_for(provider).results(status, ["a", "b"])
+        finally:
+            await provider.aclose()
+    assert [r.custom_id for r in results] == ["a", "b"]
+    assert results[0].response is not None and results[0].response.message.text == "hi"
+    assert results[1].response is None and isinstance(results[1].error, ProviderError)
+    assert "could not be read" in str(results[1].error) or "malformed" in str(results[1].error)

@@ -36,7 +36,7 @@ from typing import Any, Literal
 import httpx
 
 from scenariokit.providers._anthropic import AnthropicProvider
-from scenariokit.providers._base import HTTPProvider, JSONDict, encode_body, load_json
+from scenariokit.providers._base import HTTPProvider, JSONDict, as_dict, encode_body, load_json
 from scenariokit.providers._errors import BadRequestError, ProviderError, ResponseParseError
 from scenariokit.providers._gemini import API_VERSION, GeminiProvider
 from scenariokit.providers._openai import OpenAIChatProvider, OpenAIResponsesProvider
@@ -85,6 +85,10 @@ class BatchResult:
 
     error: ProviderError | None = None
     """Why there is no response."""
+
+
+_MALFORMED = (KeyError, TypeError, IndexError, ValueError, AttributeError, ArithmeticError)
+"""What reading a result of an unexpected shape raises."""
 
 
 class BatchAPI(ABC):
@@ -224,13 +228,53 @@ class BatchAPI(ABC):
         body = data if isinstance(data, dict) else {}
         try:
             error = p.error_from_body(status, httpx.Headers(), body)
-        except (KeyError, TypeError, IndexError, ValueError):
+        except _MALFORMED:
             error = BadRequestError(
                 f"batch request {custom_id} failed: {json.dumps(body)[:300]}",
                 provider=p.provider,
                 model=p.model,
             )
         return BatchResult(custom_id, None, error)
+
+    def _malformed(self, custom_id: str, exc: Exception) -> BatchResult:
+        p = self.provider
+        return BatchResult(
+            custom_id,
+            None,
+            ResponseParseError(
+                f"batch result {custom_id} is malformed ({type(exc).__name__}: {exc})",
+                provider=p.provider,
+                model=p.model,
+            ),
+        )
+
+    def _read_lines(
+        self, lines: bytes, read: Callable[[str, JSONDict], BatchResult], found: dict[str, BatchResult]
+    ) -> int:
+        """Read each JSONL result line with ``read`` into ``found``; return how many lines could not be read at all.
+
+        One malformed line fails only its own request (or, unreadable, leaves its request without a result),
+        never the download: the same results come back at every poll, so the batch would never end.
+        """
+        unreadable = 0
+        for raw in lines.splitlines():
+            if not raw.strip():
+                continue
+            try:
+                item = self._json(raw, httpx.Headers())
+            except ResponseParseError:
+                unreadable += 1
+                continue
+            cid = str(item.get("custom_id"))
+            try:
+                found[cid] = read(cid, item)
+            except _MALFORMED as exc:
+                found[cid] = self._malformed(cid, exc)
+        return unreadable
+
+    @staticmethod
+    def _unread(unreadable: int) -> str:
+        return f"; {unreadable} result line(s) could not be read" if unreadable else ""
 
     def _no_result(self, custom_id: str, why: str) -> BatchResult:
         p = self.provider
@@ -284,23 +328,19 @@ class AnthropicBatchAPI(BatchAPI):
         """
         url = f"{self.provider.base_url}/v1/messages/batches/{status.batch_id}/results"
         lines = await self._call("GET", url, parse=lambda body, _h: body)
-        found: dict[str, BatchResult] = {}
-        for raw in lines.splitlines():
-            if not raw.strip():
-                continue
-            item = self._json(raw, httpx.Headers())
-            cid = str(item.get("custom_id"))
+
+        def read(cid: str, item: JSONDict) -> BatchResult:
             result = item.get("result") or {}
             kind = result.get("type")
             if kind == "succeeded":
-                found[cid] = self._decode(cid, result.get("message"))
-            elif kind == "errored":
-                found[cid] = self._vendor_error(cid, 400, result.get("error"))
-            else:
-                found[cid] = self._no_result(cid, f"the batch reports it {kind}")
-        return [
-            found.get(c) or self._no_result(c, "the ended batch has no result for it") for c in custom_ids
-        ]
+                return self._decode(cid, result.get("message"))
+            if kind == "errored":
+                return self._vendor_error(cid, 400, result.get("error"))
+            return self._no_result(cid, f"the batch reports it {kind}")
+
+        found: dict[str, BatchResult] = {}
+        why = "the ended batch has no result for it" + self._unread(self._read_lines(lines, read, found))
+        return [found.get(c) or self._no_result(c, why) for c in custom_ids]
 
 
 class OpenAIBatchAPI(BatchAPI):
@@ -356,28 +396,26 @@ class OpenAIBatchAPI(BatchAPI):
 
     async def results(self, status: BatchStatus, custom_ids: Sequence[str]) -> list[BatchResult]:
         """The output and error files (``GET /files/{id}/content``)."""
+
+        def read(cid: str, item: JSONDict) -> BatchResult:
+            response = item.get("response") or {}
+            code = int(response.get("status_code") or 0)
+            if item.get("error"):
+                return self._vendor_error(cid, code or 400, {"error": item["error"]})
+            if code == 200:
+                return self._decode(cid, response.get("body"))
+            return self._vendor_error(cid, code or 500, response.get("body"))
+
         found: dict[str, BatchResult] = {}
+        unreadable = 0
         for key in ("output_file_id", "error_file_id"):
             file_id = status.data.get(key)
             if not file_id:
                 continue
             url = f"{self.provider.base_url}/files/{file_id}/content"
             lines = await self._call("GET", url, parse=lambda body, _h: body)
-            for raw in lines.splitlines():
-                if not raw.strip():
-                    continue
-                item = self._json(raw, httpx.Headers())
-                cid = str(item.get("custom_id"))
-                response = item.get("response") or {}
-                code = int(response.get("status_code") or 0)
-                if item.get("error"):
-                    error = item["error"]
-                    found[cid] = self._vendor_error(cid, code or 400, {"error": error})
-                elif code == 200:
-                    found[cid] = self._decode(cid, response.get("body"))
-                else:
-                    found[cid] = self._vendor_error(cid, code or 500, response.get("body"))
-        why = f"the batch ended ({status.vendor_status}) without a result for it"
+            unreadable += self._read_lines(lines, read, found)
+        why = f"the batch ended ({status.vendor_status}) without a result for it" + self._unread(unreadable)
         return [found.get(c) or self._no_result(c, why) for c in custom_ids]
 
 
@@ -419,21 +457,27 @@ class GeminiBatchAPI(BatchAPI):
 
     async def results(self, status: BatchStatus, custom_ids: Sequence[str]) -> list[BatchResult]:
         """The inline responses of the operation (by ``metadata.key``, else in request order)."""
-        inlined = ((status.data.get("response") or {}).get("inlinedResponses") or {}).get(
+        inlined = as_dict(as_dict(as_dict(status.data).get("response")).get("inlinedResponses")).get(
             "inlinedResponses"
-        ) or []
+        )
+        if not isinstance(inlined, list):
+            inlined = []
         found: dict[str, BatchResult] = {}
         for position, item in enumerate(inlined):
-            key = (item.get("metadata") or {}).get("key")
-            cid = str(key) if key else custom_ids[position] if position < len(custom_ids) else ""
-            if "error" in item:
-                error = item["error"] or {}
-                if error.get("status") in ("CANCELLED", "DEADLINE_EXCEEDED"):
-                    found[cid] = self._no_result(cid, f"the batch reports it {error['status'].lower()}")
+            cid = custom_ids[position] if position < len(custom_ids) else ""
+            try:
+                key = (item.get("metadata") or {}).get("key")
+                cid = str(key) if key else cid
+                if "error" in item:
+                    error = item["error"] or {}
+                    if error.get("status") in ("CANCELLED", "DEADLINE_EXCEEDED"):
+                        found[cid] = self._no_result(cid, f"the batch reports it {error['status'].lower()}")
+                    else:
+                        found[cid] = self._vendor_error(cid, int(error.get("code") or 500), {"error": error})
                 else:
-                    found[cid] = self._vendor_error(cid, int(error.get("code") or 500), {"error": error})
-            else:
-                found[cid] = self._decode(cid, item.get("response"))
+                    found[cid] = self._decode(cid, item.get("response"))
+            except _MALFORMED as exc:  # one malformed response fails its own request, not the batch
+                found[cid] = self._malformed(cid, exc)
         why = f"the batch ended ({status.vendor_status}) without a result for it"
         return [found.get(c) or self._no_result(c, why) for c in custom_ids]
 
