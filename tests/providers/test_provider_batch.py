@@ -321,3 +321,21 @@ async def test_one_malformed_result_line_fails_only_its_request(vendor: str, bad
     assert results[0].response is not None and results[0].response.message.text == "hi"
     assert results[1].response is None and isinstance(results[1].error, ProviderError)
     assert "could not be read" in str(results[1].error) or "malformed" in str(results[1].error)
+
+
+@pytest.mark.parametrize("operation", [{"metadata": [1]}, {"metadata": "running", "done": True}])
+async def test_a_gemini_batch_operation_of_odd_shape_is_read_not_raised(operation: dict[str, Any]) -> None:
+    # a metadata field that was not an object raised AttributeError out of the poll, and so out of the run
+    from raw_server import RawServer
+
+    body = json.dumps(operation).encode()
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+    with RawServer(lambda n: (head.encode() + body, False)) as server:
+        provider = GeminiProvider(
+            "gemini-2.5-flash", api_key=API_KEY, base_url=server.url(), retry_policy=FAST_POLICY
+        )
+        try:
+            status = await batch_api_for(provider).poll("batches/1")
+        finally:
+            await provider.aclose()
+    assert status.state == ("ended" if operation.get("done") else "in_progress")

@@ -451,7 +451,7 @@ class GeminiBatchAPI(BatchAPI):
     async def poll(self, batch_id: str) -> BatchStatus:
         """``GET /v1beta/{batches/...}``: ended when ``done`` or in a final ``metadata.state``."""
         data = await self._call("GET", f"{self.provider.base_url}/{API_VERSION}/{batch_id}")
-        state = str((data.get("metadata") or {}).get("state"))
+        state = str(as_dict(data.get("metadata")).get("state"))
         ended = bool(data.get("done")) or state in self.TERMINAL
         return BatchStatus(batch_id, "ended" if ended else "in_progress", state, data)
 
