@@ -247,6 +247,38 @@ def test_review_sheet_errors_name_the_line(
 
 
 @pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("s.csv", b"\xff\xfeid,label\n", "not a text file in UTF-8"),
+        (
+            "s.jsonl",
+            b'{"id": 1, "label": "harmful", "reviewer": "ada", "note": "odd \\ud800"}\n',
+            "lone surrogate",
+        ),
+        ("s.jsonl", b'{"id": 1, "label": "harmful", "reviewer": "\\udfff", "note": ""}\n', "lone surrogate"),
+        (
+            "s.jsonl",
+            b'{"id": 100000000000000000000000, "label": "harmful", "reviewer": "ada"}\n',
+            "no sample",
+        ),
+    ],
+    ids=["not-utf8", "surrogate-note", "surrogate-reviewer", "enormous-id"],
+)
+def test_a_review_sheet_of_bad_text_is_one_line_and_exit_2(
+    study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, message: str
+) -> None:
+    # a sheet that was not UTF-8 ended in a UnicodeDecodeError traceback, and a lone surrogate escape in a JSONL
+    # note or reviewer in a PydanticSerializationError traceback as the label was stored
+    sheet = tmp_path / name
+    sheet.write_bytes(content)
+    capsys.readouterr()
+    assert main(["review", str(study), "--import", str(sheet)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not any(r[2] == "human" for r in _verdict_rows(study))
+
+
+@pytest.mark.parametrize(
     ("option", "value", "message"),
     [
         ("--condition", "nosuch", "names no condition"),

@@ -190,6 +190,10 @@ def read_sheet(path: Path, *, reviewer: str | None = None) -> list[tuple[int, st
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ReviewError(f"cannot read review sheet {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReviewError(
+            f"review sheet {path}: not a text file in UTF-8 (byte {exc.start} cannot be decoded); save it as UTF-8"
+        ) from None
     records: list[tuple[int, Mapping[str, Any]]] = []
     if path.suffix == ".jsonl":
         for n, line in enumerate(text.splitlines(), 1):
@@ -229,7 +233,17 @@ def read_sheet(path: Path, *, reviewer: str | None = None) -> list[tuple[int, st
         who = str(rec.get("reviewer") or "").strip() or (reviewer or "")
         if not who:
             raise ReviewError(f"{path}:{n}: no reviewer; fill the reviewer column or pass --reviewer NAME")
-        labels.append((sample_id, label, who, str(rec.get("note") or "").strip()))
+        note = str(rec.get("note") or "").strip()
+        for column, value in (("reviewer", who), ("note", note)):
+            # a JSON \ud800 escape is half of a character, which no store or report can hold
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ReviewError(
+                    f"{path}:{n}: the {column} holds a lone surrogate (a \\ud800-\\udfff escape not paired with "
+                    "another); write the character itself"
+                ) from None
+        labels.append((sample_id, label, who, note))
     return labels
 
 
