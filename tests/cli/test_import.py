@@ -95,3 +95,23 @@ def test_a_store_in_use_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
         assert busy.count_samples() == 0
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "scenariokit: error:" in err
+
+
+@pytest.mark.parametrize("field", ["response", "reasoning"])
+def test_a_record_with_a_lone_surrogate_escape_is_skipped_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str
+) -> None:
+    # "\ud800" in a reply was stored as an episode error ("the reply could not be stored ... retried on resume"),
+    # while the summary said "2 stored (0 failed)" and the command exited 0
+    import json
+
+    lines = (FIXTURE / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    bad = json.dumps({**json.loads(lines[1]), field: "XX"}).replace('"XX"', '"odd \\ud800 text"')
+    src = tmp_path / "odd.jsonl"
+    src.write_text(lines[0] + "\n" + bad + "\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert main(["import", str(src), "--world", WORLD, "--out", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "odd.jsonl:2" in err and "1 stored (0 failed)" in err
+    with StudyStore(db, readonly=True) as store:
+        assert store.count_samples() == 1

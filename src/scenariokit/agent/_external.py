@@ -53,6 +53,24 @@ ExternalLabel = Literal["harmful", "benign", "ambiguous"]
 """A label that came with an external transcript (a person's, or the original study's classifier's)."""
 
 
+def _strict_json(text: str) -> Any:
+    r"""``json.loads``, refusing a lone surrogate escape (``\ud800``): half of a character, which no store holds.
+
+    Raises:
+        ValueError: If the text is not JSON or holds such an escape (the message says which).
+    """
+    data = json.loads(text)
+    if "\\u" in text and re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text):
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                "a string holds a lone surrogate escape (a \\ud800-\\udfff escape not paired with another), "
+                "which is half of a character"
+            ) from None
+    return data
+
+
 class ExternalRecord(BaseModel):
     """One line of a generic JSONL file of external transcripts.
 
@@ -371,7 +389,7 @@ def _read_jsonl(p: Path, conditions: _Conditions) -> Iterator[ExternalItem]:
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                data = _strict_json(line)
             except ValueError as exc:
                 yield ExternalFailure(where, f"the line is not JSON ({exc}); write one JSON object per line")
                 continue
@@ -489,7 +507,7 @@ def read_study_folder(root: str | Path, world: Scenario | RenderedScenario) -> I
         notes = (f"imported from {path}",)
         response = reasoning = error = None
         try:
-            data = json.loads(_read_text(path))
+            data = _strict_json(_read_text(path))
             if not isinstance(data, dict):
                 raise ValueError(f"expected a JSON object, got {type(data).__name__}")
             raw, failed = data.get("raw_response"), data.get("error")
