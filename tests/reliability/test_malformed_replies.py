@@ -320,3 +320,35 @@ async def test_an_error_body_of_odd_shape_is_a_provider_error_of_its_status(
         if status == 401:
             assert isinstance(info.value, AuthenticationError), info.value
         assert info.value.request_id is None or isinstance(info.value.request_id, str)
+
+
+_WRONG_TYPED_REPLIES = {
+    "anthropic": [{"content": {"type": "text", "text": "hi"}}, {"content": "hi"}],
+    "openai-chat": [
+        {"choices": [{"message": [{"content": "hi"}], "finish_reason": "stop"}]},
+        {"choices": [{"message": {"content": {"text": "hi"}}, "finish_reason": "stop"}]},
+        {"choices": [{"message": {"content": "", "tool_calls": {"id": "c"}}, "finish_reason": "tool_calls"}]},
+    ],
+    "openai-responses": [{"status": "completed", "output": {"type": "message"}}],
+    "gemini": [
+        {"candidates": {"content": {"parts": [{"text": "hi"}]}}},
+        {"candidates": [{"content": [{"text": "hi"}], "finishReason": "STOP"}]},
+        {"candidates": [{"content": {"parts": {"text": "hi"}}, "finishReason": "STOP"}]},
+    ],
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=FORMAT_IDS)
+async def test_a_reply_whose_content_is_of_another_type_fails_with_a_reason(
+    server: FakeVendorServer, fmt: Format
+) -> None:
+    # a content, message, parts or output of another type was read as an empty reply: no error, nothing retried,
+    # and in a later turn of an episode an action could silently vanish
+    for body in _WRONG_TYPED_REPLIES[fmt.id]:
+        server.faults.append(Fault("status", status=200, body=json.dumps(body).encode()))
+        provider = fmt.provider(server)
+        try:
+            with pytest.raises(ResponseParseError, match="not"):
+                await provider.generate([])
+        finally:
+            await provider.aclose()

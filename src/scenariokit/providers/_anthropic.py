@@ -14,6 +14,7 @@ from scenariokit.providers._base import (
     JSONDict,
     as_dict,
     as_int,
+    as_list,
     effort_budget,
     resolve_base_url,
     resolve_key,
@@ -326,7 +327,7 @@ class AnthropicProvider(HTTPProvider):
         """Return the normalised response of a Messages body."""
         raw_stop = data.get("stop_reason")
         return ModelResponse(
-            message=AssistantMessage(content=decode_content(list(data["content"]))),
+            message=AssistantMessage(content=decode_content(as_list(data["content"], "content"))),
             stop_reason=STOP_REASONS.get(str(raw_stop), StopReason.OTHER),
             raw_stop_reason=raw_stop,
             usage=decode_usage(as_dict(data.get("usage"))),

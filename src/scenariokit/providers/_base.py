@@ -183,6 +183,33 @@ def as_dict(value: object) -> JSONDict:
     return value if isinstance(value, dict) else {}
 
 
+def as_object(value: object, where: str) -> JSONDict:
+    """``value`` if it is a JSON object, ``{}`` if it is missing (``null``).
+
+    Raises:
+        TypeError: If it is of another type (naming ``where``): a reply whose content is not what the vendor
+            sends is malformed, not empty.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    raise TypeError(f"{where} is not an object (got {type(value).__name__})")
+
+
+def as_list(value: object, where: str) -> list[Any]:
+    """``value`` if it is a JSON array, ``[]`` if it is missing (``null``).
+
+    Raises:
+        TypeError: If it is of another type (naming ``where``).
+    """
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise TypeError(f"{where} is not a list (got {type(value).__name__})")
+
+
 def encode_body(body: Any) -> bytes:
     """Compact UTF-8 JSON of a request body.
 

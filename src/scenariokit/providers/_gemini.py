@@ -17,6 +17,8 @@ from scenariokit.providers._base import (
     JSONDict,
     as_dict,
     as_int,
+    as_list,
+    as_object,
     effort_budget,
     resolve_base_url,
     resolve_key,
@@ -293,7 +295,7 @@ class GeminiProvider(HTTPProvider):
 
     def decode(self, data: JSONDict, request_id: str | None) -> ModelResponse:
         """Return the normalised response of a generateContent body."""
-        candidates = data.get("candidates") or []
+        candidates = as_list(data.get("candidates"), "candidates")
         usage = decode_usage(as_dict(data.get("usageMetadata")))
         rid = request_id or data.get("responseId")
         model = str(data.get("modelVersion") or self.model)
@@ -315,7 +317,8 @@ class GeminiProvider(HTTPProvider):
                 model=model,
             )
         candidate = as_dict(candidates[0])
-        parts = decode_parts(list(as_dict(candidate.get("content")).get("parts") or []))
+        content = as_object(candidate.get("content"), "candidates[0].content")
+        parts = decode_parts(as_list(content.get("parts"), "candidates[0].content.parts"))
         raw_stop = candidate.get("finishReason")
         stop = FINISH_REASONS.get(str(raw_stop), StopReason.OTHER)
         if stop is StopReason.END_TURN and any(isinstance(p, ToolCall) for p in parts):

@@ -22,6 +22,8 @@ from scenariokit.providers._base import (
     JSONDict,
     as_dict,
     as_int,
+    as_list,
+    as_object,
     effort_budget,
     resolve_base_url,
     resolve_key,
@@ -210,7 +212,9 @@ def _text_of(content: object) -> str:
         return content
     if isinstance(content, list):
         return "".join(str(as_dict(p).get("text", "")) for p in content)
-    return ""
+    if content is None:
+        return ""
+    raise TypeError(f"message.content is not text nor a list of parts (got {type(content).__name__})")
 
 
 def decode_chat_message(msg: Mapping[str, Any]) -> tuple[AssistantPart, ...]:
@@ -233,7 +237,7 @@ def decode_chat_message(msg: Mapping[str, Any]) -> tuple[AssistantPart, ...]:
         # the model declined: its words are in ``refusal`` and ``content`` is null (the reply is a refusal,
         # not an empty transcript)
         parts.append(TextPart(text=refusal))
-    for index, raw in enumerate(msg.get("tool_calls") or []):
+    for index, raw in enumerate(as_list(msg.get("tool_calls"), "message.tool_calls")):
         call = as_dict(raw)
         function = as_dict(call.get("function"))
         arguments = function.get("arguments")
@@ -430,7 +434,7 @@ class OpenAIChatProvider(HTTPProvider):
                 request_id=request_id,
             )
         choice = as_dict(choices[0])
-        message = as_dict(choice["message"])
+        message = as_object(choice["message"], "choices[0].message")
         parts = decode_chat_message(message)
         raw_stop = choice.get("finish_reason")
         stop = FINISH_REASONS.get(str(raw_stop), StopReason.OTHER)
@@ -641,7 +645,7 @@ class OpenAIResponsesProvider(OpenAIChatProvider):
             )
         parts: list[AssistantPart] = []
         refused = False
-        for raw in data["output"]:
+        for raw in as_list(data["output"], "output"):
             item = as_dict(raw)
             kind = item.get("type")
             if kind == "message":
