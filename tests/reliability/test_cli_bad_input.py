@@ -65,6 +65,29 @@ def test_a_bad_scenario_file_is_one_line_and_exit_2(
     _one_line_exit_2(["show", str(scenario)], capsys)
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_design_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it was read until the memory ran out
+    err = _one_line_exit_2(["run", "/dev/zero", "--dry-run", "--out", str(tmp_path / "d.db")], capsys)
+    assert "larger than 16 MiB" in err
+
+
+def test_an_oversized_scenario_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenariokit.scenario import _io
+
+    scenario = tmp_path / "s.yaml"
+    save_scenario(blackmail(), scenario)
+    monkeypatch.setattr(_io, "MAX_FILE_BYTES", scenario.stat().st_size - 1)
+    err = _one_line_exit_2(["show", str(scenario)], capsys)
+    assert "scenario files are small" in err
+    monkeypatch.setattr(_io, "MAX_FILE_BYTES", scenario.stat().st_size)
+    assert main(["show", str(scenario)]) == 0
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
     db = tmp_path / "r.db"

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from scenariokit.experiment._design import Design
 from scenariokit.experiment._errors import DesignError
-from scenariokit.scenario._io import YAMLInputError, parse_yaml
+from scenariokit.scenario._io import FileTooLargeError, YAMLInputError, parse_yaml, read_text_file
 
 
 def design_from_data(data: Any, *, source: str = "<data>", base_dir: str | Path | None = None) -> Design:
@@ -94,9 +94,13 @@ def load_design(path: str | Path) -> Design:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except OSError as exc:
         raise DesignError(f"cannot read design file {path}: {exc.strerror or exc}") from None
+    except FileTooLargeError as exc:
+        raise DesignError(
+            f"{path}: {exc}; design files are small YAML files (is this the right path?)"
+        ) from None
     except UnicodeDecodeError as exc:
         raise DesignError(
             f"{path}: not a text file in UTF-8 (byte {exc.start} cannot be decoded); design files are UTF-8 YAML"

@@ -84,6 +84,30 @@ class YAMLInputError(ValueError):
         super().__init__(f"{where}: {problem}" if where else problem)
 
 
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""The largest design or scenario file read, 16 MiB: such files are a few kilobytes, and a path that is a device
+or an endless pipe (``/dev/zero``) must end with a clear error, not fill the memory."""
+
+
+class FileTooLargeError(ValueError):
+    """A design or scenario file larger than :data:`MAX_FILE_BYTES`."""
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of ``path``, read to at most :data:`MAX_FILE_BYTES`.
+
+    Raises:
+        OSError: If the file cannot be opened or read.
+        UnicodeDecodeError: If the bytes are not UTF-8.
+        FileTooLargeError: If the file (or what a device or pipe gives) is longer than the limit.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileTooLargeError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    return data.decode("utf-8")
+
+
 def parse_yaml(text: str) -> Any:
     """``yaml.safe_load`` for text from users: every way it can fail becomes one :class:`YAMLInputError`.
 
@@ -168,9 +192,13 @@ def load_scenario(path: str | Path, *, format: FileFormat | None = None) -> Scen
     path = Path(path)
     fmt = _format_of(path, format)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except OSError as exc:
         raise ScenarioFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    except FileTooLargeError as exc:
+        raise ScenarioFileError(
+            f"{path}: {exc}; scenario files are small YAML or JSON files (is this the right path?)"
+        ) from None
     except UnicodeDecodeError as exc:
         raise ScenarioFileError(
             f"{path}: not a text file in UTF-8 (byte {exc.start} cannot be decoded); scenario files are "
