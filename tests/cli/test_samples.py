@@ -322,3 +322,49 @@ def test_text_from_the_store_is_never_read_as_rich_markup(
     assert main(["sample", str(path), str(row["id"])]) == 0
     out = capsys.readouterr().out
     assert row["condition"] in out and "[bold]x[/bold]" in out
+
+
+# terminal controls a transcript may carry: ESC (colours, a window title, cursor moves), BEL, NUL, CSI in its
+# 8-bit form, a right-to-left override; none may reach a terminal as such
+_HOSTILE = "\x1b[31mRED\x1b[0m \x1b]0;title\x07 \x00NUL \x9b2J \u202eevil\u202c \u2066iso\u2069 \r\x7f"
+
+
+def _controls(text: str) -> set[str]:
+    return {
+        c
+        for c in text
+        if (ord(c) < 0x20 and c not in "\n\t")
+        or 0x7F <= ord(c) <= 0x9F
+        or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    }
+
+
+def test_terminal_controls_in_a_transcript_are_shown_not_obeyed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixture = Path(__file__).resolve().parents[2] / "examples" / "external"
+    record = json.loads((fixture / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    record.update(
+        model=f"vendor/m{_HOSTILE}",
+        response=f"{_HOSTILE}\n{record['response']}",
+        reasoning=_HOSTILE,
+        label="harmful",
+        labeller=f"ada{_HOSTILE}",
+    )
+    source, path = tmp_path / "t.jsonl", tmp_path / "t.db"
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert main(["import", str(source), "--world", str(fixture / "world.yaml"), "--out", str(path)]) == 0
+    capsys.readouterr()
+    for argv in (
+        ["sample", str(path), "1", "--no-pager"],
+        ["samples", str(path), "--no-pager"],
+        ["report", str(path)],
+    ):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert _controls(out) == set(), argv
+        assert "RED" in out and "vendor/m" in out
+    detail = _json(
+        capsys, ["sample", str(path), "1", "--format", "json"]
+    )  # data formats keep the text as it is
+    assert detail["transcript"]["messages"][-1]["content"][0]["text"] == _HOSTILE

@@ -19,6 +19,7 @@ from rich.text import Text
 from scenariokit.cli._common import Command, Subparsers, UsageError, print_json
 from scenariokit.experiment import ExperimentError, StudyStore
 from scenariokit.report import SampleFilter, SampleRow, list_samples, sample_detail
+from scenariokit.report._printable import printable, printable_data
 from scenariokit.report._review import ReviewError, add_labels, read_sheet, write_sheet
 from scenariokit.scenario import CANARY
 
@@ -165,20 +166,20 @@ def _run_samples(args: argparse.Namespace) -> int:
         for k, (name, outcome) in enumerate(r.harm_verdicts.items()):
             if k:
                 verdicts.append(", ")
-            verdicts.append(f"{name}: ")
+            verdicts.append(f"{printable(name)}: ")
             verdicts.append(outcome, style=_OUTCOME_STYLE.get(outcome, ""))
         decision = Text(r.decision, style=_OUTCOME_STYLE[r.decision])
         if r.disagreement:
             decision.append(" *", style="bold magenta")
         table.add_row(
             str(r.id),
-            r.model,
-            r.condition,
+            printable(r.model),
+            printable(r.condition),
             str(r.sample_index),
             decision,
             verdicts,
-            r.awareness or "-",
-            Text(r.human or "-", style=_OUTCOME_STYLE.get(r.human or "", "")),
+            printable(r.awareness or "-"),
+            Text(printable(r.human or "-"), style=_OUTCOME_STYLE.get(r.human or "", "")),
         )
     with _paged(console, not args.no_pager):
         console.print(table)
@@ -253,7 +254,12 @@ def _folded(block: dict[str, Any], full: bool) -> Text:
 
 
 def print_sample(console: Console, detail: dict[str, Any], *, full: bool = False) -> None:
-    """Print one sample (a :func:`~scenariokit.report.sample_detail` dict) with rich."""
+    """Print one sample (a :func:`~scenariokit.report.sample_detail` dict) with rich.
+
+    Terminal controls in its text (a reply's ``ESC`` sequences, a right-to-left override) are shown as symbols,
+    never written as they are (:func:`~scenariokit.report._printable.printable`).
+    """
+    detail = printable_data(detail)
     row = detail["row"] or {}
     cond = detail["condition"]
     head = Table.grid(padding=(0, 2))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from scenariokit.experiment import ModelCost, detector_kind
 from scenariokit.report._awareness import AWARENESS_GROUPS, AwarenessSplit
 from scenariokit.report._perturbation import PerturbationComparison
+from scenariokit.report._printable import printable
 from scenariokit.report._published import PUBLISHED_AWARENESS, PublishedAwareness
 from scenariokit.report._summary import DIFFERENCE_ORIENTATION, CellStats, StudySummary, is_simulated
 from scenariokit.stats import Rate, RateDifference
@@ -73,9 +74,17 @@ def _rate_text(r: Rate) -> str:
     return f"{_pct(r.estimate)} [{_pct(r.interval.lower)}, {_pct(r.interval.upper)}] ({r.harmful}/{r.scorable}{tail})"
 
 
+def _md_cell(text: str) -> str:
+    """A table cell's text on one line (a line break in a name would end the row), ``|`` escaped."""
+    return " ".join(text.splitlines()).replace("|", "\\|")
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    lines = [
+        "| " + " | ".join(_md_cell(h) for h in header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -198,7 +207,7 @@ def render_terminal(summary: StudySummary, *, width: int | None = None) -> str:
         for a in pooled_awareness:
             groups = "; ".join(f"{g}: {_rate_text(a.groups[g])}" for g in AWARENESS_GROUPS)
             parts.append(f"  {a.model}: {groups}; real - test: {_diff_text(a.real_minus_test)}")
-    return "\n".join(parts)
+    return printable("\n".join(parts))
 
 
 COST_HOW_TO_READ = (
@@ -493,7 +502,7 @@ def render_markdown(summary: StudySummary) -> str:
             + ", ".join(f"{name} {'/'.join(v)}" for name, v in summary.detectors_seen.items()),
         ]
     out += ["", f"<!-- {summary.canary} -->", ""]
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 _SWEEP_HEADER = [
@@ -948,7 +957,7 @@ def _html_table(md: str) -> str:
     lines = [line for line in md.splitlines() if line.startswith("|")]
     if len(lines) < 2:
         return f"<p>{html.escape(md)}</p>"
-    header = [h.strip() for h in lines[0].strip("|").split(" | ")]
+    header = [h.strip().replace("\\|", "|") for h in lines[0].strip("|").split(" | ")]
     body = [[c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")] for line in lines[2:]]
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body)
