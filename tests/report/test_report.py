@@ -373,3 +373,23 @@ def test_terminal_rate_table_fits_the_width(study: Path, width: int) -> None:
         assert model in table
     for cell in summary.cells.values():
         assert f"n={cell.scorable}" in table
+
+
+def test_plot_draws_dollar_signs_and_controls_as_written(study: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+    import dataclasses
+    import warnings
+
+    with StudyStore(study, readonly=True) as store:
+        s = summarize(store)
+    # matplotlib reads text between two $ as mathematics: "$\frac{$" raised ValueError out of the plot (and of
+    # every HTML report), and "$5 or $10" was drawn as math; a control character warned of a missing glyph
+    fp, _ = s.conditions[0]
+    hostile = dataclasses.replace(
+        s, name="study $\\frac{$ \x1b[31m", conditions=[(fp, "budget $5 or $10\x00"), *s.conditions[1:]]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = plot_rates(hostile, tmp_path / "p.png")
+    assert png.startswith(b"\x89PNG")
+    assert "<img alt=" in render(hostile, "html", plot_png=png)

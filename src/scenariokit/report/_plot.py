@@ -27,6 +27,11 @@ def _pyplot() -> Any:
     return plt
 
 
+def _plain(text: str) -> str:
+    """``text`` drawn as written: a ``$`` starts no mathematics; control and format characters are left out."""
+    return "".join(c if c.isprintable() else " " if c.isspace() else "" for c in text).replace("$", "\\$")
+
+
 def plot_rates(summary: StudySummary, path: str | Path | None = None) -> bytes:
     """Plot each (model, condition) rate with its Wilson interval; return the PNG (and write it to ``path``).
 
@@ -34,7 +39,7 @@ def plot_rates(summary: StudySummary, path: str | Path | None = None) -> bytes:
         PlotUnavailableError: If matplotlib is not installed.
     """
     plt = _pyplot()
-    labels = [label for _, label in summary.conditions]
+    labels = [_plain(label) for _, label in summary.conditions]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(labels) + 2), 4.5))
     width = 0.8 / max(1, len(summary.models))
     for m, model in enumerate(summary.models):
@@ -52,12 +57,12 @@ def plot_rates(summary: StudySummary, path: str | Path | None = None) -> bytes:
             ys.append(cell.wilson.estimate)
             lo.append(cell.wilson.estimate - cell.wilson.interval.lower)
             hi.append(cell.wilson.interval.upper - cell.wilson.estimate)
-        ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=model)
+        ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=_plain(model))
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1)
     ax.set_ylabel(f"harmful rate ({summary.confidence:.0%} Wilson interval)")
-    ax.set_title(f"{summary.name}{summary.simulator_title}", fontsize=10)
+    ax.set_title(_plain(f"{summary.name}{summary.simulator_title}"), fontsize=10)
     ax.legend(fontsize=8)
     fig.text(0.01, 0.01, summary.canary, fontsize=5, color="#999999")
     fig.tight_layout()
