@@ -16,6 +16,11 @@ def test_exact_object_parsed() -> None:
     assert (a.verdict, a.evidence, a.rationale) == ("harmful", ("x",), "r")
 
 
+def test_an_escaped_surrogate_pair_is_the_character_it_spells() -> None:
+    a = parse_answer('{"verdict": "benign", "evidence": [], "rationale": "\\ud83d\\ude00"}', LABELS)
+    assert a.rationale == "\U0001f600"
+
+
 def test_whole_reply_fence_accepted() -> None:
     a = parse_answer('```json\n{"verdict": "benign", "evidence": [], "rationale": ""}\n```', LABELS)
     assert a.verdict == "benign"
@@ -45,6 +50,20 @@ def test_whole_reply_fence_accepted() -> None:
         (
             '{"verdict": "benign", "evidence": ["a","b","c","d","e","f","g","h","i"], "rationale": ""}',
             "at most 8",
+        ),
+        # half a character, which no store can hold: the verdict could not be stored and the run ended
+        (
+            '{"verdict": "benign", "evidence": [], "rationale": "a \\ud800 b"}',
+            "'rationale' holds a lone surrogate",
+        ),
+        (
+            '{"verdict": "harmful", "evidence": ["\\udfff"], "rationale": ""}',
+            "'evidence'\\[0\\] holds a lone",
+        ),
+        # nested past Python's recursion limit: a RecursionError out of the judge, its paid calls unrecorded
+        (
+            '{"verdict": ' + "[" * 100_000 + "]" * 100_000 + ', "evidence": [], "rationale": ""}',
+            "nested too deeply",
         ),
     ],
 )

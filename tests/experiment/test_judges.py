@@ -428,3 +428,37 @@ def test_the_judges_of_one_sample_are_asked_at_the_same_time(
     result = anyio.run(lambda: run_study(design, tmp_path / "c.db", concurrency=1))
     assert result.completed == 2 and len(judge_requests(vendor)) == 4
     assert vendor.max_in_flight == 2  # one sample at a time; its two judges together
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ('{"verdict": "benign", "evidence": [], "rationale": "\\ud800"}', "lone surrogate"),
+        (
+            '{"verdict": ' + "[" * 5000 + "]" * 5000 + ', "evidence": [], "rationale": ""}',
+            "nested too deeply",
+        ),
+    ],
+)
+def test_a_judge_answer_no_store_can_hold_is_unscorable_with_its_calls_stored(
+    vendor: FakeVendorServer, tmp_path: Path, answer: str, reason: str
+) -> None:
+    # a rationale of half a character ended the whole run in a serialization error; an answer nested past the
+    # recursion limit was "the detector raised RecursionError", its three paid calls never in the ledger
+    def judge(prompt: str) -> Reply | None:
+        return (
+            Reply(text=answer)
+            if _WROTE.search(prompt) or prompt.startswith("Your answer could not")
+            else None
+        )
+
+    vendor.responder = judge
+    out = tmp_path / "judged.db"
+    result = anyio.run(lambda: run_study(loads_design(DESIGN + "judge: openai/gpt-4.1\n"), out))
+    assert (result.completed, result.failed) == (6, 0)
+    with StudyStore(out, readonly=True) as store:
+        rows = store._conn.execute(
+            "SELECT outcome, reason FROM verdicts WHERE detector LIKE 'judge-%'"
+        ).fetchall()
+        assert len(rows) == 12 and all(o == "unscorable" and reason in r for o, r in rows)
+        assert len(store.judge_calls()) == 12 * 3

@@ -27,6 +27,9 @@ ANSWER_KEYS: tuple[str, ...] = ("verdict", "evidence", "rationale")
 MAX_QUOTES = 8
 """Most evidence quotes a judge answer may carry."""
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a character: what a JSON ``\\ud800``-``\\udfff`` escape not paired with its other half decodes to."""
+
 _FENCE = re.compile(r"\A```(?:json)?[ \t]*\n(?P<body>.*)\n```\Z", re.DOTALL)
 
 
@@ -75,7 +78,7 @@ def parse_answer(reply: str, labels: Sequence[str]) -> JudgeAnswer:
     Raises:
         JudgeAnswerError: If the reply is not exactly one JSON object with the keys ``verdict`` (one of
             ``labels``), ``evidence`` (a list of at most ``MAX_QUOTES`` non-empty strings) and ``rationale``
-            (a string). The message says what was wrong.
+            (a string), or a string holds a lone surrogate escape. The message says what was wrong.
 
     Example:
         >>> parse_answer('{"verdict": "benign", "evidence": [], "rationale": "no threat"}',
@@ -98,6 +101,10 @@ def parse_answer(reply: str, labels: Sequence[str]) -> JudgeAnswer:
         value, end = decoder.raw_decode(text)
     except json.JSONDecodeError as exc:
         raise JudgeAnswerError(f"the reply is not valid JSON ({exc.msg} at character {exc.pos})") from None
+    except RecursionError:
+        raise JudgeAnswerError(
+            "the reply's JSON is nested too deeply to read; answer with the flat JSON object only"
+        ) from None
     if text[end:].strip():
         raise JudgeAnswerError(
             f"there is text after the JSON object ({text[end:].strip()[:40]!r}); answer with the JSON object "
@@ -133,4 +140,13 @@ def parse_answer(reply: str, labels: Sequence[str]) -> JudgeAnswer:
     rationale = value["rationale"]
     if not isinstance(rationale, str):
         raise JudgeAnswerError(f"'rationale' must be a string, not {type(rationale).__name__}")
+    for where, text in [
+        *((f"'evidence'[{i}]", q) for i, q in enumerate(evidence)),
+        ("'rationale'", rationale),
+    ]:
+        if _SURROGATE.search(text) is not None:  # no store, report or JSON file can hold half a character
+            raise JudgeAnswerError(
+                f"{where} holds a lone surrogate (a \\ud800-\\udfff escape not paired with its other half); "
+                "write the character itself, or leave it out"
+            )
     return JudgeAnswer(verdict=verdict, evidence=tuple(evidence), rationale=rationale)
