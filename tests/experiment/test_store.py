@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sqlite3
 import uuid
 from pathlib import Path
@@ -114,6 +115,26 @@ def test_a_text_file_is_not_a_store(tmp_path: Path) -> None:
     with pytest.raises(IncompatibleStoreError, match="not a scenariokit study store"):
         StudyStore(path)
     assert path.read_text(encoding="utf-8") == "hello " * 200
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_a_folder_or_a_pipe_is_not_a_store(tmp_path: Path, readonly: bool) -> None:
+    # a folder was "disk I/O error"; a FIFO (a pipe given as --out, or to report) hung the command for ever
+    with pytest.raises(StoreError, match=r"is a folder, not a study store; give the path of a \.db file"):
+        StudyStore(tmp_path, readonly=readonly)
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.db")
+        with pytest.raises(StoreError, match="is not a regular file"):
+            StudyStore(tmp_path / "pipe.db", readonly=readonly)
+
+
+def test_a_closed_store_says_so(store: StudyStore) -> None:
+    store.close()
+    store.close()  # closing twice is harmless
+    with pytest.raises(StoreError, match=r"s\.db is closed.*with StudyStore\(path\) as store"):
+        store.count_samples()
+    with pytest.raises(StoreError, match="is closed"):
+        store.transaction().__enter__()
 
 
 def test_readonly_needs_an_existing_store(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pydantic_core
 
@@ -582,6 +582,15 @@ else:
 
 def _check_existing(path: Path) -> None:
     """Refuse, without modifying it, a file that is not a compatible study store."""
+    if path.is_dir():
+        raise StoreError(
+            f"{path} is a folder, not a study store; give the path of a .db file (e.g. {path / 'study.db'})"
+        )
+    if not path.is_file():  # SQLite would wait for ever on a FIFO, and read a device as a broken database
+        raise StoreError(
+            f"{path} is not a regular file (a pipe, a device or a socket), so it cannot be a study store; give the "
+            "path of a .db file"
+        )
     try:
         conn = connect_readonly(path)
     except sqlite3.OperationalError as exc:
@@ -638,6 +647,19 @@ def _enter_wal(conn: sqlite3.Connection, *, timeout: float) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
+
+
+class _Closed:
+    """What a closed store's connection becomes: any use says the store is closed and how to open it."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        raise StoreError(
+            f"the study store {self._path} is closed (its 'with' block ended, or close() was called); use it "
+            f"inside 'with StudyStore(path) as store:', or open it again with StudyStore({str(self._path)!r})"
+        )
 
 
 class StudyStore:
@@ -761,11 +783,14 @@ class StudyStore:
         A writer switches the file back to a rollback journal when it can (no other connection open), so
         that a store copied or moved to a read-only folder can be read without a ``-shm`` file.
         """
+        if isinstance(self._conn, _Closed):
+            return
         if not self.readonly:
             # another connection open: the file stays in WAL mode, which is fine
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA journal_mode = DELETE")
         self._conn.close()
+        self._conn = cast(sqlite3.Connection, _Closed(self.path))
         self.unlock()
 
     def __enter__(self) -> StudyStore:
