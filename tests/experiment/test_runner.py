@@ -314,3 +314,33 @@ async def test_a_study_replayed_from_its_recordings_sends_the_same_requests_offl
         b = again.cell("replay/sim/self_preserving", fingerprint)
         assert a is not None and b is not None
         assert (a.harmful, a.benign, a.unscorable) == (b.harmful, b.benign, b.unscorable)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        # an AttributeError ('str' object has no attribute 'expand') and a TypeError naming os.PathLike
+        (("study.yaml", "new.db"), r"run_study\(design, path\): design is a str, not a Design.*load_design"),
+        ((None, "new.db"), r"design is a NoneType, not a Design"),
+        (("design", "store"), r"path is a StudyStore, not a str or Path.*Runner\(design.expand\(\), store"),
+    ],
+)
+async def test_run_study_with_the_wrong_types_says_what_to_pass(
+    tmp_path: Path, args: tuple[object, object], match: str
+) -> None:
+    from scenariokit.experiment import run_study
+
+    design, path = args
+    with StudyStore(tmp_path / "s.db") as store:
+        design = _design(1) if design == "design" else design
+        path = store if path == "store" else tmp_path / str(path)
+        with pytest.raises(TypeError, match=match):
+            await run_study(design, path)  # type: ignore[arg-type]
+        assert store.count_samples() == 0
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_create_providers_of_one_name_as_a_string_says_to_pass_a_list() -> None:
+    # each character was read as a name: "expected a 'provider/model' name ..., got 's'"
+    with pytest.raises(TypeError, match=r"a list of 'provider/model' names.*\['sim/compliant'\]"):
+        create_providers("sim/compliant")

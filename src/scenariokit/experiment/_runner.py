@@ -1319,7 +1319,13 @@ def create_providers(names: Sequence[str]) -> dict[str, Provider]:
         UnknownProviderError: If a prefix is unknown.
         MissingAPIKeyError: If a vendor's key is not set.
         ValueError: If a name is not ``provider/model``.
+        TypeError: If ``names`` is one string instead of a list of names.
     """
+    if isinstance(names, str):  # each character would be read as a name
+        raise TypeError(
+            f"create_providers takes a list of 'provider/model' names, not one string; write "
+            f"create_providers([{names!r}])"
+        )
     providers: dict[str, Provider] = {}
     for name in dict.fromkeys(names):
         parse_provider_name(name)  # a clear error for names without a provider prefix
@@ -1349,7 +1355,22 @@ async def run_study(
 
     Returns:
         What the run did.
+
+    Raises:
+        TypeError: If ``design`` is not a ``Design`` (a file name, say) or ``path`` is not a path (an open
+            ``StudyStore``: run into it with a ``Runner``).
     """
+    if not isinstance(design, (Design, ExpandedDesign)):
+        raise TypeError(
+            f"run_study(design, path): design is a {type(design).__name__}, not a Design; build one with "
+            "Design(...), or read a YAML file with scenariokit.experiment.load_design(path)"
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"run_study(design, path): path is a {type(path).__name__}, not a str or Path (the study's .db "
+            "file, opened here); to run into a store you opened, use "
+            "'await Runner(design.expand(), store, create_providers(names)).run()'"
+        )
     expanded = design if isinstance(design, ExpandedDesign) else design.expand()
     providers = create_providers([m.name for m in expanded.models] + expanded.design.judge_models)
     try:
