@@ -443,3 +443,16 @@ def test_native_call_with_unknown_argument_is_malformed(
 def test_json_block_with_unknown_key_is_malformed() -> None:
     action = one('<tool_use:email>\n{"to": "a@x.com", "subject": "s", "content": "x"}\n</tool_use:email>')
     assert isinstance(action, MalformedAction) and "'content'" in action.error
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"to": ' + "[" * 100_000 + "]" * 100_000 + "}",  # a block written as one JSON object
+        "to: [" + "[" * 100_000 + "]" * 100_000 + "]\nsubject: s\nbody: b",  # a list of recipients
+    ],
+)
+def test_a_block_nested_past_the_recursion_limit_is_read_not_raised(content: str) -> None:
+    # parsing the reply raised RecursionError: the sample failed, its reply dropped, and was run again
+    actions, _ = parse_text_actions(f"<tool_use:email>\n{content}\n</tool_use:email>", TOOLS, message_index=2)
+    assert len(actions) == 1

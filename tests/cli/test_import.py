@@ -115,3 +115,17 @@ def test_a_record_with_a_lone_surrogate_escape_is_skipped_and_exits_1(
     assert "odd.jsonl:2" in err and "1 stored (0 failed)" in err
     with StudyStore(db, readonly=True) as store:
         assert store.count_samples() == 1
+
+
+def test_a_line_nested_past_the_recursion_limit_is_skipped_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a RecursionError traceback ended the import (the lines before it stored, the rest never read)
+    first, second = (FIXTURE / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    src = tmp_path / "deep.jsonl"
+    deep = '{"a": ' * 100_000 + "1" + "}" * 100_000
+    src.write_text(f"{first}\n{deep}\n{second}\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert main(["import", str(src), "--world", WORLD, "--out", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "deep.jsonl:2: the line is not JSON (nested too deeply" in err and "2 stored (0 failed)" in err

@@ -261,8 +261,19 @@ def test_review_sheet_errors_name_the_line(
             b'{"id": 100000000000000000000000, "label": "harmful", "reviewer": "ada"}\n',
             "no sample",
         ),
+        (
+            "s.jsonl",
+            b'{"id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
+            "s.jsonl:1: not a JSON object (nested",
+        ),
     ],
-    ids=["not-utf8", "surrogate-note", "surrogate-reviewer", "enormous-id"],
+    ids=[
+        "not-utf8",
+        "surrogate-note",
+        "surrogate-reviewer",
+        "enormous-id",
+        "nested-past-the-recursion-limit",
+    ],
 )
 def test_a_review_sheet_of_bad_text_is_one_line_and_exit_2(
     study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, message: str

@@ -274,3 +274,16 @@ def test_a_body_pydantic_cannot_encode_fails_as_json_would():
 
     with pytest.raises(UnicodeEncodeError):
         encode_body({"text": "lone surrogate \ud800"})
+
+
+DEEP = '{"to": ' + "[" * 100_000 + "]" * 100_000 + "}"
+"""JSON nested past Python's recursion limit: ``json.loads`` raises ``RecursionError``, not ``ValueError``."""
+
+
+def test_tool_arguments_nested_too_deeply_are_malformed_arguments() -> None:
+    # the sample failed as "builtins.RecursionError" (a model's arguments are the model's, and malformed ones
+    # are kept as a malformed call, as any other invalid JSON is)
+    from scenariokit.providers._types import parse_tool_arguments
+
+    arguments, error = parse_tool_arguments(DEEP)
+    assert arguments == {} and error is not None and "nested too deeply" in error

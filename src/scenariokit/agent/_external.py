@@ -57,9 +57,15 @@ def _strict_json(text: str) -> Any:
     r"""``json.loads``, refusing a lone surrogate escape (``\ud800``): half of a character, which no store holds.
 
     Raises:
-        ValueError: If the text is not JSON or holds such an escape (the message says which).
+        ValueError: If the text is not JSON, is nested past Python's recursion limit, or holds such an escape (the
+            message says which).
     """
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError(
+            "nested too deeply to read: lists or objects inside each other thousands deep"
+        ) from None
     if "\\u" in text and re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text):
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")

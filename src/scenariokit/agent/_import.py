@@ -392,6 +392,8 @@ def import_study_file(
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise TranscriptImportError(f"{p}: cannot be read as JSON: {exc}") from exc
+    except RecursionError:
+        raise TranscriptImportError(f"{p}: cannot be read as JSON: nested too deeply to read") from None
     condition, model, sample_id = _from_path(p)
     return import_study_record(
         data,

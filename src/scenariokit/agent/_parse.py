@@ -338,7 +338,7 @@ def _split_addresses(raw: Any) -> tuple[str, ...]:
         if text.startswith("["):
             try:
                 parsed = json.loads(text, strict=False)
-            except ValueError:
+            except (ValueError, RecursionError):
                 parsed = None
             if isinstance(parsed, list):
                 return _split_addresses(parsed)
@@ -419,7 +419,10 @@ def _coerce(value: str, schema: Any) -> Any:
             return False
         raise ValueError(f"expected true or false, got {value!r}")
     if kind in ("array", "object"):
-        return json.loads(value, strict=False)
+        try:
+            return json.loads(value, strict=False)
+        except RecursionError:
+            raise ValueError("nested too deeply to read") from None
     return value
 
 
@@ -569,7 +572,7 @@ def _block_arguments(spec: ToolSpec, content: str) -> dict[str, Any]:
     if stripped.startswith("{"):
         try:
             value = json.loads(stripped, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         if isinstance(value, dict):
             return value

@@ -467,7 +467,7 @@ class HTTPProvider(ClosesOnExit, ABC):
     def _classify(self, status: int, headers: httpx.Headers, body: bytes) -> ProviderError:
         try:
             data: object = json.loads(body) if body.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             data = {}
         if not isinstance(data, dict):
             data = {}

@@ -470,6 +470,8 @@ def parse_tool_arguments(raw: str) -> tuple[dict[str, Any], str | None]:
         value = json.loads(raw)
     except ValueError as exc:
         return {}, f"arguments are not valid JSON: {exc}"
+    except RecursionError:
+        return {}, "arguments are not valid JSON: nested too deeply to read"
     if not isinstance(value, dict):
         return {}, f"arguments are JSON but not an object (got {type(value).__name__})"
     return value, None

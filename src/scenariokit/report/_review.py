@@ -203,6 +203,8 @@ def read_sheet(path: Path, *, reviewer: str | None = None) -> list[tuple[int, st
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ReviewError(f"{path}:{n}: not a JSON object ({exc.msg})") from None
+            except RecursionError:
+                raise ReviewError(f"{path}:{n}: not a JSON object (nested too deeply to read)") from None
             if not isinstance(data, dict):
                 raise ReviewError(f"{path}:{n}: expected a JSON object with id and label")
             records.append((n, data))
