@@ -129,3 +129,35 @@ def test_a_line_nested_past_the_recursion_limit_is_skipped_and_exits_1(
     assert main(["import", str(src), "--world", WORLD, "--out", str(db)]) == 1
     err = capsys.readouterr().err
     assert "deep.jsonl:2: the line is not JSON (nested too deeply" in err and "2 stored (0 failed)" in err
+
+
+def test_a_sample_index_beyond_64_bits_is_skipped_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # an OverflowError traceback as the batch was written: the samples read with it were lost too
+    import json
+
+    first, second = (FIXTURE / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    src = tmp_path / "big.jsonl"
+    src.write_text(
+        f"{first}\n{json.dumps({**json.loads(second), 'sample_index': 2**70})}\n", encoding="utf-8"
+    )
+    db = tmp_path / "s.db"
+    assert main(["import", str(src), "--world", WORLD, "--out", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "big.jsonl:2" in err and "sample_index" in err and "1 stored (0 failed)" in err
+
+
+def test_a_study_sample_id_beyond_64_bits_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    study = tmp_path / "study"
+    shutil.copytree(FIXTURE / "study", study)
+    sample = next(study.glob("models/*/*/sample_001"))
+    sample.rename(sample.with_name(f"sample_{2**70}"))
+    db = tmp_path / "s.db"
+    assert main(["import", str(study), "--world", WORLD, "--out", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"sample_{2**70}" in err and "Traceback" not in err and "2 stored" in err

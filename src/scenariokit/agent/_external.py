@@ -46,6 +46,9 @@ from scenariokit.scenario._rendered import RENDERER_VERSION, RenderedScenario
 from scenariokit.scenario._scenario import Scenario, ToolMode
 from scenariokit.scenario._tools import STANDARD_TOOLS
 
+MAX_SAMPLE_INDEX = 2**63 - 2
+"""The largest sample index a store holds (SQLite's integers are 64-bit; a study's 1-based id is one more)."""
+
 ImportFormat = Literal["jsonl", "study"]
 """The layouts :func:`read_external` understands."""
 
@@ -113,7 +116,7 @@ class ExternalRecord(BaseModel):
     condition: str | None = None
     """A label for the condition (default: ``imported-`` and the first characters of its fingerprint)."""
 
-    sample_index: int | None = Field(default=None, ge=0)
+    sample_index: int | None = Field(default=None, ge=0, le=MAX_SAMPLE_INDEX)
     """0-based index of the sample within its (condition, model); default: its order in the file."""
 
     label: ExternalLabel | None = None
@@ -499,9 +502,10 @@ def read_study_folder(root: str | Path, world: Scenario | RenderedScenario) -> I
     for path in files:
         sample = _SAMPLE_DIR.match(path.parent.name)
         condition, model = path.parent.parent.name, path.parent.parent.parent.name
-        if sample is None or int(sample.group(1)) < 1:
+        if sample is None or not 1 <= int(sample.group(1)) <= MAX_SAMPLE_INDEX + 1:
             yield ExternalFailure(
-                str(path), "the sample folder is not named sample_<N> with N from 1; rename it"
+                str(path),
+                f"the sample folder is not named sample_<N> with N from 1 to {MAX_SAMPLE_INDEX + 1:,}; rename it",
             )
             continue
         found = prompts_of(condition)

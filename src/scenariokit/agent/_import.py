@@ -68,6 +68,9 @@ from scenariokit.scenario._rendered import RenderedScenario
 from scenariokit.scenario._scenario import Scenario
 from scenariokit.scenario._tools import STANDARD_TOOLS
 
+_MAX_SAMPLE_ID = 2**63 - 1
+"""The largest 1-based sample id a store holds (its 0-based index is an SQLite 64-bit integer)."""
+
 ScenarioMatch = Literal["exact", "assumed", "condition", "none"]
 """How well the scenario of an imported response was recovered (see the module documentation)."""
 
@@ -347,8 +350,12 @@ def import_study_record(
     sid = pick("sample_id")
     if sid is None:
         sid = sample_id
-    if sid is not None and (isinstance(sid, bool) or not isinstance(sid, int) or sid < 1):
-        raise TranscriptImportError(f"{where}: 'sample_id' must be a whole number from 1, got {sid!r}")
+    if sid is not None and (
+        isinstance(sid, bool) or not isinstance(sid, int) or not 1 <= sid <= _MAX_SAMPLE_ID
+    ):
+        raise TranscriptImportError(
+            f"{where}: 'sample_id' must be a whole number from 1 to {_MAX_SAMPLE_ID:,}, got {sid!r}"
+        )
     seed = pick("seed")
     return import_response(
         response,
