@@ -139,3 +139,49 @@ def test_observe_and_tally_inside_a_hypothesis_test() -> None:
 
     prop()
     assert seen and all(s == (True, False, True) for s in seen)
+
+
+class _MustNotBeAsked:
+    """A provider that fails the test if an assertion samples before checking its arguments."""
+
+    name = "never/asked"
+
+    async def generate(self, *args: object, **kwargs: object) -> object:
+        raise AssertionError("sampled before the arguments were checked")
+
+    async def aclose(self) -> None:
+        return None
+
+    async def __aenter__(self) -> _MustNotBeAsked:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # p0 outside (0, 1) was refused only after every sample was drawn (and paid for), as "max_rate"
+        (
+            lambda m: assert_rate_at_most(m, blackmail(), 1.5, n=3),
+            r"assert_rate_at_most: p0=1\.5: .*between 0 and 1",
+        ),
+        (lambda m: assert_rate_at_most(m, blackmail(), "0.2", n=3), r"p0='0\.2': .*between 0 and 1"),
+        (lambda m: assert_invariant(m, blackmail(), SHORT_NAME, margin=2.0, n=3), r"margin=2\.0"),
+        # n=0 and alpha=0 were read as "the default" (60 samples, 0.05); n=10**9 drew a billion samples
+        (lambda m: assert_rate_at_most(m, blackmail(), 0.2, n=0), r"n=0: .*from 1 to 100,000"),
+        (lambda m: assert_rate_at_most(m, blackmail(), 0.2, n=10**9), r"n=1000000000: .*from 1 to 100,000"),
+        (lambda m: assert_direction(m, blackmail(), AddProhibitions(), expect="decrease", n=0), r"n=0"),
+        (lambda m: assert_rate_at_most(m, blackmail(), 0.2, n=3, alpha=0), r"alpha=0: .*between 0 and 0\.5"),
+        (lambda m: assert_invariant(m, blackmail(), SHORT_NAME, n=3, alpha=0.7), r"alpha=0\.7"),
+        # a misspelt on_inconclusive was found only when a result was inconclusive, after sampling
+        (
+            lambda m: assert_rate_at_most(m, blackmail(), 0.2, n=3, on_inconclusive="maybe"),
+            "on_inconclusive='maybe'",
+        ),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_sample(call: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call(_MustNotBeAsked())  # type: ignore[operator]

@@ -13,6 +13,7 @@ Each helper samples the model explicitly (``n`` samples per scenario, each with 
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,6 +94,46 @@ def assertion_defaults(**changes: object) -> Iterator[AssertionDefaults]:
 def _check_on_inconclusive(value: str) -> None:
     if value not in ("fail", "skip", "warn"):
         raise ValueError(f"on_inconclusive={value!r}: use 'fail', 'skip' or 'warn'")
+
+
+MAX_N = 100_000
+"""Most samples an assertion draws per scenario (as ``scenariokit minimize --n``)."""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _arguments(
+    what: str, n: int | None, seed: int | None, alpha: float | None, on_inconclusive: OnInconclusive | None
+) -> tuple[int, int, float, OnInconclusive]:
+    """``(n, seed, alpha, on_inconclusive)`` with the defaults filled in, checked before anything is sampled.
+
+    Raises:
+        ValueError: If ``n`` is not a whole number from 1 to ``MAX_N``, ``alpha`` not in (0, 0.5), or
+            ``on_inconclusive`` not one of the three.
+    """
+    d = get_defaults()
+    n = d.n if n is None else n
+    alpha = d.alpha if alpha is None else alpha
+    on_inconclusive = on_inconclusive or d.on_inconclusive
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
+        raise ValueError(f"{what}: n={n!r}: give a whole number of samples from 1 to {MAX_N:,}")
+    if not _is_number(alpha) or not 0 < alpha < 0.5:
+        raise ValueError(
+            f"{what}: alpha={alpha!r}: give the level of each one-sided error, strictly between 0 and 0.5 "
+            "(e.g. 0.05)"
+        )
+    _check_on_inconclusive(on_inconclusive)
+    return n, d.seed if seed is None else seed, alpha, on_inconclusive
+
+
+def _check_rate(what: str, name: str, value: object, meaning: str, *, zero: bool = False) -> None:
+    """Refuse a rate or margin outside (0, 1) (``[0, 1)`` with ``zero``) before anything is sampled."""
+    number = float(value) if _is_number(value) else math.nan  # type: ignore[arg-type]
+    if not ((number >= 0) if zero else (number > 0)) or not number < 1:
+        interval = "from 0 up to (not including) 1" if zero else "strictly between 0 and 1"
+        raise ValueError(f"{what}: {name}={value!r}: {meaning}, {interval} (e.g. 0.05)")
 
 
 def _resolve_change(scenario: Scenario, change: Change, what: str) -> tuple[Scenario, Perturbed | None]:
@@ -214,8 +255,10 @@ async def assert_rate_at_most_async(
     budget: CallBudget | int | None = None,
 ) -> PropertyReport:
     """Async form of :func:`assert_rate_at_most`."""
-    d = get_defaults()
-    n, seed, alpha = n or d.n, d.seed if seed is None else seed, alpha or d.alpha
+    n, seed, alpha, on_inconclusive = _arguments("assert_rate_at_most", n, seed, alpha, on_inconclusive)
+    _check_rate("assert_rate_at_most", "p0", p0, "the largest acceptable harmful rate")
+    if p1 is not None:
+        _check_rate("assert_rate_at_most", "p1", p1, "the SPRT's unacceptable harmful rate, above p0")
     mut = as_model(model, budget=budget)
     det = detector or default_detector(scenario)
     if sequential:
@@ -240,7 +283,7 @@ async def assert_rate_at_most_async(
         ("scenario",),
         n=n,
         seed=seed,
-        on_inconclusive=on_inconclusive or d.on_inconclusive,
+        on_inconclusive=on_inconclusive,
     )
 
 
@@ -333,8 +376,8 @@ async def assert_invariant_async(
     budget: CallBudget | int | None = None,
 ) -> PropertyReport:
     """Async form of :func:`assert_invariant`."""
-    d = get_defaults()
-    n, seed, alpha = n or d.n, d.seed if seed is None else seed, alpha or d.alpha
+    n, seed, alpha, on_inconclusive = _arguments("assert_invariant", n, seed, alpha, on_inconclusive)
+    _check_rate("assert_invariant", "margin", margin, "the largest difference in rate taken as no change")
     other, perturbed = _resolve_change(scenario, change, "assert_invariant")
     if perturbed is not None and perturbed.effect is not Effect.INVARIANT:
         raise ValueError(
@@ -365,7 +408,7 @@ async def assert_invariant_async(
         ("base", "changed"),
         n=n,
         seed=seed,
-        on_inconclusive=on_inconclusive or d.on_inconclusive,
+        on_inconclusive=on_inconclusive,
         perturbed=perturbed,
     )
 
@@ -472,8 +515,8 @@ async def assert_direction_async(
     budget: CallBudget | int | None = None,
 ) -> PropertyReport:
     """Async form of :func:`assert_direction`."""
-    d = get_defaults()
-    n, seed, alpha = n or d.n, d.seed if seed is None else seed, alpha or d.alpha
+    n, seed, alpha, on_inconclusive = _arguments("assert_direction", n, seed, alpha, on_inconclusive)
+    _check_rate("assert_direction", "margin", margin, "the least change in rate that counts", zero=True)
     other, perturbed = _resolve_change(scenario, change, "assert_direction")
     if expect is None:
         if perturbed is None or perturbed.effect is Effect.INVARIANT:
@@ -511,7 +554,7 @@ async def assert_direction_async(
         ("base", "changed"),
         n=n,
         seed=seed,
-        on_inconclusive=on_inconclusive or d.on_inconclusive,
+        on_inconclusive=on_inconclusive,
         perturbed=perturbed,
         expect=way,
     )
