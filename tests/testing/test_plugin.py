@@ -189,3 +189,12 @@ def test_a_real_model_without_a_key_says_so_and_how_to_test_offline(
     )
     result.stdout.fnmatch_lines(["*--scenariokit-model=sim/self_preserving*--scenariokit-recordings=DIR*"])
     assert "inconclusive" not in result.stdout.str().lower()
+
+
+@pytest.mark.parametrize("n", ["0", "-5", "1000000000"])
+def test_a_sample_count_out_of_range_is_a_usage_error(pytester: pytest.Pytester, n: str) -> None:
+    # every test then failed on its own, naming the assertion's n rather than the option
+    pytester.makepyfile(FIXTURES_TEST)
+    result = _run(pytester, "--scenariokit-n", n)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--scenariokit-n must be a number of samples from 1 to 100,000, got {n}*"])

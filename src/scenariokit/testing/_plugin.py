@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from scenariokit.testing._assertions import _DEFAULTS, AssertionDefaults
+from scenariokit.testing._assertions import _DEFAULTS, MAX_N, AssertionDefaults
 from scenariokit.testing._hypothesis import CI_PROFILE, PROFILES, register_profiles
 from scenariokit.testing._model import RECORD_MODES, CallBudget, ModelUnderTest, RecordMode, is_free
 
@@ -93,8 +93,13 @@ class _PluginState:
             )
         except ValueError as exc:
             raise pytest.UsageError(f"--scenariokit-model: {exc}") from None
+        n = opt("scenariokit_n")
+        if not 1 <= n <= MAX_N:
+            raise pytest.UsageError(
+                f"--scenariokit-n must be a number of samples from 1 to {MAX_N:,}, got {n}"
+            )
         self.defaults = AssertionDefaults(
-            n=opt("scenariokit_n"),
+            n=n,
             seed=opt("scenariokit_seed"),
             on_inconclusive=opt("scenariokit_inconclusive"),
         )
