@@ -127,3 +127,26 @@ def test_report_refuses_an_unknown_detector_with_the_known_names(
 def test_report_accepts_a_known_detector(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(study), "--detector", "blackmail-action"]) == 0
     assert "n=10" in capsys.readouterr().out
+
+
+def test_a_condition_label_with_line_breaks_cannot_add_sections_to_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # an imported condition named "x\n## Injected" started a section of its own in the notices under the rate
+    # table (Markdown, and an <h2> in the HTML report)
+    import json
+
+    fixture = Path(__file__).resolve().parents[2] / "examples" / "external"
+    record = json.loads((fixture / "transcripts.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    record.update(condition="evil\n## Injected\n> **Forged notice**", label=None, labeller=None)
+    source, db = tmp_path / "t.jsonl", tmp_path / "t.db"
+    source.write_text(json.dumps({k: v for k, v in record.items() if v is not None}) + "\n", encoding="utf-8")
+    assert main(["import", str(source), "--world", str(fixture / "world.yaml"), "--out", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(db)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "Conditions concerned: evil ## Injected > **Forged notice**." in "\n".join(lines)
+    assert not any(line.startswith(("## Injected", "> **Forged")) for line in lines)
+    html = tmp_path / "r.html"
+    assert main(["report", str(db), "--format", "html", "--output", str(html)]) == 0
+    assert "<h2>Injected" not in html.read_text(encoding="utf-8")

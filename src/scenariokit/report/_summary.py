@@ -581,7 +581,8 @@ class StudySummary:
     def _flagged_conditions(self, flag: Callable[[CellStats], bool]) -> list[str]:
         """Labels of the conditions with a cell for which ``flag`` holds, in the report's order."""
         flagged = {c.fingerprint for c in self.cells.values() if flag(c)}
-        return [label for fp, label in self.conditions if fp in flagged]
+        # on one line: a notice is one paragraph, and a line break in a label would start a heading or a quote
+        return [" ".join(label.splitlines()) for fp, label in self.conditions if fp in flagged]
 
     @property
     def below_target_notice(self) -> str | None:
