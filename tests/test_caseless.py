@@ -715,6 +715,29 @@ def test_word_places_of_library_patterns_follow_their_definition(name: str, data
     assert _caseless._Text(text).starts(fast, fast.starts) == _places_by_the_definition(text, fast.starts)
 
 
+_PREFIX_WORDS = st.text(alphabet="abc", min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prefixes=st.lists(_PREFIX_WORDS, min_size=1, max_size=6),
+    wholes=st.lists(st.tuples(_PREFIX_WORDS, _PREFIX_WORDS), max_size=3),
+    text=st.text(alphabet="abcABC _-'\n.", max_size=120),
+)
+def test_word_places_by_prefix_follow_their_definition(
+    prefixes: list[str], wholes: list[tuple[str, str]], text: str
+) -> None:
+    # the first words a pattern may start with by prefix (``\bab\w*``) are looked up by bisection in the
+    # text's sorted words: the places are those of the definition, and the matches those of re.IGNORECASE
+    alternatives = [f"{p}\\w*" for p in prefixes] + [f"{a} {b}\\b" for a, b in wholes]
+    pattern = Caseless(r"\b(?:" + "|".join(alternatives) + ")")
+    fast = pattern.fast
+    assert fast is not None and fast.starts is not None and fast.starts.prefixes
+    assert _caseless._Text(text).starts(fast, fast.starts) == _places_by_the_definition(text, fast.starts)
+    long = (text + " ") * (_caseless._PLACES_MIN // (len(text) + 1) + 1)
+    assert [m.span() for m in pattern.finditer(long)] == [m.span() for m in pattern.exact.finditer(long)]
+
+
 def test_a_remembered_long_text_holds_no_collected_object_per_word() -> None:
     # what the garbage collector visits in a remembered text must not grow with its words and places
     text = " ".join(f"the plan w{i} is off, I'd rather keep my instructions as they are." for i in range(400))
