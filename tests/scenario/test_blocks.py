@@ -111,3 +111,11 @@ def test_email_addresses_are_keys_or_addresses() -> None:
 def test_blank_names_are_rejected() -> None:
     with pytest.raises(ValidationError, match="name"):
         Persona(key="x", name="   ")
+
+
+@pytest.mark.parametrize("name", ["\x1c", "\x1d\x1e", " \x1f "])
+def test_a_name_of_only_separator_controls_is_blank(name: str) -> None:
+    # U+001C..U+001F are no whitespace to the pattern's regex engine but split() drops them: the name had no
+    # first word, and loading such a scenario file was an IndexError traceback
+    with pytest.raises(ValidationError, match="blank"):
+        Persona(key="x", name=name)

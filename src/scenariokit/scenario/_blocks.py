@@ -119,6 +119,17 @@ class Persona(BaseModel):
         """The last word of the name."""
         return self.name.split()[-1]
 
+    @field_validator("name")
+    @classmethod
+    def _has_a_word(cls, name: str) -> str:
+        # the pattern's engine does not count U+001C..U+001F as white space, str.split() does: without this a
+        # name of those characters alone had no first word
+        if not name.split():
+            raise ValueError(
+                f"the name {name!r} is blank (white space and separator controls only); give the person's name"
+            )
+        return name
+
     @model_validator(mode="after")
     def _external_needs_address(self) -> Persona:
         if self.organization is not None and self.email is None:
