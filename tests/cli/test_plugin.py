@@ -178,3 +178,44 @@ def test_entry_point_families_reach_a_new_cli_process(tmp_path: Path) -> None:
             "blackmail_from_entry_point" in result.stdout
             or "blackmail_none-none_restriction" in result.stdout
         )
+
+
+BROKEN_FAMILY = """
+from scenariokit.scenario import FAMILIES, Family
+
+
+def _factory(**factors):
+    {body}
+
+
+broken = Family(name="brokenfam", description="d", factors=FAMILIES["blackmail"].factors, factory=_factory)
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("return None", "returned NoneType, not a Scenario"),
+        ("return 'blackmail'", "returned str, not a Scenario"),
+        ("raise RuntimeError('factory boom')", "RuntimeError at "),
+    ],
+)
+@pytest.mark.parametrize("command", [["show", "brokenfam"], ["run", "--family", "brokenfam", "--dry-run"]])
+def test_a_family_whose_factory_fails_is_a_one_line_error(
+    body: str,
+    expected: str,
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # a traceback out of show and run (AttributeError: 'NoneType' object has no attribute 'render')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCENARIOKIT_OFFLINE", "1")
+    _write(tmp_path, "brokenfamily.py", BROKEN_FAMILY.replace("{body}", body))
+    assert main(["--plugin", "brokenfamily.py", *command]) == 2
+    err = capsys.readouterr().err.splitlines()[-1]  # run first says it uses the simulator
+    assert err.startswith("scenariokit: error: "), err
+    assert "family 'brokenfam'" in err and expected in err
+    if "RuntimeError" in expected:
+        assert f"{tmp_path / 'brokenfamily.py'}:6" in err and "factory boom" in err

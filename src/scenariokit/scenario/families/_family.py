@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenariokit.scenario._blocks import Framing, GoalConflict, GoalType, ThreatKind
-from scenariokit.scenario._errors import FactorError
+from scenariokit.scenario._errors import FactorError, ScenarioError
 from scenariokit.scenario._scenario import Scenario
 
 _BOOL_WORDS = {
@@ -107,14 +110,44 @@ class Family(BaseModel):
         """Build a scenario; values may be given as text (``"on"``, ``"explicit"``) or as Python values.
 
         Raises:
-            FactorError: If a factor is unknown, a value is not allowed, or the combination is rejected.
+            FactorError: If a factor is unknown, a value is not allowed, or the combination is rejected; or if
+                the factory (a user's family) fails with another exception, which the message names with the
+                line of the user's code it came from, or returns something other than a ``Scenario``.
         """
         parsed = {name: self.factor(name).parse(value, family=self.name) for name, value in settings.items()}
-        return self.factory(**parsed)
+        try:
+            scenario = self.factory(**parsed)
+        except ScenarioError:
+            raise
+        except Exception as exc:  # a user's factory: say which family failed, what and where, on one line
+            raise FactorError(
+                f"family {self.name!r} could not build a scenario: {type(exc).__name__}{_user_line(exc)}: "
+                f"{_one_line(exc)}"
+            ) from exc
+        if not isinstance(scenario, Scenario):
+            raise FactorError(
+                f"family {self.name!r}: its factory returned {type(scenario).__name__}, not a Scenario; a "
+                "family's factory must return the scenario it builds"
+            )
+        return scenario
 
     def parse_settings(self, pairs: Mapping[str, str]) -> dict[str, str | bool]:
         """Validate ``name=value`` settings given as text and return factory arguments."""
         return {name: self.factor(name).parse(value, family=self.name) for name, value in pairs.items()}
+
+
+def _one_line(exc: BaseException, limit: int = 400) -> str:
+    detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return detail[:limit] + " ..." if len(detail) > limit else detail
+
+
+def _user_line(exc: BaseException) -> str:
+    """`` at FILE:LINE`` of the last frame of ``exc`` outside scenariokit and the installed packages."""
+    library = (str(Path(__file__).resolve().parents[2]), sys.prefix, sys.base_prefix, "<")
+    frames = traceback.extract_tb(exc.__traceback__)
+    return next(
+        (f" at {f.filename}:{f.lineno}" for f in reversed(frames) if not f.filename.startswith(library)), ""
+    )
 
 
 GOAL_TYPES: tuple[str, ...] = tuple(g.value for g in GoalType)
