@@ -15,6 +15,7 @@ from scenariokit.providers import (
     AnthropicProvider,
     MissingAPIKeyError,
     ProviderError,
+    RetryPolicy,
     Secret,
     UserMessage,
     create_compatible,
@@ -230,3 +231,63 @@ def test_known_secrets_follow_the_environment_and_new_secrets(monkeypatch: pytes
     assert redact_known("echo: xai-second-value-9876543210!") == "echo: xai-second-value-9876543210!"
     Secret("made-in-process-5555-7777")  # a Secret made now is a known secret from now on
     assert redact_known("a made-in-process-5555-7777 b") == "a *** b"
+
+
+PASSWORD = "hunter2-base-url-password"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("user:{password}@127.0.0.1:{port}/openai/v1", "'***@127.0.0.1:"),  # no scheme
+        ("127.0.0.1:{port}/openai/v1", "not an http:// or https:// URL"),
+        ("http:///v1", "not an http:// or https:// URL"),
+        ("http://[::1/v1", "not an http:// or https:// URL"),
+    ],
+)
+@pytest.mark.parametrize("through", ["argument", "environment"])
+def test_a_base_url_without_a_scheme_or_host_is_refused_and_its_credentials_masked(
+    base_url: str,
+    expected: str,
+    through: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # each request failed as a connection error, retried 5 times, the password in the error
+    caplog.set_level(logging.DEBUG)
+    url = base_url.format(password=PASSWORD, port=1)
+    options = {"base_url": url} if through == "argument" else {}
+    if through == "environment":
+        monkeypatch.setenv("OPENAI_BASE_URL", url)
+    with pytest.raises(ProviderError) as info:
+        create_provider("openai/gpt-4o", api_key=API_KEY, **options)
+    assert expected in str(info.value)
+    assert "OPENAI_BASE_URL" in str(info.value) if through == "environment" else True
+    assert PASSWORD not in str(info.value) and PASSWORD not in repr(info.value.__dict__)
+    assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1]:8000/v1", "https://api.example.com/v1/../v2", "HTTP://Example.com"]
+)
+def test_odd_but_valid_base_urls_are_kept(url: str) -> None:
+    provider = create_provider("openai/gpt-4o", api_key=API_KEY, base_url=url)
+    assert url in repr(vars(provider)) or url.rstrip("/") in str(vars(provider))
+
+
+@pytest.mark.parametrize("port", ["{port}", "1"])  # a gateway that answers 500; nothing listening
+async def test_a_password_in_the_base_url_is_masked_in_errors_and_logs(
+    port: str, server: FakeVendorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the connection error (stored with the sample), the retry log and httpx's request log wrote user:PASSWORD@
+    caplog.set_level(logging.DEBUG)
+    url = f"http://gateway:{PASSWORD}@127.0.0.1:{port}/openai/v1".replace("{port}", str(server.port))
+    server.faults.extend([Fault("status", status=500, body=error_body("openai", 500, "oops"))] * 2)
+    policy = RetryPolicy(max_attempts=2, initial_backoff=0.0, max_backoff=0.0)
+    async with create_provider("openai/gpt-4o", api_key=API_KEY, base_url=url, retry_policy=policy) as p:
+        with pytest.raises(ProviderError) as info:
+            await p.generate([UserMessage(content="hi")])
+    assert PASSWORD not in str(info.value) and PASSWORD not in repr(info.value.__dict__)
+    assert "http://***@127.0.0.1" in str(info.value) if port == "1" else True
+    assert caplog.records
+    assert PASSWORD not in caplog.text

@@ -268,7 +268,9 @@ class AnthropicProvider(HTTPProvider):
         self.betas = betas
         super().__init__(
             model,
-            base_url=resolve_base_url(base_url, ("ANTHROPIC_BASE_URL",), DEFAULT_BASE_URL),
+            base_url=resolve_base_url(
+                base_url, ("ANTHROPIC_BASE_URL",), DEFAULT_BASE_URL, provider=self.prefix, model=model
+            ),
             api_key=key or token,
             retry_policy=retry_policy,
             stream=stream,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import time
+import urllib.parse
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -107,15 +109,45 @@ def resolve_key(
     )
 
 
-def resolve_base_url(base_url: str | None, env_vars: Sequence[str], default: str) -> str:
-    """Return the base URL from the argument, the first set environment variable, or the default."""
-    if base_url:
-        return base_url.rstrip("/")
-    for var in env_vars:
-        value = os.environ.get(var, "").strip()
-        if value:
-            return value.rstrip("/")
-    return default.rstrip("/")
+def resolve_base_url(
+    base_url: str | None, env_vars: Sequence[str], default: str, *, provider: str = "", model: str = ""
+) -> str:
+    """Return the base URL from the argument, the first set environment variable, or the default.
+
+    Raises:
+        ProviderError: If the URL is not ``http://`` or ``https://`` with a host (it failed every request as
+            a connection error, retried five times). The message shows the URL with any ``user:password@``
+            masked (credentials in the URL are kept: httpx sends them as basic auth, for gateways).
+    """
+    source = "the base_url argument"
+    url = base_url
+    if not url:
+        source = "the default"
+        url = default
+        for var in env_vars:
+            value = os.environ.get(var, "").strip()
+            if value:
+                url, source = value, f"the environment variable {var}"
+                break
+    url = url.rstrip("/")
+    shown = _CREDENTIALS.sub(r"\1***@", url)  # no scheme: "user:pass@host" is all one "path"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
+        raise ProviderError(
+            f"the base URL {shown!r} (from {source}) is not an http:// or https:// URL with a host",
+            provider=provider,
+            model=model,
+            fix="give a URL such as https://api.example.com/v1 (with its scheme)",
+        )
+    return url
+
+
+_CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#@\s]*@")
+"""A URL's user name and password (``user:pass@``), with or without a scheme before them."""
 
 
 MAX_TOKEN_COUNT = 2**40

@@ -228,7 +228,9 @@ class GeminiProvider(HTTPProvider):
         key = resolve_key(api_key, ("GOOGLE_API_KEY", "GEMINI_API_KEY"), provider=self.prefix, model=model)
         super().__init__(
             model.removeprefix("models/"),
-            base_url=resolve_base_url(base_url, ("GOOGLE_GEMINI_BASE_URL",), DEFAULT_BASE_URL),
+            base_url=resolve_base_url(
+                base_url, ("GOOGLE_GEMINI_BASE_URL",), DEFAULT_BASE_URL, provider=self.prefix, model=model
+            ),
             api_key=key,
             retry_policy=retry_policy,
             stream=stream,

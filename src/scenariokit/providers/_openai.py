@@ -343,7 +343,9 @@ class OpenAIChatProvider(HTTPProvider):
         headers.update(extra_headers or {})
         super().__init__(
             model,
-            base_url=resolve_base_url(base_url, preset.base_url_env, preset.default_base_url),
+            base_url=resolve_base_url(
+                base_url, preset.base_url_env, preset.default_base_url, provider=preset.prefix, model=model
+            ),
             api_key=key,
             retry_policy=retry_policy,
             stream=stream,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from typing import NoReturn
@@ -271,6 +272,22 @@ def redact_known(text: str) -> str:
     return redact(text, scan.values)
 
 
+_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@'\"]*@")
+
+
+def mask_url_credentials(text: str) -> str:
+    """``text`` with the ``user:password@`` of every URL in it masked.
+
+    A base URL may carry credentials for a gateway (httpx sends them as basic auth); they are no
+    :class:`Secret`, and a short password masked wherever it occurs would garble unrelated text.
+
+    Example:
+        >>> mask_url_credentials("connection to http://me:hunter2@gw.example/v1 failed")
+        'connection to http://***@gw.example/v1 failed'
+    """
+    return _URL_CREDENTIALS.sub(r"\1***@", text) if "@" in text else text
+
+
 _HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
 """The HTTP stack's loggers: at DEBUG level they write raw request and response headers."""
 
@@ -278,19 +295,21 @@ _HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.ht
 class RedactingFilter(logging.Filter):
     """A logging filter that removes every configured secret (and its 8+ character fragments) from records.
 
-    Installed on the HTTP stack's loggers (``_HTTP_LOGGERS``), whose DEBUG traces print raw headers, where an
+    It also masks the credentials of URLs (``http://***@host``: httpx logs each request's URL). Installed on the HTTP stack's loggers (``_HTTP_LOGGERS``), whose DEBUG traces print raw headers, where an
     endpoint may echo the key. It only runs for records that are emitted, so it costs nothing when those
     loggers are quiet.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the record's message in place; never drops a record."""
+        message = record.getMessage()
+        cleared = mask_url_credentials(message)  # httpx logs each request's URL, user:password@ included
         scan = known_scan()
-        if scan:
-            message = record.getMessage()
-            if scan.found_in(message):
-                record.msg = redact(message, scan.values)
-                record.args = ()
+        if scan and scan.found_in(cleared):
+            cleared = redact(cleared, scan.values)
+        if cleared != message:
+            record.msg = cleared
+            record.args = ()
         return True
 
 

@@ -40,7 +40,7 @@ from scenariokit.providers._errors import (
     ServerError,
     TLSCertificateError,
 )
-from scenariokit.providers._secret import Secret, redact
+from scenariokit.providers._secret import Secret, mask_url_credentials, redact
 from scenariokit.providers._sse import SSEEvent, iter_sse
 
 logger = logging.getLogger("scenariokit.providers")
@@ -422,8 +422,8 @@ class Transport:
         return merged
 
     def redact(self, text: str) -> str:
-        """Remove this provider's secrets from ``text``."""
-        return redact(text, self.secrets)
+        """Remove this provider's secrets, and the ``user:password@`` of URLs, from ``text``."""
+        return mask_url_credentials(redact(text, self.secrets))
 
     async def aclose(self) -> None:
         """Close the connection pool."""
