@@ -291,3 +291,28 @@ async def test_a_password_in_the_base_url_is_masked_in_errors_and_logs(
     assert "http://***@127.0.0.1" in str(info.value) if port == "1" else True
     assert caplog.records
     assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("sk-SECRETKEY123\nsk-OTHERKEY4567", "a line break at position 16 of 31"),
+        ("sk-SECRETKEY\x01123", "the character U+0001"),
+        ("sk-SECRETKEY\u00e9123", "the character U+00E9"),
+    ],
+)
+@pytest.mark.parametrize("through", ["argument", "environment"])
+def test_a_key_no_header_can_carry_is_refused_when_the_provider_is_made(
+    key: str, expected: str, through: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a line break failed every request as a connection error, retried 5 times ("check the network"); a
+    # non-ASCII character as a bare UnicodeEncodeError stored with every sample
+    options = {"api_key": key} if through == "argument" else {}
+    if through == "environment":
+        monkeypatch.setenv("OPENAI_API_KEY", key)
+    with pytest.raises(ProviderError) as info:
+        create_provider("openai/gpt-4o", base_url="http://127.0.0.1:1/v1", **options)
+    message = str(info.value)
+    assert expected in message
+    assert ("OPENAI_API_KEY" in message) == (through == "environment")
+    assert "SECRETKEY" not in message and "OTHERKEY" not in message

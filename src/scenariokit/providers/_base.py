@@ -89,15 +89,19 @@ def resolve_key(
 
     Raises:
         MissingAPIKeyError: When a required key is missing; the message names the variable.
+        ProviderError: When the key holds a character no HTTP header can carry (a line break inside it, a
+            control or non-ASCII character): the message names where the key came from and the position.
     """
     if isinstance(api_key, Secret):
-        return api_key
+        return _header_safe(api_key, "the api_key argument", provider=provider, model=model)
     if api_key:
-        return Secret(api_key)
+        return _header_safe(Secret(api_key), "the api_key argument", provider=provider, model=model)
     for var in env_vars:
         value = os.environ.get(var, "").strip()
         if value:
-            return Secret(value)
+            return _header_safe(
+                Secret(value), f"the environment variable {var}", provider=provider, model=model
+            )
     if not required:
         return None
     names = " or ".join(env_vars)
@@ -106,6 +110,26 @@ def resolve_key(
         provider=provider,
         model=model,
         fix=f"export {env_vars[0]}=<your key> (or pass api_key=... to the provider)",
+    )
+
+
+def _header_safe(key: Secret, source: str, *, provider: str, model: str) -> Secret:
+    """``key``, or a ``ProviderError`` naming ``source`` if a character of it cannot go in an HTTP header.
+
+    Such a key failed every request: a line break as a connection error retried five times (its message
+    said to check the network), a non-ASCII character as a bare ``UnicodeEncodeError``.
+    """
+    value = key.reveal()
+    bad = next((i for i, ch in enumerate(value) if not " " <= ch <= "~"), None)
+    if bad is None:
+        return key
+    kind = "a line break" if value[bad] in "\r\n" else f"the character U+{ord(value[bad]):04X}"
+    raise ProviderError(
+        f"the API key from {source} holds {kind} at position {bad + 1} of {len(value)}, which no HTTP header "
+        "can carry",
+        provider=provider,
+        model=model,
+        fix="set the key again, copied whole and alone (a key is printable ASCII without line breaks)",
     )
 
 
