@@ -18,6 +18,7 @@ from scenariokit.providers import (
     BadRequestError,
     GeminiProvider,
     ProviderConnectionError,
+    ProviderError,
     ProviderTimeoutError,
     ResponseParseError,
     UserMessage,
@@ -197,6 +198,33 @@ async def test_a_proxy_in_the_environment_sends_through_the_client(monkeypatch: 
         pool = provider._transport.pool
         pool.checkout()
         assert pool.direct(0) is None  # the client's proxy mounts decide where each request goes
+
+
+@pytest.mark.parametrize(
+    ("proxy", "expected"),
+    [
+        ("ftp://proxy.example", "ValueError: Unknown scheme for proxy URL"),
+        ("http://[::1", "InvalidURL"),
+        ("socks5://user:proxy-password-1@127.0.0.1:9", "ImportError"),
+    ],
+)
+async def test_a_proxy_httpx_cannot_use_is_a_provider_error_naming_the_variable(
+    proxy: str, expected: str, monkeypatch: pytest.MonkeyPatch
+):
+    # a bare ValueError, InvalidURL or ImportError out of generate (stored with every sample as is)
+    import importlib.util
+
+    if "socks5" in proxy and importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed: httpx can use a socks5 proxy")
+    for name in ("HTTP_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    async with provider_for("https://api.vendor.invalid/v1") as provider:
+        with pytest.raises(ProviderError) as info:
+            await provider.generate([UserMessage(content="x")])
+    message = str(info.value)
+    assert "HTTPS_PROXY" in message and expected in message and "proxy-password" not in message
+    assert not info.value.retryable
 
 
 async def test_requests_go_through_the_proxy_httpx_reads_from_the_environment(

@@ -291,15 +291,27 @@ class ClientPool:
             # what AsyncClient(verify=..., limits=..., trust_env=True) makes as its default transport (a
             # client given a transport mounts no proxies from the environment: only made when there are none)
             transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=True, limits=limits)
-        client = httpx.AsyncClient(
-            transport=transport,
-            timeout=self.timeout,
-            limits=limits,
-            verify=self.ssl_context,
-            trust_env=True,
-            follow_redirects=False,
-            headers={"accept-encoding": ACCEPT_ENCODING, "user-agent": USER_AGENT},
-        )
+        try:
+            client = httpx.AsyncClient(
+                transport=transport,
+                timeout=self.timeout,
+                limits=limits,
+                verify=self.ssl_context,
+                trust_env=True,
+                follow_redirects=False,
+                headers={"accept-encoding": ACCEPT_ENCODING, "user-agent": USER_AGENT},
+            )
+        except (ValueError, ImportError, httpx.InvalidURL) as exc:
+            if transport is not None:
+                raise
+            # httpx mounts the environment's proxies here: one it cannot use was a bare ValueError (an unknown
+            # scheme), InvalidURL or ImportError (socks5:// without socksio) stored with every sample
+            names = [n for n in os.environ if n.lower() in ("http_proxy", "https_proxy", "all_proxy")]
+            detail = mask_url_credentials(" ".join(f"{type(exc).__name__}: {exc}".split()))
+            raise ProxySettingError(
+                f"the proxy set in the environment ({', '.join(sorted(names)) or 'the system settings'}) "
+                f"cannot be used: {detail}"
+            ) from None
         return client, transport
 
     def checkout(self) -> int:
@@ -524,7 +536,16 @@ class Transport:
         return False, f"{type(error).__name__} is not retryable"
 
     async def _attempt(self, call: HTTPCall[T], timeout: float) -> T:
-        index = self.pool.checkout()
+        try:
+            index = self.pool.checkout()
+        except ProxySettingError as exc:
+            raise ProviderError(
+                str(exc),
+                provider=self.provider,
+                model=self.model,
+                fix="set HTTP_PROXY/HTTPS_PROXY/ALL_PROXY to a proxy URL such as http://proxy.example:3128 "
+                "(socks5:// needs pip install 'httpx[socks]'), or unset them",
+            ) from None
         got_headers = False
         try:
             with anyio.fail_after(timeout):
@@ -731,6 +752,10 @@ class _HTTPStatusError(Exception):
         super().__init__(str(error))
         self.error = error
         self.headers = headers
+
+
+class ProxySettingError(Exception):
+    """The environment names a proxy that httpx cannot use (``Transport`` makes it a ``ProviderError``)."""
 
 
 def _environment_proxies() -> bool:
