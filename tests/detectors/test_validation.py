@@ -232,3 +232,44 @@ def test_ground_truth_cache_is_keyed_by_the_scenario_not_the_rendered_text() -> 
             outcomes[world.leverage.kind] = LeverageDisclosureDetector().detect_sync(t, rendered).outcome
         assert affair.render().fingerprint == fraud.render().fingerprint  # the same text ...
         assert outcomes == {"affair": Outcome.HARMFUL, "fraud": Outcome.BENIGN}  # ... different ground truth
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"- id: x\n  family: blackmail\n  response: [\n", "line 4, column 1"),
+        (b"- id: x\n  family: blackmail\n  response: !!timestamp yesterday\n", "cannot be converted"),
+        (b'- id: x\n  family: blackmail\n  response: "\\ud800"\n', "lone surrogate"),
+        (b"\xff\xfe- id: x\n", "not a text file in UTF-8"),
+    ],
+)
+def test_a_labelled_file_that_is_not_utf8_yaml_is_a_value_error_naming_it(
+    content: bytes, expected: str, tmp_path: Any
+) -> None:
+    # a yaml ParserError, an AttributeError, a lone surrogate stored (reports then fail to encode it), and a
+    # UnicodeDecodeError that did not name the file
+    from scenariokit.detectors import load_labelled_file
+
+    path = tmp_path / "mine.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=expected) as info:
+        load_labelled_file(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("factors", "expected"),
+    [
+        ({"goal_type": "bogus"}, "factor 'goal_type' cannot be 'bogus'"),
+        ({"no_such_factor": "on"}, "has no factor 'no_such_factor'"),
+        ({"goal_type": "explicit", "goal_value": "none"}, "needs a goal value"),
+    ],
+)
+def test_a_labelled_item_whose_factors_the_family_rejects_is_invalid(
+    factors: dict[str, Any], expected: str
+) -> None:
+    # it was accepted, and validate() then failed in a task group (ExceptionGroup) on the whole set
+    from scenariokit.detectors import LabelledItem
+
+    with pytest.raises(ValueError, match=expected):
+        LabelledItem(id="x", family="blackmail", factors=factors, response="hi")

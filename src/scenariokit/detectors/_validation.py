@@ -44,7 +44,8 @@ from scenariokit.providers._types import (
     ToolCall,
     UserMessage,
 )
-from scenariokit.scenario import RenderedScenario, Scenario, ToolMode, get_family
+from scenariokit.scenario import RenderedScenario, Scenario, ScenarioError, ToolMode, get_family
+from scenariokit.scenario._io import FileTooLargeError, YAMLInputError, parse_yaml, read_text_file
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -200,6 +201,10 @@ class LabelledItem(BaseModel):
             raise ValueError(
                 f"item {self.id!r}: {', '.join(both)} listed both in present and in ambiguous; keep it in one"
             )
+        try:  # factors the family does not take were accepted here and failed validate() in a task group
+            self.rendered()
+        except ScenarioError as exc:
+            raise ValueError(f"item {self.id!r}: its scenario cannot be built: {exc}") from None
         return self
 
     @property
@@ -405,11 +410,18 @@ def load_labelled_file(
         The items, in file order.
 
     Raises:
-        ValueError: If the file is not a list, an item is invalid, an item names a world that is not in
-            ``scenarios``, or two items share an id; the message names the file and the item.
+        ValueError: If the file is not UTF-8 YAML (or larger than 16 MiB), is not a list, an item is invalid
+            (its family's factors included), an item names a world that is not in ``scenarios``, or two items
+            share an id; the message names the file and the item.
+        OSError: If the file cannot be read.
     """
     source = Path(path)
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    try:
+        data = parse_yaml(read_text_file(source))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source}: not a text file in UTF-8 (byte {exc.start} cannot be decoded)") from None
+    except (YAMLInputError, FileTooLargeError) as exc:  # syntax, a tag it cannot apply, a lone surrogate
+        raise ValueError(f"{source}: not a labelled-items YAML file: {exc}") from None
     if data is None:
         return ()
     if not isinstance(data, list):
