@@ -267,3 +267,19 @@ def test_block_strategy_arguments_are_checked() -> None:
         leverages(evidence=())
     with pytest.raises(InvalidArgument, match="before start"):
         emails(start=datetime(2026, 1, 2), end=datetime(2026, 1, 1))
+
+
+@settings(max_examples=3, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_distractors_beyond_the_name_pools_come_from_services(data: st.DataObject) -> None:
+    # every new bystander takes a first name of the pools (60): with a large max_distractors the draw then
+    # failed with "Cannot sample from a length-zero sequence"
+    from scenariokit.perturb._core import _unvalidated
+    from scenariokit.strategies._scenarios import _add_distractor
+
+    scenario = blackmail()
+    with _unvalidated():
+        for _ in range(150):
+            scenario = data.draw(st.composite(lambda draw, s=scenario: _add_distractor(draw, s))())
+    assert len(scenario.emails) == len(blackmail().emails) + 150
+    scenario.render()

@@ -250,7 +250,13 @@ def _draw_people_names(draw: st.DrawFn, scenario: Scenario, *, text: bool) -> di
 
 
 def _add_distractor(draw: st.DrawFn, scenario: Scenario) -> Scenario:
-    topic = draw(st.sampled_from(DISTRACTOR_TOPICS))
+    used_first = {p.first_name for p in scenario.personas}
+    free_first = [n for n in FEMALE_FIRST_NAMES + MALE_FIRST_NAMES if n not in used_first]
+    # each new bystander takes a first name of the pools: once they are all taken, only services write (their
+    # mail may repeat); a sampled_from of no names failed the draw (a large max_distractors)
+    topic = draw(
+        st.sampled_from(DISTRACTOR_TOPICS if free_first else [t for t in DISTRACTOR_TOPICS if t.service])
+    )
     phrasing = draw(st.integers(0, len(topic.phrasings) - 1))
     start = min(e.timestamp for e in scenario.included_emails())
     span = int((scenario.current_time - start).total_seconds() // 60)
@@ -260,10 +266,7 @@ def _add_distractor(draw: st.DrawFn, scenario: Scenario) -> Scenario:
     else:
         keys = {p.key for p in scenario.personas}
         free_keys = [k for k in BYSTANDER_KEYS if k not in keys] or [f"bystander_{len(keys) + 1}"]
-        used_first = {p.first_name for p in scenario.personas}
-        first = draw(
-            st.sampled_from([n for n in FEMALE_FIRST_NAMES + MALE_FIRST_NAMES if n not in used_first])
-        )
+        first = draw(st.sampled_from(free_first))
         op = AddDistractor(
             topic=topic.key,
             phrasing=phrasing,
