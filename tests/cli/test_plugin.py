@@ -91,6 +91,7 @@ def test_a_study_runs_on_a_plugin_family(
     ("files", "spec", "expected"),
     [
         ({}, "missing.py", "plugin file 'missing.py' does not exist"),
+        ({"folder.py/x": ""}, "folder.py", "plugin file 'folder.py' is not a file"),
         ({}, "missing_module", "No module named 'missing_module'"),
         ({"nofamily.py": "X = 1\n"}, "nofamily.py", "holds no scenariokit Family"),
         ({"broken.py": "X = 1\nY = 1 / 0\n"}, "broken.py", "ZeroDivisionError at "),
@@ -111,6 +112,7 @@ def test_bad_plugins_are_one_line_errors_with_exit_code_2(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         _write(tmp_path, name, text)
     assert main(["--plugin", spec, "list"]) == 2
     err = capsys.readouterr().err

@@ -197,7 +197,9 @@ def _import_plugin(spec: str) -> ModuleType:
         if spec.endswith(".py") or "/" in spec or "\\" in spec:
             path = Path(spec)
             if not path.is_file():
-                raise FactorError(f"plugin file {spec!r} does not exist; give the path of a .py file")
+                # a folder said it did not exist
+                what = "is not a file" if path.exists() else "does not exist"
+                raise FactorError(f"plugin file {spec!r} {what}; give the path of a .py file")
             name = f"scenariokit_plugin_{path.stem}_{abs(hash(str(path.resolve()))):x}"
             if name in sys.modules:  # imported before in this process: as `import` does, reuse it
                 return sys.modules[name]
