@@ -362,7 +362,7 @@ class Runner:
                     raise DesignError(str(exc)) from None
             if concurrency is None:
                 # every sample of the run waits on its batch at once
-                self.concurrency = max(1, min(100_000, expanded.total_samples))
+                self.concurrency = max(1, min(MAX_CONCURRENCY, expanded.total_samples))
         self._streaks: dict[str, tuple[str, int]] = {}
         self._halted: dict[str, str] = {}
         self.progress = RunProgress(total=expanded.total_samples, already_done=0)
